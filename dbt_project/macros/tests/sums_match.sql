@@ -1,0 +1,15 @@
+{#- Reconciliation: the total of a column equals the total of another relation's column
+    (within an absolute tolerance, for money rounded differently along the way). -#}
+{% test sums_match(model, column_name, compare_model, compare_column, tolerance=0.01, where_clause=none, compare_where=none) %}
+with a as (
+    select coalesce(sum({{ column_name }}), 0) as total from {{ model }}
+    {% if where_clause %}where {{ where_clause }}{% endif %}
+),
+b as (
+    select coalesce(sum({{ compare_column }}), 0) as total from {{ compare_model }}
+    {% if compare_where %}where {{ compare_where }}{% endif %}
+)
+select a.total as model_total, b.total as compare_total
+from a cross join b
+where abs(a.total - b.total) > {{ tolerance }}
+{% endtest %}

@@ -1,0 +1,104 @@
+-- Orders (订单), one row per order, in the base currency. Revenue = net line amounts after
+-- discounts, minus returns (negative lines), zero for cancelled orders; recognised on order_date.
+with lines as (
+    select
+        order_id,
+        count(*) as line_count,
+        sum(case when quantity > 0 then quantity else 0 end) as units_sold,
+        sum(case when quantity < 0 then -quantity else 0 end) as units_returned,
+        sum(case when quantity > 0 then gross_amount_base else 0 end) as gross_amount_base,
+        sum(case when quantity > 0 then gross_amount_base - net_amount_base else 0 end) as discount_amount_base,
+        sum(case when quantity < 0 then -net_amount_base else 0 end) as return_amount_base,
+        sum(net_amount_base) as net_amount_base,
+        sum(cost_amount_base) as cost_amount_base,
+        max(fx_rate_to_base) as fx_rate_to_base
+    from {{ ref('fct_order_lines') }}
+    group by order_id
+),
+
+payments as (
+    select
+        order_id,
+        count(*) as payment_count,
+        sum(amount_base) as paid_amount_base,
+        min(paid_at) as first_paid_at,
+        max(paid_at) as last_paid_at
+    from {{ ref('fct_payments') }}
+    group by order_id
+),
+
+orders as (
+    select
+        orders.order_id,
+        orders.account_id,
+        orders.rep_id,
+        reps.team_id,
+        orders.channel_id,
+        orders.partner_id,
+        orders.opportunity_id,
+        orders.order_date,
+        orders.status,
+        case when orders.status = 'cancelled' then true else false end as is_cancelled,
+        case when orders.status = 'returned' or coalesce(lines.units_returned, 0) > 0 then true else false end as has_returns,
+        orders.currency,
+        coalesce(lines.fx_rate_to_base, 1.0) as fx_rate_to_base,
+        orders.payment_terms_days,
+        coalesce(
+            orders.due_date,
+            cast({{ dbt.dateadd('day', 'coalesce(orders.payment_terms_days, 0)', 'orders.order_date') }} as date)
+        ) as due_date,
+        orders.shipped_at,
+        orders.delivered_at,
+        coalesce(lines.line_count, 0) as line_count,
+        coalesce(lines.units_sold, 0) as units_sold,
+        coalesce(lines.units_returned, 0) as units_returned,
+        coalesce(lines.gross_amount_base, 0) as gross_amount_base,
+        coalesce(lines.discount_amount_base, 0) as discount_amount_base,
+        coalesce(lines.return_amount_base, 0) as return_amount_base,
+        coalesce(lines.net_amount_base, 0) as net_amount_base,
+        case when orders.status = 'cancelled' then 0 else coalesce(lines.net_amount_base, 0) end as revenue_base,
+        case when orders.status = 'cancelled' then 0 else coalesce(lines.cost_amount_base, 0) end as cost_base,
+        coalesce(payments.payment_count, 0) as payment_count,
+        coalesce(payments.paid_amount_base, 0) as paid_amount_base,
+        payments.first_paid_at,
+        payments.last_paid_at
+    from {{ ref('stg_orders__orders') }} as orders
+    left join lines
+        on lines.order_id = orders.order_id
+    left join payments
+        on payments.order_id = orders.order_id
+    left join {{ ref('stg_crm__sales_reps') }} as reps
+        on reps.rep_id = orders.rep_id
+),
+
+fully_paid as (
+    -- The payment that brought the running total up to the order's revenue (货款回收 complete).
+    select
+        fct_payments.order_id,
+        min(fct_payments.paid_at) as fully_paid_at
+    from {{ ref('fct_payments') }} as fct_payments
+    inner join orders
+        on orders.order_id = fct_payments.order_id
+    where orders.revenue_base > 0
+      and fct_payments.cumulative_paid_base >= orders.revenue_base - 0.01
+    group by fct_payments.order_id
+)
+
+select
+    orders.*,
+    orders.revenue_base - orders.cost_base as gross_margin_base,
+    case
+        when orders.revenue_base - orders.paid_amount_base > 0 then orders.revenue_base - orders.paid_amount_base
+        else 0
+    end as open_amount_base,
+    fully_paid.fully_paid_at,
+    case
+        when orders.is_cancelled then null
+        else row_number() over (
+            partition by orders.account_id, orders.is_cancelled
+            order by orders.order_date asc nulls last, orders.order_id asc nulls last
+        )
+    end as account_order_sequence
+from orders
+left join fully_paid
+    on fully_paid.order_id = orders.order_id

@@ -1,0 +1,63 @@
+-- Payments received (回款), one row per payment, in the base currency, with lateness against the
+-- order's due date and the running total paid on the order.
+with payments as (
+    select * from {{ ref('stg_orders__payments') }}
+),
+
+orders as (
+    select * from {{ ref('stg_orders__orders') }}
+),
+
+joined as (
+    select
+        payments.payment_id,
+        payments.order_id,
+        orders.account_id,
+        orders.rep_id,
+        reps.team_id,
+        orders.channel_id,
+        orders.partner_id,
+        payments.paid_at,
+        cast(payments.paid_at as date) as paid_date,
+        payments.amount,
+        payments.currency,
+        payments.amount_base,
+        payments.method,
+        orders.order_date,
+        coalesce(
+            orders.due_date,
+            cast({{ dbt.dateadd('day', 'coalesce(orders.payment_terms_days, 0)', 'orders.order_date') }} as date)
+        ) as due_date
+    from payments
+    inner join orders
+        on orders.order_id = payments.order_id
+    left join {{ ref('stg_crm__sales_reps') }} as reps
+        on reps.rep_id = orders.rep_id
+)
+
+select
+    payment_id,
+    order_id,
+    account_id,
+    rep_id,
+    team_id,
+    channel_id,
+    partner_id,
+    paid_at,
+    paid_date,
+    amount,
+    currency,
+    amount_base,
+    method,
+    order_date,
+    due_date,
+    {{ dbt.datediff('due_date', 'paid_date', 'day') }} as days_late,
+    case when paid_date > due_date then true else false end as is_late,
+    -- 付款延迟超15天 (domain.md §3.8): the customer-health alert threshold.
+    case when {{ dbt.datediff('due_date', 'paid_date', 'day') }} > 15 then true else false end as is_late_over_15_days,
+    sum(amount_base) over (
+        partition by order_id
+        order by paid_at asc nulls last, payment_id asc nulls last
+        rows between unbounded preceding and current row
+    ) as cumulative_paid_base
+from joined

@@ -1,0 +1,22 @@
+-- The reporting date every mart is computed for: the as_of_date var when given, otherwise the
+-- latest business date present in the data. Never the wall clock, so a rerun on the same inputs
+-- gives the same numbers.
+with data_dates as (
+    select max(order_date) as business_date from {{ ref('stg_orders__orders') }}
+    union all
+    select max(cast(paid_at as date)) from {{ ref('stg_orders__payments') }}
+    union all
+    select max(cast(occurred_at as date)) from {{ ref('stg_crm__activities') }}
+    union all
+    select max(cast(created_at as date)) from {{ ref('stg_crm__opportunities') }}
+)
+
+select
+    {% if var('as_of_date') -%}
+    cast('{{ var("as_of_date") }}' as date) as as_of_date,
+    {%- else -%}
+    max(business_date) as as_of_date,
+    {%- endif %}
+    min(business_date) as earliest_latest_date,
+    {{ 'true' if var('as_of_date') else 'false' }} as is_from_var
+from data_dates

@@ -1,0 +1,40 @@
+-- Partner inventory snapshots (渠道库存), one row per snapshot_date + partner_id + product_id.
+with source as (
+    {{ current_raw_rows(source('raw', 'partner_inventory')) }}
+),
+
+typed as (
+    select
+        {{ date_col('snapshot_date') }} as snapshot_date,
+        {{ text_col('partner_id') }} as partner_id,
+        {{ text_col('product_id') }} as product_id,
+        {{ int_col('on_hand_qty') }} as on_hand_qty,
+        _load_id,
+        _source_file,
+        _row_number,
+        _loaded_at,
+        _drop_date
+    from source
+),
+
+deduplicated as (
+    select
+        typed.*,
+        row_number() over (
+            partition by snapshot_date, partner_id, product_id
+            order by {{ latest_version_order() }}
+        ) as _version_rank
+    from typed
+)
+
+select
+    snapshot_date,
+    partner_id,
+    product_id,
+    on_hand_qty,
+    _load_id,
+    _source_file,
+    _row_number,
+    _loaded_at
+from deduplicated
+where _version_rank = 1

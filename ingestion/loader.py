@@ -1,0 +1,269 @@
+"""Loading landing files into the warehouse's ``raw`` schema: one transaction per file.
+
+Promises kept here (data-contract.md "Promises"):
+- raw keeps every row received, verbatim, with ``_source_file``, ``_loaded_at``, ``_row_number`` and
+  ``_row_hash``; rows failing a rule stay in raw flagged ``_is_quarantined`` and each failure is
+  written to ``audit.quarantined_rows`` with file, row number, column and reason;
+- a file whose bytes were already loaded is a no-op; a changed file at the same path replaces the
+  earlier version (the old rows stay in raw, the ledger marks them superseded);
+- a missing required column rejects the whole file with an error naming file and column;
+- each file loads in one transaction, so a crash leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingestion.contract import CONTRACT_BY_NAME, ContractFile, OrphanPolicy, contract_file, load_order
+from ingestion.landing import (
+    LandingFile,
+    LandingFileError,
+    discover_landing_files,
+    file_sha256,
+    read_landing_file,
+)
+from ingestion.row_rules import describe_violation, row_violations
+from ingestion.warehouse import ensure_audit_schema, scalar, table_columns, table_exists
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGES = 20
+
+
+class MissingRequiredColumnError(LandingFileError):
+    """The file lacks a column the contract marks required: nothing of it is loaded."""
+
+
+@dataclass
+class LoadResult:
+    table: str
+    source_file: str
+    status: str  # "loaded" or "unchanged"
+    load_id: str | None = None
+    rows_received: int = 0
+    rows_quarantined: int = 0
+    violations_by_reason: dict[str, int] = field(default_factory=dict)
+    extra_columns: list[str] = field(default_factory=list)
+    missing_optional_columns: list[str] = field(default_factory=list)
+    replaced_load_id: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def rows_accepted(self) -> int:
+        return self.rows_received - self.rows_quarantined
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _ledger_lookup(con: duckdb.DuckDBPyConnection, table: str, relative_path: str, sha: str):
+    """(already-loaded?, current load id at this path, number of earlier loads at this path)."""
+    same_bytes = scalar(
+        con,
+        "select count(*) from audit.load_ledger where table_name = ? and file_sha256 = ? and is_current",
+        [table, sha],
+    )
+    current = con.execute(
+        "select load_id from audit.load_ledger where source_file = ? and is_current",
+        [relative_path],
+    ).fetchall()
+    versions = scalar(con, "select count(*) from audit.load_ledger where source_file = ?", [relative_path])
+    return same_bytes > 0, (current[0][0] if current else None), versions
+
+
+def known_parent_keys(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> dict[str, pl.Series]:
+    """Keys of current, accepted parent rows for each rejecting foreign key of ``cf``."""
+    keys: dict[str, pl.Series] = {}
+    for column_name, fk in cf.foreign_keys:
+        if fk.on_orphan != OrphanPolicy.REJECT:
+            continue
+        if not table_exists(con, "raw", fk.table):
+            keys[column_name] = pl.Series(column_name, [], dtype=pl.String)
+            continue
+        frame = con.sql(
+            f"""
+            select distinct trim(r.{fk.column}) as k
+            from raw.{fk.table} r
+            join audit.load_ledger l on l.load_id = r._load_id
+            where l.is_current and not r._is_quarantined and r.{fk.column} is not null
+            """
+        ).pl()
+        keys[column_name] = frame["k"]
+    return keys
+
+
+def _prepare_frame(df: pl.DataFrame, cf: ContractFile, landing_file: LandingFile) -> tuple[pl.DataFrame, list, list]:
+    missing_required = [c for c in cf.required_columns if c not in df.columns]
+    if missing_required:
+        cols = ", ".join(missing_required)
+        raise MissingRequiredColumnError(
+            f"{landing_file.relative_path}: required column(s) missing: {cols} "
+            f"(the file has: {', '.join(df.columns)}). Nothing of the file was loaded."
+        )
+    extra = [c for c in df.columns if c not in cf.column_names]
+    missing_optional = [c for c in cf.column_names if c not in df.columns]
+    if missing_optional:
+        df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing_optional)
+    row_hash = df.select(cf.column_names).hash_rows(seed=0)
+    df = df.with_columns(
+        pl.int_range(1, df.height + 1, dtype=pl.Int64).alias("_row_number"),
+        # 64-bit content hash over the contract columns, stable for a given polars release.
+        row_hash.cast(pl.String).alias("_row_hash"),
+    )
+    return df, extra, missing_optional
+
+
+def _create_or_extend_raw_table(con: duckdb.DuckDBPyConnection, cf: ContractFile, extra: list[str]) -> None:
+    if not table_exists(con, "raw", cf.name):
+        cols = [f'"{c}" varchar' for c in cf.column_names]
+        cols += [
+            "_load_id varchar not null",
+            "_source_file varchar not null",
+            "_loaded_at timestamp not null",
+            "_row_number bigint not null",
+            "_row_hash varchar not null",
+            "_is_quarantined boolean not null",
+        ]
+        con.execute(f"create table raw.{cf.name} ({', '.join(cols)})")
+    existing = set(table_columns(con, "raw", cf.name))
+    for col in extra:
+        if col not in existing:
+            # Unknown columns are kept in raw (contract: never silently dropped) and reported.
+            con.execute(f'alter table raw.{cf.name} add column "{col}" varchar')
+
+
+def load_landing_file(
+    con: duckdb.DuckDBPyConnection,
+    landing_file: LandingFile,
+    loaded_at: datetime | None = None,
+) -> LoadResult:
+    """Load one landing file atomically. Raises ``LandingFileError`` when the file is unusable."""
+    cf = contract_file(landing_file.table)
+    ensure_audit_schema(con)
+    sha = file_sha256(landing_file.path)
+    already, current_load, versions = _ledger_lookup(con, cf.name, landing_file.relative_path, sha)
+    if already:
+        return LoadResult(cf.name, landing_file.relative_path, "unchanged", load_id=current_load)
+
+    df = read_landing_file(landing_file)
+    df, extra, missing_optional = _prepare_frame(df, cf, landing_file)
+    violations = row_violations(df, cf, known_parent_keys(con, cf))
+    bad_rows = violations["_row_number"].unique()
+    df = df.with_columns(pl.col("_row_number").is_in(bad_rows.implode()).alias("_is_quarantined"))
+
+    loaded_at = loaded_at or _utc_now()
+    load_id = f"{landing_file.relative_path}#{versions + 1}"
+    result = LoadResult(
+        table=cf.name,
+        source_file=landing_file.relative_path,
+        status="loaded",
+        load_id=load_id,
+        rows_received=df.height,
+        rows_quarantined=bad_rows.len(),
+        violations_by_reason=dict(violations.group_by("reason").len().sort("reason").iter_rows()),
+        extra_columns=extra,
+        missing_optional_columns=missing_optional,
+        replaced_load_id=current_load,
+    )
+    for row in violations.head(MAX_MESSAGES).iter_rows(named=True):
+        result.messages.append(
+            describe_violation(
+                landing_file.relative_path, row["_row_number"], row["column_name"], row["detail"], row["bad_value"]
+            )
+        )
+
+    incoming = df.with_columns(
+        pl.lit(load_id).alias("_load_id"),
+        pl.lit(landing_file.relative_path).alias("_source_file"),
+        pl.lit(loaded_at).alias("_loaded_at"),
+    ).to_arrow()
+    quarantine = (
+        violations.with_columns(
+            pl.lit(load_id).alias("load_id"),
+            pl.lit(cf.name).alias("table_name"),
+            pl.lit(landing_file.relative_path).alias("source_file"),
+            pl.lit(loaded_at).alias("quarantined_at"),
+        )
+        .rename({"_row_number": "row_number"})
+        .to_arrow()
+    )
+
+    con.execute("begin transaction")
+    try:
+        _create_or_extend_raw_table(con, cf, extra)
+        if current_load is not None:
+            con.execute(
+                "update audit.load_ledger set is_current = false, superseded_by = ? where load_id = ?",
+                [load_id, current_load],
+            )
+        con.register("incoming_rows", incoming)
+        con.execute(f"insert into raw.{cf.name} by name select * from incoming_rows")
+        con.unregister("incoming_rows")
+        con.register("incoming_quarantine", quarantine)
+        con.execute("insert into audit.quarantined_rows by name select * from incoming_quarantine")
+        con.unregister("incoming_quarantine")
+        con.execute(
+            "insert into audit.load_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, null)",
+            [
+                load_id,
+                cf.name,
+                landing_file.relative_path,
+                landing_file.drop_date,
+                sha,
+                landing_file.path.stat().st_size,
+                result.rows_received,
+                result.rows_quarantined,
+                ",".join(extra) or None,
+                ",".join(missing_optional) or None,
+                loaded_at,
+            ],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+    if result.rows_quarantined:
+        log.warning(
+            "%s: %d of %d rows quarantined (%s); first: %s",
+            landing_file.relative_path,
+            result.rows_quarantined,
+            result.rows_received,
+            result.violations_by_reason,
+            result.messages[0],
+        )
+    if extra:
+        log.warning("%s: columns not in the contract kept in raw: %s", landing_file.relative_path, extra)
+    return result
+
+
+def load_table(con: duckdb.DuckDBPyConnection, landing_root: Path, table: str) -> list[LoadResult]:
+    """Load every landing file of one contract table, oldest drop first."""
+    cf = contract_file(table)
+    return [load_landing_file(con, lf) for lf in discover_landing_files(Path(landing_root), cf)]
+
+
+def load_landing(con: duckdb.DuckDBPyConnection, landing_root: Path) -> list[LoadResult]:
+    """Load the whole landing folder, parents before children so orphan checks see their parents."""
+    results: list[LoadResult] = []
+    for cf in load_order():
+        results.extend(load_table(con, landing_root, cf.name))
+    return results
+
+
+__all__ = [
+    "CONTRACT_BY_NAME",
+    "LoadResult",
+    "MissingRequiredColumnError",
+    "known_parent_keys",
+    "load_landing",
+    "load_landing_file",
+    "load_table",
+]

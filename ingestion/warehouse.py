@@ -1,0 +1,92 @@
+"""The DuckDB warehouse file: where it lives and the audit tables the loader keeps in it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_WAREHOUSE = Path("warehouse") / "salesops.duckdb"
+WAREHOUSE_ENV = "SALESOPS_WAREHOUSE"
+
+AUDIT_DDL = (
+    "create schema if not exists raw",
+    "create schema if not exists audit",
+    """
+    create table if not exists audit.load_ledger (
+        load_id varchar primary key,
+        table_name varchar not null,
+        source_file varchar not null,
+        drop_date date,
+        file_sha256 varchar not null,
+        file_bytes bigint not null,
+        rows_received bigint not null,
+        rows_quarantined bigint not null,
+        extra_columns varchar,
+        missing_optional_columns varchar,
+        loaded_at timestamp not null,
+        is_current boolean not null,
+        superseded_by varchar
+    )
+    """,
+    """
+    create table if not exists audit.quarantined_rows (
+        load_id varchar not null,
+        table_name varchar not null,
+        source_file varchar not null,
+        row_number bigint not null,
+        column_name varchar not null,
+        reason varchar not null,
+        detail varchar,
+        bad_value varchar,
+        quarantined_at timestamp not null
+    )
+    """,
+)
+
+
+def warehouse_path(path: str | os.PathLike | None = None) -> Path:
+    """The warehouse file: explicit argument, else $SALESOPS_WAREHOUSE, else ./warehouse/salesops.duckdb."""
+    chosen = Path(path) if path else Path(os.environ.get(WAREHOUSE_ENV, DEFAULT_WAREHOUSE))
+    return chosen.resolve()
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    target = warehouse_path(path)
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target), read_only=read_only)
+    if not read_only:
+        # Big loads: insertion order is irrelevant to us and keeping it costs memory.
+        con.execute("set preserve_insertion_order = false")
+    return con
+
+
+def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in AUDIT_DDL:
+        con.execute(statement)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The single value of a one-row query, fully fetched.
+
+    DuckDB 2.0 refuses further work on a connection whose last result was not read to the end, so
+    never leave a ``fetchone()`` dangling.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    sql = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    return bool(scalar(con, sql, [schema, table]))
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,31 @@
+"""Assembles the Dagster code location; every piece lives in its own module."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.dbt import salesops_dbt_assets
+from orchestration.assets.raw import audit_specs, raw_assets
+from orchestration.dbt_project import salesops_dbt_project
+from orchestration.jobs import daily_schedule, full_pipeline_job, landing_sensor
+from orchestration.pipeline import dbt_executable
+from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.settings import landing_root, warehouse_file
+
+
+def build_definitions() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*raw_assets, *audit_specs, salesops_dbt_assets],
+        jobs=[full_pipeline_job],
+        schedules=[daily_schedule],
+        sensors=[landing_sensor],
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse_file())),
+            "landing": LandingResource(root=str(landing_root())),
+            "dbt": DbtCliResource(project_dir=salesops_dbt_project(), dbt_executable=dbt_executable()),
+        },
+    )
+
+
+defs = build_definitions()

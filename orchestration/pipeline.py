@@ -1,0 +1,77 @@
+"""Running the pipeline from Python: the demo, the CLI and the tests share these functions."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from ingestion.warehouse import WAREHOUSE_ENV
+from orchestration.settings import DBT_PROJECT_DIR, LANDING_ENV
+
+
+@dataclass
+class PipelineRun:
+    success: bool
+    run_id: str
+    warehouse: Path
+    failed_checks: list[str]
+    result: dg.ExecuteInProcessResult
+
+
+def run_full_pipeline(
+    landing: Path,
+    warehouse: Path,
+    instance: dg.DagsterInstance | None = None,
+    as_of_date: str | None = None,
+    raise_on_error: bool = True,
+) -> PipelineRun:
+    """Materialize every asset (raw files -> marts) with every check, in this process."""
+    # The definitions read their resource paths from the environment when imported.
+    os.environ[LANDING_ENV] = str(Path(landing).resolve())
+    os.environ[WAREHOUSE_ENV] = str(Path(warehouse).resolve())
+    from orchestration.definitions import build_definitions
+    from orchestration.jobs import FULL_PIPELINE_JOB_NAME
+
+    job = build_definitions().resolve_job_def(FULL_PIPELINE_JOB_NAME)
+    run_config = {"ops": {"salesops_dbt_assets": {"config": {"as_of_date": as_of_date}}}} if as_of_date else None
+    result = job.execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        run_config=run_config,
+        raise_on_error=raise_on_error,
+    )
+    failed = [
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    return PipelineRun(result.success, result.run_id, Path(warehouse).resolve(), failed, result)
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so a venv works without being activated."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else "dbt"
+
+
+def run_dbt(
+    args: Sequence[str], warehouse: Path, target_path: Path | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    """Run a dbt command against ``warehouse`` in a subprocess (tests and scripts)."""
+    env = {
+        **os.environ,
+        WAREHOUSE_ENV: str(Path(warehouse).resolve()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    cmd = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if target_path is not None:
+        cmd += ["--target-path", str(target_path)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
+    return proc

@@ -1,0 +1,65 @@
+"""A printed account of what a run built: tables, row counts and quarantined rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ingestion.warehouse import table_exists
+
+LAYER_SCHEMAS = ("raw", "staging", "intermediate", "core", "marts")
+
+
+def warehouse_table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """(schema, table, rows) for every table of the pipeline's layers, in layer order."""
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_type = 'BASE TABLE' and table_schema in ({}) order by table_schema, table_name".format(
+            ", ".join(f"'{s}'" for s in LAYER_SCHEMAS)
+        )
+    ).fetchall()
+    counts = []
+    for schema, table in sorted(tables, key=lambda t: (LAYER_SCHEMAS.index(t[0]), t[1])):
+        n = con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
+        counts.append((schema, table, int(n)))
+    return counts
+
+
+def quarantine_by_file(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """(file, reason, rows) over the current file versions."""
+    if not table_exists(con, "audit", "quarantined_rows"):
+        return []
+    return [
+        (f, r, int(n))
+        for f, r, n in con.execute(
+            """
+            select q.source_file, q.reason, count(distinct q.row_number)
+            from audit.quarantined_rows q
+            join audit.load_ledger l on l.load_id = q.load_id
+            where l.is_current
+            group by q.source_file, q.reason
+            order by q.source_file, q.reason
+            """
+        ).fetchall()
+    ]
+
+
+def format_summary(warehouse: Path) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        counts = warehouse_table_counts(con)
+        quarantine = quarantine_by_file(con)
+    finally:
+        con.close()
+    lines = [f"Warehouse: {warehouse}", "", f"{'schema':<13}{'table':<44}{'rows':>12}"]
+    for schema, table, n in counts:
+        lines.append(f"{schema:<13}{table:<44}{n:>12,}")
+    lines += ["", "Quarantined rows (current file versions):", f"{'file':<44}{'reason':<24}{'rows':>8}"]
+    for file, reason, n in quarantine:
+        lines.append(f"{file:<44}{reason:<24}{n:>8,}")
+    if not quarantine:
+        lines.append("  none")
+    total_q = sum(n for _, _, n in quarantine)
+    lines.append(f"{'total':<68}{total_q:>8,}")
+    return "\n".join(lines)
