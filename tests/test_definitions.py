@@ -1,0 +1,129 @@
+"""The Dagster code location: lineage, groups, checks, schedule and sensor."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from ingestion.contract import CONTRACT
+from orchestration.landing_watch import changed_files, landing_fingerprint
+from orchestration.translator import group_for_fqn
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _defs() -> dg.Definitions:
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def _graph():
+    return _defs().resolve_asset_graph()
+
+
+def test_lineage_runs_from_raw_files_to_marts():
+    graph = _graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    for cf in CONTRACT:
+        assert f"raw/{cf.name}" in keys
+        assert f"staging/stg_{cf.source}__{cf.name}" in keys
+        staging = graph.get(dg.AssetKey(["staging", f"stg_{cf.source}__{cf.name}"]))
+        assert dg.AssetKey(["raw", cf.name]) in staging.parent_keys
+    for core in [
+        "dim_date",
+        "dim_rep",
+        "dim_team",
+        "dim_account",
+        "dim_product",
+        "dim_channel",
+        "dim_partner",
+        "dim_stage",
+        "fct_orders",
+        "fct_order_lines",
+        "fct_payments",
+        "fct_opportunities",
+    ]:
+        assert f"core/{core}" in keys
+    kpi = graph.get(dg.AssetKey(["marts", "mart_kpi_daily"]))
+    assert dg.AssetKey(["core", "fct_orders"]) in kpi.parent_keys
+    # raw.orders waits for the files its rows reference, so orphan checks see their parents.
+    assert dg.AssetKey(["raw", "accounts"]) in graph.get(dg.AssetKey(["raw", "orders"])).parent_keys
+
+
+def test_groups_follow_the_layers():
+    graph = _graph()
+    groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert groups["raw/orders"] == "raw"
+    assert groups["staging/stg_orders__orders"] == "staging"
+    assert groups["core/fct_orders"] == "core"
+    assert groups["marts/mart_kpi_daily"] == "marts"
+    assert groups["reference/stages"] == "reference"
+
+
+def test_group_mapping_by_folder():
+    assert group_for_fqn("model", ["salesops", "marts", "funnel", "mart_win_rate"]) == "funnel"
+    assert group_for_fqn("model", ["salesops", "marts", "kpi", "mart_kpi_daily"]) == "marts"
+    assert group_for_fqn("model", ["salesops", "staging", "crm", "stg_crm__teams"]) == "staging"
+    assert group_for_fqn("seed", ["salesops", "stages"]) == "reference"
+
+
+def test_dbt_tests_are_asset_checks():
+    graph = _graph()
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert ("staging/stg_orders__orders", "unique_stg_orders__orders_order_id") in checks
+    assert any(key == "marts/mart_kpi_daily" for key, _ in checks)
+
+
+def test_job_schedule_and_sensor_exist():
+    defs = _defs()
+    job = defs.resolve_job_def("salesops_full_pipeline")
+    assert job is not None
+    schedule = defs.resolve_schedule_def("salesops_daily")
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert defs.resolve_sensor_def("salesops_landing_sensor").job_name == "salesops_full_pipeline"
+
+
+def test_landing_sensor_requests_a_run_only_for_new_or_changed_files(tmp_path):
+    from orchestration.jobs import landing_sensor
+    from orchestration.resources import LandingResource
+
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "orders.csv").write_text("order_id\n1\n")
+    landing = LandingResource(root=str(tmp_path))
+
+    first = landing_sensor(dg.build_sensor_context(resources={"landing": landing}))
+    assert len(first.run_requests) == 1
+    assert "orders/orders.csv" in first.run_requests[0].tags["salesops/changed_files"]
+
+    unchanged = landing_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"landing": landing}))
+    assert not unchanged.run_requests
+
+    (tmp_path / "orders" / "2024-05-01").mkdir()
+    (tmp_path / "orders" / "2024-05-01" / "payments.csv").write_text("payment_id\n1\n")
+    new_drop = landing_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"landing": landing}))
+    assert new_drop.run_requests[0].tags["salesops/changed_files"] == "orders/2024-05-01/payments.csv"
+    assert changed_files(json.loads(first.cursor), landing_fingerprint(tmp_path)) == ["orders/2024-05-01/payments.csv"]
+
+
+def test_dbt_sources_mirror_the_contract():
+    sources = yaml.safe_load((REPO / "dbt_project/models/staging/_sources.yml").read_text())
+    raw = next(s for s in sources["sources"] if s["name"] == "raw")
+    by_name = {t["name"]: t for t in raw["tables"]}
+    assert set(by_name) == {cf.name for cf in CONTRACT}
+    for cf in CONTRACT:
+        columns = [c["name"] for c in by_name[cf.name]["columns"] if not c["name"].startswith("_")]
+        assert columns == cf.column_names, cf.name
+        assert by_name[cf.name]["meta"]["dagster"]["asset_key"] == ["raw", cf.name]
+
+
+def test_staging_models_only_read_sources():
+    for path in (REPO / "dbt_project/models/staging").rglob("*.sql"):
+        sql = path.read_text()
+        refs = set(re.findall(r"ref\('([a-z_]+)'\)", sql))
+        # fx rates are the one staging input of others: amounts convert to the base currency here.
+        assert refs <= {"stg_orders__fx_rates"}, (path.name, refs)

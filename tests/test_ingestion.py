@@ -1,0 +1,271 @@
+"""Ingestion: quarantine, idempotency, corrections, rejection and atomicity of per-file loads.
+
+Expected values are written by hand from the small files each test creates.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingestion import loader as loader_module
+from ingestion.contract import CONTRACT, contract_file, load_order
+from ingestion.landing import LandingFileError, discover_landing_files
+from ingestion.loader import MissingRequiredColumnError, load_landing, load_table
+from ingestion.warehouse import connect
+
+SMALL = Path(__file__).parent / "fixtures" / "landing_small"
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _copy_small(tmp_path: Path) -> Path:
+    landing = tmp_path / "landing"
+    shutil.copytree(SMALL, landing)
+    return landing
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_schema in ('raw', 'audit') order by 1"
+    ).fetchall()
+    return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in tables}
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path):
+    con = connect(tmp_path / "wh.duckdb")
+    yield con
+    con.close()
+
+
+def test_load_order_puts_parents_first():
+    order = [cf.name for cf in load_order()]
+    assert sorted(order) == sorted(cf.name for cf in CONTRACT)
+    for cf in CONTRACT:
+        for parent in cf.parent_tables:
+            assert order.index(parent) < order.index(cf.name), (parent, cf.name)
+
+
+def test_every_bad_row_kind_is_quarantined_with_file_row_column_and_reason(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "crm/teams.csv", "team_id,team_name,parent_team_id,region\nT1,East,,east\n")
+    _write(
+        landing / "crm/sales_reps.csv",
+        "rep_id,rep_name,email,team_id,manager_rep_id,role,region,hire_date,termination_date\n"
+        "R1,Ann,,T1,,rep,east,2020-01-01,\n",
+    )
+    _write(
+        landing / "channels/channels.csv", "channel_id,channel_name,channel_type,channel_subtype\nC1,Direct,direct,\n"
+    )
+    _write(
+        landing / "crm/accounts.csv",
+        "account_id,account_name,created_at\nA1,Acme,2024-01-01 00:00:00\nA2,Beta,2024-01-02 00:00:00\n",
+    )
+    _write(
+        landing / "orders/products.csv",
+        "product_id,product_name,product_line,list_price\nX1,Widget,HW,100\n",
+    )
+    _write(
+        landing / "orders/orders.csv",
+        "order_id,account_id,channel_id,order_date,status,currency\n"
+        "SO1,A1,C1,2024-01-05,delivered,CNY\n"  # row 1 good
+        "SO2,A1,C1,2024-01-05,delivered,CNY\n"  # row 2 good
+        "SO2,A1,C1,2024-01-05,delivered,CNY\n"  # row 3 exact duplicate
+        "SO3,,C1,2024-01-06,delivered,CNY\n"  # row 4 missing required account_id
+        "SO4,A9,C1,2024-01-06,delivered,CNY\n"  # row 5 orphan account
+        "SO5,A2,C1,2024-13-45,delivered,CNY\n"  # row 6 invalid date
+        "SO6,A2,C1,2024-01-07,shipped_twice,CNY\n",  # row 7 not an accepted status
+    )
+    _write(
+        landing / "orders/order_lines.csv",
+        "order_id,line_number,product_id,quantity,unit_price,discount_pct\n"
+        "SO1,1,X1,2,100,0\n"  # good
+        "SO1,2,X1,-1,100,0\n"  # good: a return line
+        "SO2,1,X1,1,-5,0\n"  # negative price
+        "SO2,2,X1,1,100,1.5\n"  # discount above 1
+        "SO4,1,X1,1,100,0\n",  # parent order was quarantined -> orphan
+    )
+    for cf in load_order():
+        load_table(warehouse, landing, cf.name)
+
+    quarantined = warehouse.execute(
+        "select source_file, row_number, column_name, reason from audit.quarantined_rows "
+        "order by source_file, row_number, column_name"
+    ).fetchall()
+    assert quarantined == [
+        ("orders/order_lines.csv", 3, "unit_price", "negative_price"),
+        ("orders/order_lines.csv", 4, "discount_pct", "above_maximum"),
+        ("orders/order_lines.csv", 5, "order_id", "orphan_foreign_key"),
+        ("orders/orders.csv", 3, "*", "duplicate_row"),
+        ("orders/orders.csv", 4, "account_id", "missing_required"),
+        ("orders/orders.csv", 5, "account_id", "orphan_foreign_key"),
+        ("orders/orders.csv", 6, "order_date", "invalid_date"),
+        ("orders/orders.csv", 7, "status", "not_accepted_value"),
+    ]
+    # Raw keeps every row received; the flag marks the quarantined ones; good rows still load.
+    raw = warehouse.execute("select _row_number, _is_quarantined from raw.orders order by _row_number").fetchall()
+    assert raw == [(1, False), (2, False), (3, True), (4, True), (5, True), (6, True), (7, True)]
+    ledger = warehouse.execute(
+        "select rows_received, rows_quarantined from audit.load_ledger where table_name = 'order_lines'"
+    ).fetchall()
+    assert ledger == [(5, 3)]
+
+
+def test_error_message_names_file_row_and_column(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "crm/teams.csv", "team_id,team_name,parent_team_id,region\nT1,,,east\n")
+    (result,) = load_table(warehouse, landing, "teams")
+    assert result.rows_quarantined == 1
+    assert result.messages == ["crm/teams.csv: row 1 (line 2), column team_name: team_name is required (got <empty>)"]
+
+
+def test_reloading_the_same_files_changes_nothing(tmp_path, warehouse):
+    landing = _copy_small(tmp_path)
+    first = load_landing(warehouse, landing)
+    assert {r.status for r in first} == {"loaded"}
+    before = _counts(warehouse)
+    second = load_landing(warehouse, landing)
+    assert {r.status for r in second} == {"unchanged"}
+    assert _counts(warehouse) == before
+    assert before["raw.orders"] == 5 and before["raw.order_lines"] == 7
+
+
+def test_identical_file_resent_in_a_dated_drop_is_a_no_op(tmp_path, warehouse):
+    landing = _copy_small(tmp_path)
+    load_landing(warehouse, landing)
+    before = _counts(warehouse)
+    resent = landing / "orders" / "2024-04-06" / "orders.csv"
+    resent.parent.mkdir()
+    shutil.copy(landing / "orders" / "orders.csv", resent)
+    results = load_table(warehouse, landing, "orders")
+    assert [r.status for r in results] == ["unchanged", "unchanged"]
+    assert _counts(warehouse) == before
+
+
+def test_corrected_file_for_the_same_day_replaces_that_days_rows(tmp_path, warehouse):
+    landing = _copy_small(tmp_path)
+    load_landing(warehouse, landing)
+    drop = landing / "orders" / "2024-04-06" / "payments.csv"
+    _write(drop, "payment_id,order_id,paid_at,amount,currency,method\nPM9,SO5,2024-04-06 10:00:00,10,USD,card\n")
+    load_table(warehouse, landing, "payments")
+    _write(drop, "payment_id,order_id,paid_at,amount,currency,method\nPM9,SO5,2024-04-06 10:00:00,12,USD,card\n")
+    statuses = [r.status for r in load_table(warehouse, landing, "payments")]
+    assert statuses == ["unchanged", "loaded"]
+    results = warehouse.execute(
+        "select load_id, is_current, superseded_by from audit.load_ledger "
+        "where source_file = 'orders/2024-04-06/payments.csv' order by load_id"
+    ).fetchall()
+    assert results == [
+        ("orders/2024-04-06/payments.csv#1", False, "orders/2024-04-06/payments.csv#2"),
+        ("orders/2024-04-06/payments.csv#2", True, None),
+    ]
+    # History stays in raw: both versions of PM9 are there, only the second is current.
+    versions = warehouse.execute(
+        "select r.amount, l.is_current from raw.payments r join audit.load_ledger l on l.load_id = r._load_id "
+        "where r.payment_id = 'PM9' order by r.amount"
+    ).fetchall()
+    assert versions == [("10", False), ("12", True)]
+
+
+def test_missing_required_column_rejects_the_whole_file(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "crm/teams.csv", "team_id,region\nT1,east\n")
+    with pytest.raises(MissingRequiredColumnError) as excinfo:
+        load_table(warehouse, landing, "teams")
+    message = str(excinfo.value)
+    assert "crm/teams.csv" in message and "team_name" in message
+    assert warehouse.execute("select count(*) from audit.load_ledger").fetchall()[0][0] == 0
+    assert not warehouse.execute(
+        "select * from information_schema.tables where table_schema = 'raw' and table_name = 'teams'"
+    ).fetchall()
+
+
+def test_extra_columns_are_kept_and_missing_optional_columns_reported(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "crm/teams.csv", "team_id,team_name,cost_center\nT1,East,CC-9\n")
+    (result,) = load_table(warehouse, landing, "teams")
+    assert result.extra_columns == ["cost_center"]
+    assert result.missing_optional_columns == ["parent_team_id", "region"]
+    assert warehouse.execute("select cost_center, region from raw.teams").fetchall() == [("CC-9", None)]
+
+
+def test_gb18030_and_bom_files_are_read(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "crm/teams.csv", "team_id,team_name,parent_team_id,region\nT1,华东销售部,,华东\n", "gb18030")
+    _write(landing / "channels/channels.csv", "\ufeffchannel_id,channel_name,channel_type\nC1,直营,direct\n")
+    load_table(warehouse, landing, "teams")
+    load_table(warehouse, landing, "channels")
+    assert warehouse.execute("select team_name, region from raw.teams").fetchall() == [("华东销售部", "华东")]
+    assert warehouse.execute("select channel_id, channel_name from raw.channels").fetchall() == [("C1", "直营")]
+
+
+def test_parquet_files_load_like_csv(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    (landing / "orders").mkdir(parents=True)
+    pl.DataFrame(
+        {
+            "currency": ["USD", "USD"],
+            "rate_date": [date(2024, 1, 1), date(2024, 1, 2)],
+            "rate_to_base": [7.1, 7.2],
+        }
+    ).write_parquet(landing / "orders" / "fx_rates.parquet")
+    (result,) = load_table(warehouse, landing, "fx_rates")
+    assert result.rows_received == 2 and result.rows_quarantined == 0
+    assert warehouse.execute("select rate_date, rate_to_base from raw.fx_rates order by 1").fetchall() == [
+        ("2024-01-01", "7.1"),
+        ("2024-01-02", "7.2"),
+    ]
+
+
+def test_a_crash_mid_load_leaves_the_warehouse_as_it_was(tmp_path, warehouse, monkeypatch):
+    landing = _copy_small(tmp_path)
+    load_landing(warehouse, landing)
+    before = _counts(warehouse)
+    _write(
+        landing / "orders" / "2024-04-07" / "orders.csv",
+        "order_id,account_id,channel_id,order_date,status,currency\nSO9,A1,C1,2024-04-07,placed,CNY\n",
+    )
+    real_register = duckdb.DuckDBPyConnection.register
+
+    def crash_on_quarantine(self, name, obj):
+        # The raw rows are already inserted when the quarantine frame is registered.
+        if name == "incoming_quarantine":
+            raise RuntimeError("simulated crash mid-load")
+        return real_register(self, name, obj)
+
+    monkeypatch.setattr(loader_module.duckdb.DuckDBPyConnection, "register", crash_on_quarantine, raising=False)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        load_table(warehouse, landing, "orders")
+    monkeypatch.undo()
+    assert _counts(warehouse) == before
+    # And the same file loads cleanly afterwards.
+    results = load_table(warehouse, landing, "orders")
+    assert [r.status for r in results] == ["unchanged", "loaded"]
+
+
+def test_discover_orders_undated_file_before_dated_drops(tmp_path):
+    landing = tmp_path / "landing"
+    _write(landing / "orders/2024-02-01/orders.csv", "x\n")
+    _write(landing / "orders/orders.csv", "x\n")
+    _write(landing / "orders/2024-01-01/orders.parquet", "x\n")
+    _write(landing / "orders/notes/orders.csv", "x\n")
+    found = [f.relative_path for f in discover_landing_files(landing, contract_file("orders"))]
+    assert found == ["orders/orders.csv", "orders/2024-01-01/orders.parquet", "orders/2024-02-01/orders.csv"]
+
+
+def test_unreadable_file_raises_landing_error(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "orders/fx_rates.parquet", "not parquet at all")
+    with pytest.raises(LandingFileError, match="orders/fx_rates.parquet"):
+        load_table(warehouse, landing, "fx_rates")
