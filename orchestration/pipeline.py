@@ -30,6 +30,7 @@ def run_full_pipeline(
     instance: dg.DagsterInstance | None = None,
     as_of_date: str | None = None,
     raise_on_error: bool = True,
+    log_level: str = "INFO",
 ) -> PipelineRun:
     """Materialize every asset (raw files -> marts) with every check, in this process."""
     # The definitions read their resource paths from the environment when imported.
@@ -39,7 +40,9 @@ def run_full_pipeline(
     from orchestration.jobs import FULL_PIPELINE_JOB_NAME
 
     job = build_definitions().resolve_job_def(FULL_PIPELINE_JOB_NAME)
-    run_config = {"ops": {"salesops_dbt_assets": {"config": {"as_of_date": as_of_date}}}} if as_of_date else None
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if as_of_date:
+        run_config["ops"] = {"salesops_dbt_assets": {"config": {"as_of_date": as_of_date}}}
     result = job.execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
         run_config=run_config,
