@@ -47,17 +47,19 @@ def test_orders_fact_revenue_returns_and_collection_state(fixture_db):
     rows = fixture_db.execute(
         """
         select order_id, cast(revenue_base as double), cast(return_amount_base as double),
-               cast(paid_amount_base as double), cast(open_amount_base as double), fully_paid_at is not null,
+               cast(paid_amount_base as double), cast(settled_amount_base as double),
+               cast(open_amount_base as double), fully_paid_at is not null,
                account_order_sequence
         from core.fct_orders order by order_id
         """
     ).fetchall()
     assert rows == [
-        ("SO1", 1400.0, 0.0, 1400.0, 0.0, True, 1),
-        ("SO2", 700.0, 0.0, pytest.approx(720.0), 0.0, True, 1),
-        ("SO3", 0.0, 0.0, 0.0, 0.0, False, None),
-        ("SO4", 200.0, 100.0, 200.0, 0.0, True, 1),
-        ("SO5", pytest.approx(216.0), 0.0, pytest.approx(108.0), pytest.approx(108.0), False, 2),
+        ("SO1", 1400.0, 0.0, 1400.0, 1400.0, 0.0, True, 1),
+        # 100 USD paid when USD was 7.2 is 720 of cash but settles the 700 booked at 7.0 in full.
+        ("SO2", 700.0, 0.0, pytest.approx(720.0), pytest.approx(700.0), 0.0, True, 1),
+        ("SO3", 0.0, 0.0, 0.0, 0.0, 0.0, False, None),
+        ("SO4", 200.0, 100.0, 200.0, 200.0, 0.0, True, 1),
+        ("SO5", pytest.approx(216.0), 0.0, pytest.approx(108.0), pytest.approx(108.0), pytest.approx(108.0), False, 2),
     ]
 
 

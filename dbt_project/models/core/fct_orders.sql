@@ -21,6 +21,7 @@ payments as (
         order_id,
         count(*) as payment_count,
         sum(amount_base) as paid_amount_base,
+        sum(settled_amount_base) as settled_amount_base,
         min(paid_at) as first_paid_at,
         max(paid_at) as last_paid_at
     from {{ ref('fct_payments') }}
@@ -60,6 +61,7 @@ orders as (
         case when orders.status = 'cancelled' then 0 else coalesce(lines.cost_amount_base, 0) end as cost_base,
         coalesce(payments.payment_count, 0) as payment_count,
         coalesce(payments.paid_amount_base, 0) as paid_amount_base,
+        coalesce(payments.settled_amount_base, 0) as settled_amount_base,
         payments.first_paid_at,
         payments.last_paid_at
     from {{ ref('stg_orders__orders') }} as orders
@@ -88,7 +90,7 @@ select
     orders.*,
     orders.revenue_base - orders.cost_base as gross_margin_base,
     case
-        when orders.revenue_base - orders.paid_amount_base > 0 then orders.revenue_base - orders.paid_amount_base
+        when orders.revenue_base - orders.settled_amount_base > 0 then orders.revenue_base - orders.settled_amount_base
         else 0
     end as open_amount_base,
     fully_paid.fully_paid_at,

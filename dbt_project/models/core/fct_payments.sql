@@ -1,5 +1,5 @@
 -- Payments received (回款), one row per payment, in the base currency, with lateness against the
--- order's due date and the running total paid on the order.
+-- order's due date and the running total settled on the order.
 with payments as (
     select * from {{ ref('stg_orders__payments') }}
 ),
@@ -22,6 +22,13 @@ joined as (
         payments.amount,
         payments.currency,
         payments.amount_base,
+        -- Settlement value: a payment in the order's currency settles the receivable at the rate the
+        -- revenue was booked at, so exchange-rate moves never leave a fully paid order "open".
+        case
+            when payments.currency = orders.currency or (payments.currency is null and orders.currency is null)
+                then {{ to_base_currency('payments.amount', 'orders.currency', 'order_fx') }}
+            else payments.amount_base
+        end as settled_amount_base,
         payments.method,
         orders.order_date,
         coalesce(
@@ -33,6 +40,7 @@ joined as (
         on orders.order_id = payments.order_id
     left join {{ ref('stg_crm__sales_reps') }} as reps
         on reps.rep_id = orders.rep_id
+    {{ fx_rate_join('order_fx', 'orders.currency', 'orders.order_date') }}
 )
 
 select
@@ -48,6 +56,7 @@ select
     amount,
     currency,
     amount_base,
+    settled_amount_base,
     method,
     order_date,
     due_date,
@@ -55,7 +64,7 @@ select
     case when paid_date > due_date then true else false end as is_late,
     -- 付款延迟超15天 (domain.md §3.8): the customer-health alert threshold.
     case when {{ dbt.datediff('due_date', 'paid_date', 'day') }} > 15 then true else false end as is_late_over_15_days,
-    sum(amount_base) over (
+    sum(settled_amount_base) over (
         partition by order_id
         order by paid_at asc nulls last, payment_id asc nulls last
         rows between unbounded preceding and current row
