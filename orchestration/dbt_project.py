@@ -11,7 +11,6 @@ from dagster_dbt import DbtProject
 
 from orchestration.settings import DBT_PROJECT_DIR
 
-
 _SOURCE_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots")
 
 

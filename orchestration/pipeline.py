@@ -31,11 +31,24 @@ def run_full_pipeline(
     as_of_date: str | None = None,
     raise_on_error: bool = True,
     log_level: str = "INFO",
+    serving: Path | None = None,
 ) -> PipelineRun:
     """Materialize every asset (raw files -> marts) with every check, in this process."""
     # The definitions read their resource paths from the environment when imported.
     os.environ[LANDING_ENV] = str(Path(landing).resolve())
     os.environ[WAREHOUSE_ENV] = str(Path(warehouse).resolve())
+    # The BI-facing file the publish step swaps in only when every blocking check passed (default:
+    # serving.duckdb next to the warehouse), and a run id known up front so the dbt on-run-end hook
+    # files its test results under it (orchestration/assets/publish.py, quality/results.py).
+    import uuid
+
+    from orchestration.settings import SERVING_ENV
+    from quality.results import RUN_ID_ENV
+
+    serving = Path(serving) if serving else Path(warehouse).parent / "serving.duckdb"
+    os.environ[SERVING_ENV] = str(serving.resolve())
+    run_id = str(uuid.uuid4())
+    os.environ[RUN_ID_ENV] = run_id
     from orchestration.definitions import build_definitions
     from orchestration.jobs import FULL_PIPELINE_JOB_NAME
 
@@ -47,6 +60,7 @@ def run_full_pipeline(
         instance=instance or dg.DagsterInstance.ephemeral(),
         run_config=run_config,
         raise_on_error=raise_on_error,
+        run_id=run_id,
     )
     failed = [
         f"{e.asset_key.to_user_string()}:{e.check_name}"

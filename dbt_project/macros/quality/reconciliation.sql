@@ -1,0 +1,171 @@
+{#- Reconciliation of raw and staging (data-contract.md "Promises": raw row count = staged +
+    quarantined, per file, always).
+
+    The contract files with their staging model and primary key (type of each key part, cast as
+    staging casts it). Mirrors ingestion/contract.py; tests/test_reconciliation.py keeps the two equal. -#}
+{% macro quality_contract_files() -%}
+    {{ return([
+        {'table': 'teams', 'model': 'stg_crm__teams', 'key': [('team_id', 'text')]},
+        {'table': 'sales_reps', 'model': 'stg_crm__sales_reps', 'key': [('rep_id', 'text')]},
+        {'table': 'accounts', 'model': 'stg_crm__accounts', 'key': [('account_id', 'text')]},
+        {'table': 'leads', 'model': 'stg_crm__leads', 'key': [('lead_id', 'text')]},
+        {'table': 'opportunities', 'model': 'stg_crm__opportunities', 'key': [('opportunity_id', 'text')]},
+        {'table': 'opportunity_stage_history', 'model': 'stg_crm__opportunity_stage_history', 'key': [('opportunity_id', 'text'), ('entered_at', 'timestamp')]},
+        {'table': 'activities', 'model': 'stg_crm__activities', 'key': [('activity_id', 'text')]},
+        {'table': 'products', 'model': 'stg_orders__products', 'key': [('product_id', 'text')]},
+        {'table': 'fx_rates', 'model': 'stg_orders__fx_rates', 'key': [('currency', 'upper'), ('rate_date', 'date')]},
+        {'table': 'orders', 'model': 'stg_orders__orders', 'key': [('order_id', 'text')]},
+        {'table': 'order_lines', 'model': 'stg_orders__order_lines', 'key': [('order_id', 'text'), ('line_number', 'int')]},
+        {'table': 'payments', 'model': 'stg_orders__payments', 'key': [('payment_id', 'text')]},
+        {'table': 'channels', 'model': 'stg_channels__channels', 'key': [('channel_id', 'text')]},
+        {'table': 'partners', 'model': 'stg_channels__partners', 'key': [('partner_id', 'text')]},
+        {'table': 'partner_inventory', 'model': 'stg_channels__partner_inventory', 'key': [('snapshot_date', 'date'), ('partner_id', 'text'), ('product_id', 'text')]},
+        {'table': 'partner_sell_out', 'model': 'stg_channels__partner_sell_out', 'key': []},
+        {'table': 'quotas', 'model': 'stg_targets__quotas', 'key': [('period_start', 'date'), ('period_grain', 'text'), ('level', 'text'), ('owner_id', 'text'), ('metric', 'text')]},
+    ]) }}
+{%- endmacro %}
+
+
+{% macro quality_contract_file(table) -%}
+    {%- for f in quality_contract_files() if f.table == table -%}
+        {{ return(f) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('quality_contract_file: unknown contract file ' ~ table) }}
+{%- endmacro %}
+
+
+{% macro quality_typed_key(column, key_type) -%}
+    {%- if key_type == 'int' -%}{{ int_col(column) }}
+    {%- elif key_type == 'date' -%}{{ date_col(column) }}
+    {%- elif key_type == 'timestamp' -%}{{ timestamp_col(column) }}
+    {%- elif key_type == 'upper' -%}upper({{ text_col(column) }})
+    {%- else -%}{{ text_col(column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Failing rows = broken promises, one row per (file, promise):
+    1. raw keeps every received row of the current file version (ledger rows_received);
+    2. the rows flagged quarantined are the rows the quarantine log lists, and the ledger's count;
+    3. per table: current raw rows = staged + quarantined + superseded, where superseded = accepted rows
+       whose primary key repeats (several versions of one record across dated drops or inside a file;
+       staging keeps one per key, "latest version wins") - counted here from raw, not from staging;
+    4. every staged row comes from an accepted row of a current file version (nothing invented, nothing
+       quarantined let through). -#}
+{% macro quality_reconcile_raw_to_staging(table) -%}
+    {%- set f = quality_contract_file(table) -%}
+    {%- set raw_relation = source('raw', table) -%}
+    {%- set staged_relation = ref(f.model) -%}
+with ledger as (
+    select load_id, source_file, rows_received, rows_quarantined
+    from {{ source('audit', 'load_ledger') }}
+    where table_name = '{{ table }}'
+      and is_current
+),
+
+raw_per_file as (
+    select
+        ledger.source_file,
+        count(*) as raw_rows,
+        sum(case when r._is_quarantined then 1 else 0 end) as flagged_rows
+    from {{ raw_relation }} as r
+    inner join ledger
+        on ledger.load_id = r._load_id
+    group by ledger.source_file
+),
+
+logged_per_file as (
+    select
+        ledger.source_file,
+        count(*) as logged_rows
+    from (
+        select distinct load_id, row_number
+        from {{ source('audit', 'quarantined_rows') }}
+        where table_name = '{{ table }}'
+    ) as q
+    inner join ledger
+        on ledger.load_id = q.load_id
+    group by ledger.source_file
+),
+
+per_file as (
+    select
+        ledger.source_file,
+        ledger.rows_received,
+        ledger.rows_quarantined,
+        coalesce(raw_per_file.raw_rows, 0) as raw_rows,
+        coalesce(raw_per_file.flagged_rows, 0) as flagged_rows,
+        coalesce(logged_per_file.logged_rows, 0) as logged_rows
+    from ledger
+    left join raw_per_file
+        on raw_per_file.source_file = ledger.source_file
+    left join logged_per_file
+        on logged_per_file.source_file = ledger.source_file
+),
+
+accepted as (
+    select
+        r._load_id,
+        r._row_number
+        {%- for column, key_type in f.key %},
+        {{ quality_typed_key('r.' ~ column, key_type) }} as key_{{ loop.index }}
+        {%- endfor %}
+    from {{ raw_relation }} as r
+    inner join ledger
+        on ledger.load_id = r._load_id
+    where not r._is_quarantined
+),
+
+distinct_keys as (
+    {%- if f.key %}
+    select count(*) as n
+    from (
+        select distinct {% for column, key_type in f.key %}key_{{ loop.index }}{{ ', ' if not loop.last }}{% endfor %}
+        from accepted
+    ) as k
+    {%- else %}
+    -- No primary key (partner sell-out lines): every accepted row is its own record.
+    select count(*) as n from accepted
+    {%- endif %}
+),
+
+staged as (
+    select count(*) as n from {{ staged_relation }}
+),
+
+untraceable as (
+    select count(*) as n
+    from {{ staged_relation }} as s
+    left join accepted
+        on accepted._load_id = s._load_id
+        and accepted._row_number = s._row_number
+    where accepted._load_id is null
+),
+
+table_totals as (
+    select
+        (select sum(raw_rows) from per_file) as raw_rows,
+        (select sum(flagged_rows) from per_file) as quarantined_rows,
+        (select count(*) from accepted) - (select n from distinct_keys) as superseded_rows,
+        (select n from staged) as staged_rows,
+        (select n from untraceable) as untraceable_rows
+)
+
+select '{{ table }}' as table_name, source_file, 'raw rows differ from the rows received' as broken_promise,
+    rows_received as expected, raw_rows as actual
+from per_file where raw_rows <> rows_received
+union all
+select '{{ table }}', source_file, 'rows flagged quarantined differ from the ledger', rows_quarantined, flagged_rows
+from per_file where flagged_rows <> rows_quarantined
+union all
+select '{{ table }}', source_file, 'rows flagged quarantined differ from the quarantine log', logged_rows, flagged_rows
+from per_file where flagged_rows <> logged_rows
+union all
+select '{{ table }}', '*', 'raw rows differ from staged + quarantined + superseded',
+    raw_rows, staged_rows + quarantined_rows + superseded_rows
+from table_totals
+where raw_rows <> staged_rows + quarantined_rows + superseded_rows
+union all
+select '{{ table }}', '*', 'staged rows not from an accepted current raw row', 0, untraceable_rows
+from table_totals where untraceable_rows <> 0
+{%- endmacro %}

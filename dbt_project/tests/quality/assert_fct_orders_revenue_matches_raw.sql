@@ -1,0 +1,122 @@
+-- Revenue reconciliation: the sum of fct_orders.revenue_base equals the same sum computed straight from
+-- the raw landing rows, without staging or core: current file versions, not quarantined, one version
+-- per key (last write wins: latest updated_at, then latest drop, load and row), net line amounts after
+-- discount (returns negative), cancelled orders excluded, converted with the latest rate on or before
+-- the order date. A failure means staging or core lost, duplicated or mis-converted revenue.
+-- The text columns are read with the project's cast macros (the portable try-cast layer), nothing else
+-- of staging is reused.
+{{ config(severity='error', meta={'dq_rule': 'DQ38', 'dagster': {'ref': {'name': 'fct_orders'}}}) }}
+
+with ledger as (
+    select load_id, drop_date
+    from {{ source('audit', 'load_ledger') }}
+    where is_current
+),
+
+orders_ranked as (
+    select
+        {{ text_col('o.order_id') }} as order_id,
+        {{ text_col('o.status') }} as status,
+        upper({{ text_col('o.currency') }}) as currency,
+        {{ date_col('o.order_date') }} as order_date,
+        row_number() over (
+            partition by {{ text_col('o.order_id') }}
+            order by
+                {{ timestamp_col('o.updated_at') }} desc nulls last,
+                ledger.drop_date desc nulls last,
+                o._loaded_at desc nulls last,
+                o._row_number desc nulls last
+        ) as version_rank
+    from {{ source('raw', 'orders') }} as o
+    inner join ledger
+        on ledger.load_id = o._load_id
+    where not o._is_quarantined
+),
+
+lines_ranked as (
+    select
+        {{ text_col('l.order_id') }} as order_id,
+        {{ int_col('l.quantity') }} as quantity,
+        {{ decimal_col('l.unit_price') }} as unit_price,
+        coalesce({{ decimal_col('l.discount_pct') }}, 0) as discount_pct,
+        row_number() over (
+            partition by {{ text_col('l.order_id') }}, {{ int_col('l.line_number') }}
+            order by ledger.drop_date desc nulls last, l._loaded_at desc nulls last, l._row_number desc nulls last
+        ) as version_rank
+    from {{ source('raw', 'order_lines') }} as l
+    inner join ledger
+        on ledger.load_id = l._load_id
+    where not l._is_quarantined
+),
+
+rates_ranked as (
+    select
+        upper({{ text_col('f.currency') }}) as currency,
+        {{ date_col('f.rate_date') }} as rate_date,
+        {{ decimal_col('f.rate_to_base') }} as rate_to_base,
+        row_number() over (
+            partition by upper({{ text_col('f.currency') }}), {{ date_col('f.rate_date') }}
+            order by ledger.drop_date desc nulls last, f._loaded_at desc nulls last, f._row_number desc nulls last
+        ) as version_rank
+    from {{ source('raw', 'fx_rates') }} as f
+    inner join ledger
+        on ledger.load_id = f._load_id
+    where not f._is_quarantined
+),
+
+order_net as (
+    select
+        orders.order_id,
+        orders.currency,
+        orders.order_date,
+        sum(lines.quantity * lines.unit_price * (1 - lines.discount_pct)) as net_amount
+    from orders_ranked as orders
+    inner join lines_ranked as lines
+        on lines.order_id = orders.order_id
+        and lines.version_rank = 1
+    where orders.version_rank = 1
+      and orders.status <> 'cancelled'
+    group by orders.order_id, orders.currency, orders.order_date
+),
+
+order_revenue as (
+    select
+        order_net.order_id,
+        order_net.net_amount * case
+            when order_net.currency = '{{ var("base_currency") }}' then 1.0
+            else (
+                select r.rate_to_base
+                from rates_ranked as r
+                where r.version_rank = 1
+                  and r.currency = order_net.currency
+                  and r.rate_date = (
+                      select max(r2.rate_date)
+                      from rates_ranked as r2
+                      where r2.version_rank = 1
+                        and r2.currency = order_net.currency
+                        and r2.rate_date <= order_net.order_date
+                  )
+            )
+        end as revenue
+    from order_net
+),
+
+from_raw as (
+    select sum(revenue) as total, count(*) as orders, sum(case when revenue is null then 1 else 0 end) as unconverted
+    from order_revenue
+),
+
+from_fact as (
+    select sum(revenue_base) as total from {{ ref('fct_orders') }}
+)
+
+select
+    from_raw.total as raw_revenue,
+    from_fact.total as fct_orders_revenue,
+    from_raw.unconverted as raw_orders_without_rate
+from from_raw
+cross join from_fact
+-- The two sums round differently along the way: allow a cent, plus a billionth of the total.
+where abs(coalesce(from_raw.total, 0) - coalesce(from_fact.total, 0))
+    > 0.01 + 0.000000001 * abs(coalesce(from_fact.total, 0))
+   or from_raw.unconverted > 0

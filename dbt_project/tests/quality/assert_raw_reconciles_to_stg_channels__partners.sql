@@ -1,0 +1,3 @@
+-- Raw rows of channels/partners.csv = staged + quarantined + superseded (data-contract.md "Promises").
+{{ config(severity='error', meta={'dq_rule': 'DQ37', 'dagster': {'ref': {'name': 'stg_channels__partners'}}}) }}
+{{ quality_reconcile_raw_to_staging('partners') }}

@@ -1,0 +1,3 @@
+-- Raw rows of crm/activities.csv = staged + quarantined + superseded (data-contract.md "Promises").
+{{ config(severity='error', meta={'dq_rule': 'DQ37', 'dagster': {'ref': {'name': 'stg_crm__activities'}}}) }}
+{{ quality_reconcile_raw_to_staging('activities') }}

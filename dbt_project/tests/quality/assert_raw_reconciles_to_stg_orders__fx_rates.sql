@@ -1,0 +1,3 @@
+-- Raw rows of orders/fx_rates.csv = staged + quarantined + superseded (data-contract.md "Promises").
+{{ config(severity='error', meta={'dq_rule': 'DQ37', 'dagster': {'ref': {'name': 'stg_orders__fx_rates'}}}) }}
+{{ quality_reconcile_raw_to_staging('fx_rates') }}

@@ -1,0 +1,147 @@
+"""Great-expectations suites on the raw layer as Dagster asset checks, two per raw asset.
+
+- ``gx_contract`` (blocking, severity ERROR): the contract rules on the rows the loader accepted. When it
+  fails, nothing downstream of that file is built and nothing is published.
+- ``gx_warnings`` (severity WARN): the same rules over every received row (what the quarantine caught),
+  plus plausibility, date order and freshness of the newest row.
+
+Both evaluate the current file versions of ``raw.<name>`` (raw keeps the loaded rows verbatim, so this is
+the frame the loader loaded, also when a file was unchanged and its load a no-op). Each expectation's
+outcome goes to ``quality.check_results`` and into the check's metadata. Policy: quality/README.md.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from ingestion.contract import CONTRACT, ContractFile
+from orchestration.resources import WarehouseResource
+
+QUALITY_GROUP = "quality"
+CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
+CONTRACT_CHECK = "gx_contract"
+WARNINGS_CHECK = "gx_warnings"
+
+check_results_spec = dg.AssetSpec(
+    CHECK_RESULTS_KEY,
+    group_name=QUALITY_GROUP,
+    description=(
+        "quality.check_results: one row per check evaluation of every layer (great-expectations suites on "
+        "raw files, every dbt test), with run, status, severity, failing rows and observed value."
+    ),
+    kinds={"duckdb"},
+)
+
+
+def _markdown_table(rows: list[tuple], header: tuple[str, ...]) -> str:
+    def cell(v) -> str:
+        return "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")[:120]
+
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _check_metadata(validation, blocking: bool) -> dict[str, dg.MetadataValue]:
+    pairs = [(f, o) for f, o in validation.outcomes if o.spec.blocking == blocking]
+    failed = [(f, o) for f, o in pairs if not o.passed]
+    rows = sorted(
+        ((o.spec.check_name, o.status, o.failing_rows, o.observed_value, f.source_file) for f, o in pairs),
+        key=lambda r: (r[1] == "pass", r[0]),
+    )
+    return {
+        "expectations": dg.MetadataValue.int(len(pairs)),
+        "failed_expectations": dg.MetadataValue.int(len(failed)),
+        "failing_rows": dg.MetadataValue.int(sum(o.failing_rows or 0 for _, o in failed)),
+        "failed": dg.MetadataValue.json(sorted({o.spec.check_name for _, o in failed})),
+        "results": dg.MetadataValue.md(
+            _markdown_table(rows, ("expectation", "status", "failing rows", "observed", "file"))
+        ),
+        "files": dg.MetadataValue.json(
+            [
+                {"file": f.source_file, "received": f.rows_received, "accepted": f.rows_accepted}
+                for f in validation.files
+            ]
+        ),
+    }
+
+
+def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
+    asset_key = dg.AssetKey(["raw", cf.name])
+
+    @dg.multi_asset_check(
+        name=f"gx_{cf.name}",
+        specs=[
+            dg.AssetCheckSpec(
+                CONTRACT_CHECK,
+                asset=asset_key,
+                blocking=True,
+                description=(
+                    f"Great-expectations suite of {cf.relative_path}, contract rules on the accepted rows "
+                    "(columns, row count, required, unique key, accepted values, ranges). Blocks downstream."
+                ),
+            ),
+            dg.AssetCheckSpec(
+                WARNINGS_CHECK,
+                asset=asset_key,
+                description=(
+                    f"Great-expectations suite of {cf.relative_path}, warnings: the contract rules over every "
+                    "received row, date windows, plausible ranges, date order, freshness of the newest row."
+                ),
+            ),
+        ],
+        compute_kind="great_expectations",
+        pool="duckdb",
+    )
+    def _gx_checks(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        from quality.raw_checks import validate_raw_table
+        from quality.results import export_run_id, write_check_results
+
+        run_id = context.run.run_id
+        export_run_id(run_id)
+        with warehouse.connect() as con:
+            validation = validate_raw_table(con, cf.name)
+            write_check_results(con, validation.result_rows(run_id))
+        failed = sorted({o.spec.check_name for _, o in validation.failures(blocking=True)})
+        yield dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=CONTRACT_CHECK,
+            passed=validation.blocking_passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata=_check_metadata(validation, blocking=True),
+            description=(
+                f"raw.{cf.name} failed: {', '.join(failed)}"
+                if failed
+                else (None if validation.files else f"raw.{cf.name} has no current file version")
+            ),
+        )
+        warned = sorted({o.spec.check_name for _, o in validation.failures(blocking=False)})
+        yield dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=WARNINGS_CHECK,
+            passed=validation.warnings_passed,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata=_check_metadata(validation, blocking=False),
+            description=f"raw.{cf.name} warnings: {', '.join(warned)}" if warned else None,
+        )
+
+    return _gx_checks
+
+
+raw_quality_checks = [build_raw_quality_checks(cf) for cf in CONTRACT]
+
+
+def with_quality_gates(defs: dg.Definitions) -> dg.Definitions:
+    """``defs`` plus the quality gates and write-audit-publish: the great-expectations checks on the raw
+    assets, the results store, the publish step with its serving resource, and the freshness policies."""
+    from orchestration.assets.publish import ServingResource, published_marts, serving_file
+    from orchestration.freshness import with_freshness_policies
+
+    gates = dg.Definitions(
+        assets=[published_marts, check_results_spec],
+        asset_checks=raw_quality_checks,
+        resources={"serving": ServingResource(path=str(serving_file()))},
+    )
+    return with_freshness_policies(dg.Definitions.merge(defs, gates))

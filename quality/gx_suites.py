@@ -1,0 +1,153 @@
+"""Great Expectations 1.x: turn ``ExpectationSpec`` lists into suites and run them on pandas frames.
+
+great_expectations is imported lazily (about 3 s): only when a suite actually runs, never when Dagster
+loads the code location. Each validation uses its own ephemeral context (a few milliseconds), so suites
+built for different reference times or file sizes never collide by name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+
+from quality.expectations import ExpectationSpec
+
+PASS = "pass"
+FAIL = "fail"
+ERROR_STATUS = "error"  # the expectation could not be evaluated (counts as failed)
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    spec: ExpectationSpec
+    status: str  # pass, fail, error
+    failing_rows: int | None
+    observed_value: str | None
+    element_count: int | None
+    details: dict[str, Any]
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+
+def _gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx
+
+
+def _ephemeral_context():
+    gx = _gx()
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def build_expectation(spec: ExpectationSpec):
+    """The GX expectation object of a spec (the check name travels in ``meta``)."""
+    gx = _gx()
+    cls = getattr(gx.expectations, spec.gx_type)
+    return cls(**spec.kwargs, meta={"check_name": spec.check_name}, description=spec.description)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if hasattr(value, "isoformat"):  # pandas Timestamp, numpy datetime64 via pandas
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        try:
+            return _jsonable(value.item())
+        except (ValueError, TypeError):
+            return str(value)
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def _observed(result: dict[str, Any]) -> str | None:
+    if "observed_value" in result:
+        return json.dumps(_jsonable(result["observed_value"]), ensure_ascii=False, default=str)
+    if "unexpected_count" in result:
+        return f"{result.get('unexpected_count')} of {result.get('element_count')} rows unexpected"
+    return None
+
+
+def _outcome(spec: ExpectationSpec, validation_result) -> ExpectationOutcome:
+    result = dict(validation_result.result or {})
+    exception = validation_result.exception_info or {}
+    raised = bool(exception.get("raised_exception"))
+    details: dict[str, Any] = {}
+    if result.get("partial_unexpected_list"):
+        details["examples"] = _jsonable(result["partial_unexpected_list"][:5])
+    if result.get("details"):
+        details["details"] = _jsonable(result["details"])
+    if raised:
+        details["exception"] = str(exception.get("exception_message"))[:500]
+    failing = result.get("unexpected_count")
+    return ExpectationOutcome(
+        spec=spec,
+        status=ERROR_STATUS if raised else (PASS if validation_result.success else FAIL),
+        failing_rows=int(failing) if failing is not None else None,
+        observed_value=_observed(result),
+        element_count=result.get("element_count"),
+        details=details,
+    )
+
+
+def _applicable(spec: ExpectationSpec, columns: set[str]) -> bool:
+    needed = [spec.kwargs[k] for k in ("column", "column_A", "column_B") if k in spec.kwargs]
+    return all(c in columns for c in needed)
+
+
+def validate(frame: pl.DataFrame, specs: Sequence[ExpectationSpec], suite_name: str) -> list[ExpectationOutcome]:
+    """Run ``specs`` as one GX suite on ``frame``; one outcome per spec, in the order given.
+
+    A spec naming a column the frame lacks is not applicable to this file and is left out.
+    """
+    gx = _gx()
+    specs = [s for s in specs if _applicable(s, set(frame.columns))]
+    if not specs:
+        return []
+    context = _ephemeral_context()
+    batch = (
+        context.data_sources.add_pandas("landing_file")
+        .add_dataframe_asset(suite_name)
+        .add_batch_definition_whole_dataframe("whole_file")
+    )
+    suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
+    for spec in specs:
+        suite.add_expectation(build_expectation(spec))
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
+    run = definition.run(
+        batch_parameters={"dataframe": frame.to_pandas()},
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+    )
+    by_name = {spec.check_name: spec for spec in specs}
+    outcomes = {}
+    for validation_result in run.results:
+        name = (validation_result.expectation_config.meta or {}).get("check_name")
+        if name in by_name:
+            outcomes[name] = _outcome(by_name[name], validation_result)
+    return [outcomes[s.check_name] for s in specs if s.check_name in outcomes]

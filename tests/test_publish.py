@@ -1,0 +1,336 @@
+"""Write-audit-publish to the serving database, the gate in front of it, and freshness policies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.assets.publish import (
+    PUBLISH_KEY,
+    SERVING_STORAGE_VERSION,
+    is_published_key,
+    publish_to_serving,
+)
+
+# DuckDB's on-disk format number (bytes 12-19 of the file): 64 is the v1.0.0 format every DuckDB 1.x reads.
+V1_STORAGE_NUMBER = 64
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _storage_number(path: Path) -> int:
+    header = path.read_bytes()[:20]
+    assert header[8:12] == b"DUCK"
+    return int.from_bytes(header[12:20], "little")
+
+
+def _serving_state(path: Path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            "log": con.execute("select run_id, published_at from meta.publish_log order by published_at").fetchall(),
+            "tables": con.execute(
+                "select table_schema, table_name, row_count from meta.published_tables order by 1, 2"
+            ).fetchall(),
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def small_warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute("create schema core")
+    con.execute("create table marts.mart_a as select range as id, range * 1.5 as amount from range(10)")
+    con.execute("create view marts.mart_v as select id from marts.mart_a where id < 3")
+    con.execute("create table core.dim_x as select 'x' as code")
+    con.close()
+    return path
+
+
+TABLES = [("marts", "mart_a"), ("marts", "mart_v"), ("core", "dim_x")]
+
+
+def test_publish_copies_tables_in_the_v1_format_and_records_the_version(small_warehouse, tmp_path):
+    serving = tmp_path / "serving.duckdb"
+    report = publish_to_serving(small_warehouse, serving, TABLES, run_id="run-1")
+    assert report.row_counts == {"marts.mart_a": 10, "marts.mart_v": 3, "core.dim_x": 1}
+    assert _storage_number(serving) == V1_STORAGE_NUMBER
+    assert not (tmp_path / "serving.new.duckdb").exists()
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        tags = con.execute("select tags from duckdb_databases() where database_name = 'serving'").fetchall()[0][0]
+        assert tags["storage_version"].startswith(SERVING_STORAGE_VERSION)
+        # The view is frozen as a table in the serving copy.
+        kinds = dict(
+            con.execute(
+                "select table_name, table_type from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        )
+        assert kinds == {"mart_a": "BASE TABLE", "mart_v": "BASE TABLE"}
+        assert con.execute("select sum(amount) from marts.mart_a").fetchall()[0][0] == pytest.approx(67.5)
+    finally:
+        con.close()
+    state = _serving_state(serving)
+    assert [r[0] for r in state["log"]] == ["run-1"]
+    assert state["tables"] == [("core", "dim_x", 1), ("marts", "mart_a", 10), ("marts", "mart_v", 3)]
+
+
+def test_a_failed_copy_leaves_the_serving_file_as_it_was(small_warehouse, tmp_path):
+    serving = tmp_path / "serving.duckdb"
+    publish_to_serving(small_warehouse, serving, TABLES, run_id="run-1")
+    before = _sha256(serving)
+    # A stale half-written file from a crashed publish is cleaned up, not published.
+    (tmp_path / "serving.new.duckdb").write_bytes(b"garbage")
+    with pytest.raises(duckdb.Error):
+        publish_to_serving(small_warehouse, serving, [*TABLES, ("marts", "missing")], run_id="run-2")
+    assert _sha256(serving) == before
+    assert not (tmp_path / "serving.new.duckdb").exists()
+
+
+def test_published_deps_are_every_mart_and_core_dimension_of_dbt():
+    from orchestration.assets.dbt import salesops_dbt_assets
+    from orchestration.assets.publish import PUBLISHED_DEPS
+
+    dbt_keys = set(salesops_dbt_assets.keys)
+    expected = {k for k in dbt_keys if k.path[0] == "marts"} | {
+        k for k in dbt_keys if k.path[0] == "core" and k.path[1].startswith("dim_")
+    }
+    assert set(PUBLISHED_DEPS) == expected
+    assert dg.AssetKey(["marts", "mart_kpi_daily"]) in expected
+    assert dg.AssetKey(["marts", "mart_dq_results"]) in expected
+    assert not is_published_key(dg.AssetKey(["core", "fct_orders"]))
+    assert not is_published_key(dg.AssetKey(["staging", "stg_orders__orders"]))
+
+
+def test_freshness_policies_on_raw_assets_marts_and_the_publish_step():
+    from orchestration.definitions import defs
+    from orchestration.freshness import DAILY_FRESHNESS
+
+    graph = defs.resolve_asset_graph()
+    policies = {k: graph.get(k).freshness_policy for k in graph.get_all_asset_keys()}
+    with_policy = {k for k, p in policies.items() if p is not None}
+    assert all(policies[k] == DAILY_FRESHNESS for k in with_policy)
+    assert dg.AssetKey(["raw", "orders"]) in with_policy
+    assert dg.AssetKey(["marts", "mart_kpi_daily"]) in with_policy
+    assert PUBLISH_KEY in with_policy
+    assert dg.AssetKey(["staging", "stg_orders__orders"]) not in with_policy
+    assert dg.AssetKey(["raw", "load_ledger"]) not in with_policy
+    assert {k for k in with_policy if k.path[0] not in ("raw", "marts")} == {PUBLISH_KEY}
+
+
+def test_publish_step_depends_on_every_mart_and_the_job_runs_it():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    marts = {k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
+    assert marts <= set(graph.get(PUBLISH_KEY).parent_keys)
+    job = defs.resolve_job_def("salesops_full_pipeline")
+    assert PUBLISH_KEY in job.asset_layer.asset_graph.get_all_asset_keys()
+    gx_checks = {c for c in graph.asset_check_keys if c.name == "gx_contract"}
+    assert len(gx_checks) == 17 and all(graph.get_check_spec(c).blocking for c in gx_checks)
+
+
+def test_the_gate_refuses_to_publish_when_upstream_checks_never_ran(small_warehouse, tmp_path, monkeypatch):
+    """The publish step run on its own, on an instance where no check ever ran: nothing is published."""
+    from orchestration.definitions import build_definitions
+    from orchestration.settings import LANDING_ENV, SERVING_ENV
+
+    serving = tmp_path / "serving.duckdb"
+    publish_to_serving(small_warehouse, serving, TABLES, run_id="run-1")
+    before = _sha256(serving)
+    monkeypatch.setenv("SALESOPS_WAREHOUSE", str(small_warehouse))
+    monkeypatch.setenv(SERVING_ENV, str(serving))
+    monkeypatch.setenv(LANDING_ENV, str(tmp_path / "landing"))
+    job = build_definitions().resolve_job_def("salesops_full_pipeline")
+    result = job.execute_in_process(
+        asset_selection=[PUBLISH_KEY], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    data = failure.event_specific_data.user_failure_data
+    assert "left unchanged" in data.description
+    named = data.metadata["blocking_failures"].value
+    assert "raw/orders:gx_contract (never evaluated)" in named
+    assert any(n.startswith("marts/mart_kpi_daily:") for n in named)
+    assert _sha256(serving) == before
+
+
+# ----------------------------------------------------------------------------- acceptance, full runs
+
+
+def _copy_of_demo(demo_pipeline, root: Path) -> tuple[Path, Path]:
+    """A private copy of the demo warehouse and of the serving file the demo run published."""
+    root.mkdir(parents=True, exist_ok=True)
+    warehouse, serving = root / "salesops.duckdb", root / "serving.duckdb"
+    shutil.copy(demo_pipeline.warehouse, warehouse)
+    shutil.copy(demo_pipeline.warehouse.parent / "serving.duckdb", serving)
+    return warehouse, serving
+
+
+def test_demo_run_published_the_marts(demo_pipeline):
+    serving = demo_pipeline.warehouse.parent / "serving.duckdb"
+    state = _serving_state(serving)
+    assert state["log"][-1][0] == demo_pipeline.run_id
+    published = {(s, t) for s, t, _ in state["tables"]}
+    assert ("marts", "mart_kpi_daily") in published and ("marts", "mart_dq_results") in published
+    assert ("core", "dim_date") in published
+    assert _storage_number(serving) == V1_STORAGE_NUMBER
+    events = demo_pipeline.result.get_asset_materialization_events()
+    assert any(e.asset_key == PUBLISH_KEY for e in events)
+
+
+def test_a_failed_blocking_mart_check_stops_the_run_and_leaves_serving_untouched(demo_pipeline, demo_landing, tmp_path):
+    from orchestration.pipeline import run_full_pipeline
+
+    warehouse, serving = _copy_of_demo(demo_pipeline, tmp_path / "wh")
+    before_bytes, before_state = _sha256(serving), _serving_state(serving)
+    # Corrupt one input: a typo in one order's year (2024 -> 1999). Every row rule still passes, so the
+    # loader accepts it; raw only warns (date window), but the daily KPI mart, whose calendar starts
+    # in 2023, no longer adds up to fct_orders: its blocking sums_match check fails.
+    landing = tmp_path / "landing"
+    shutil.copytree(demo_landing, landing)
+    orders = pl.read_csv(landing / "orders/orders.csv", infer_schema=False).with_row_index("_i")
+    # A base-currency order that counts as revenue (a foreign one would also lose its exchange rate).
+    target = orders.filter((pl.col("currency") == "CNY") & (pl.col("status") == "delivered"))["_i"][0]
+    orders = orders.with_columns(
+        pl.when(pl.col("_i") == target).then(pl.lit("1999-06-15")).otherwise(pl.col("order_date")).alias("order_date")
+    ).drop("_i")
+    orders.write_csv(landing / "orders/orders.csv")
+
+    run = run_full_pipeline(landing, warehouse, serving=serving, raise_on_error=False, log_level="WARNING")
+
+    assert not run.success
+    failing_mart_checks = [c for c in run.failed_checks if c.startswith("marts/mart_kpi_daily:sums_match")]
+    assert failing_mart_checks, run.failed_checks
+    assert not any(e.asset_key == PUBLISH_KEY for e in run.result.get_asset_materialization_events())
+    assert _sha256(serving) == before_bytes
+    assert _serving_state(serving) == before_state
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        stored = con.execute(
+            "select asset, status, severity from marts.mart_dq_results where run_id = ? and check_name like "
+            "'sums_match_mart_kpi_daily_revenue%'",
+            [run.run_id],
+        ).fetchall()
+        warned = con.execute(
+            "select status, severity, failing_rows from marts.mart_dq_results where run_id = ? "
+            "and asset = 'raw.orders' and check_name = 'accepted__date_range__order_date'",
+            [run.run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    assert stored == [("marts.mart_kpi_daily", "fail", "error")]
+    assert warned == [("fail", "warn", 1)]
+
+
+# A BI client in its own process. mode "held" keeps one read-only connection open throughout; mode
+# "fresh" opens a new one for every read (two processes: DuckDB shares one database instance between
+# connections to the same path inside a process, so a fresh connection there would see the held file).
+READER = r"""
+import json, sys, time
+from pathlib import Path
+import duckdb
+
+mode, serving, stop, ready, out = sys.argv[1], *map(Path, sys.argv[2:6])
+
+
+def snapshot(con):
+    run_id = con.execute("select run_id from meta.publish_log order by published_at desc limit 1").fetchall()[0][0]
+    tables = con.execute("select run_id, table_schema, table_name, row_count from meta.published_tables").fetchall()
+    mixed = {r[0] for r in tables} != {run_id}
+    for _, schema, name, rows in tables:
+        if con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0] != rows:
+            mixed = True
+    return run_id, mixed
+
+
+held = duckdb.connect(str(serving), read_only=True) if mode == "held" else None
+
+
+def read():
+    if held is not None:
+        return snapshot(held)
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        return snapshot(con)
+    finally:
+        con.close()
+
+
+seen = {"runs": [], "errors": [], "mixed": 0}
+
+
+def record():
+    try:
+        run_id, mixed = read()
+        seen["runs"].append(run_id)
+        seen["mixed"] += int(mixed)
+    except Exception as exc:
+        seen["errors"].append(repr(exc))
+
+
+record()
+ready.write_text("ready")
+while not stop.exists():
+    record()
+    time.sleep(0.2)
+record()
+if held is not None:
+    held.close()
+out.write_text(json.dumps(seen))
+"""
+
+
+def test_a_bi_reader_sees_the_old_or_the_new_version_never_a_mix(demo_pipeline, demo_landing, tmp_path):
+    from orchestration.pipeline import run_full_pipeline
+
+    warehouse, serving = _copy_of_demo(demo_pipeline, tmp_path / "wh")
+    old_run = _serving_state(serving)["log"][-1][0]
+    script, stop = tmp_path / "reader.py", tmp_path / "stop"
+    script.write_text(READER)
+    readers = {}
+    for mode in ("held", "fresh"):
+        ready, out = tmp_path / f"{mode}.ready", tmp_path / f"{mode}.json"
+        process = subprocess.Popen([sys.executable, str(script), mode, str(serving), str(stop), str(ready), str(out)])
+        readers[mode] = (process, ready, out)
+    try:
+        deadline = time.monotonic() + 60
+        for process, ready, _ in readers.values():
+            while not ready.exists():
+                assert process.poll() is None, "a reader died before it was ready"
+                assert time.monotonic() < deadline, "reader not ready"
+                time.sleep(0.1)
+
+        run = run_full_pipeline(demo_landing, warehouse, serving=serving, raise_on_error=False, log_level="WARNING")
+    finally:
+        stop.write_text("stop")
+        for process, _, _ in readers.values():
+            process.wait(timeout=120)
+
+    assert run.success, run.failed_checks
+    held, fresh = (json.loads(readers[mode][2].read_text()) for mode in ("held", "fresh"))
+    assert held["errors"] == [] and fresh["errors"] == []
+    assert held["mixed"] == 0 and fresh["mixed"] == 0
+    # The connection held open through the swap kept reading the old version, start to end.
+    assert set(held["runs"]) == {old_run}
+    # New connections saw the old version, then the new one, and nothing else.
+    assert set(fresh["runs"]) <= {old_run, run.run_id}
+    assert fresh["runs"][0] == old_run and fresh["runs"][-1] == run.run_id
+    state = _serving_state(serving)
+    assert [r[0] for r in state["log"]][-2:] == [old_run, run.run_id]
+    assert _storage_number(serving) == V1_STORAGE_NUMBER
