@@ -55,6 +55,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Pipeline run {run.run_id} {status} in {elapsed:.1f}s.")
     if run.failed_checks:
         print("Failed checks: " + ", ".join(run.failed_checks))
+    if run.success:
+        print(f"BI tools read the published marts from {run.serving} (read-only).")
+    else:
+        print(f"Nothing was published: {run.serving} still holds the last version that passed every check.")
     print("Open the Dagster UI with: .venv/bin/dagster dev  (then http://127.0.0.1:3000)")
     return 0 if run.success else 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,8 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.warehouse import WAREHOUSE_ENV
-from orchestration.settings import DBT_PROJECT_DIR, LANDING_ENV
+from orchestration.settings import DBT_PROJECT_DIR, LANDING_ENV, SERVING_ENV
+from quality.results import RUN_ID_ENV
 
 
 @dataclass
@@ -20,6 +22,7 @@ class PipelineRun:
     success: bool
     run_id: str
     warehouse: Path
+    serving: Path
     failed_checks: list[str]
     result: dg.ExecuteInProcessResult
 
@@ -40,11 +43,6 @@ def run_full_pipeline(
     # The BI-facing file the publish step swaps in only when every blocking check passed (default:
     # serving.duckdb next to the warehouse), and a run id known up front so the dbt on-run-end hook
     # files its test results under it (orchestration/assets/publish.py, quality/results.py).
-    import uuid
-
-    from orchestration.settings import SERVING_ENV
-    from quality.results import RUN_ID_ENV
-
     serving = Path(serving) if serving else Path(warehouse).parent / "serving.duckdb"
     os.environ[SERVING_ENV] = str(serving.resolve())
     run_id = str(uuid.uuid4())
@@ -67,7 +65,7 @@ def run_full_pipeline(
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]
-    return PipelineRun(result.success, result.run_id, Path(warehouse).resolve(), failed, result)
+    return PipelineRun(result.success, result.run_id, Path(warehouse).resolve(), serving.resolve(), failed, result)
 
 
 def dbt_executable() -> str:

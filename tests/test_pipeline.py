@@ -76,7 +76,7 @@ def _fx_lookup(landing: Path) -> pl.DataFrame:
 def _to_base(frame: pl.DataFrame, fx: pl.DataFrame, date_col: str) -> pl.DataFrame:
     """Attach the latest rate on or before ``date_col`` (CNY = 1)."""
     joined = frame.sort(date_col).join_asof(
-        fx, left_on=date_col, right_on="rate_date", by="currency", strategy="backward"
+        fx, left_on=date_col, right_on="rate_date", by="currency", strategy="backward", check_sortedness=False
     )
     return joined.with_columns(
         pl.when(pl.col("currency") == "CNY").then(1.0).otherwise(pl.col("rate_to_base")).alias("rate")
