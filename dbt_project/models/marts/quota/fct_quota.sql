@@ -7,23 +7,7 @@
 -- (= even). A negative residual (children already exceed the parent) spreads as 0.
 {%- set even = var('quota_spread_method') == 'even' %}
 with quotas as (
-    select
-        level,
-        -- The contract leaves owner_id empty for the company level; ignore anything given there.
-        case when level = 'company' then cast(null as {{ dbt.type_string() }}) else owner_id end as owner_id,
-        case when level = 'company' then '*' else owner_id end as owner_key,
-        metric,
-        period_grain,
-        case period_grain
-            when 'year' then cast({{ dbt.date_trunc('year', 'period_start') }} as date)
-            when 'quarter' then cast({{ dbt.date_trunc('quarter', 'period_start') }} as date)
-            else cast({{ dbt.date_trunc('month', 'period_start') }} as date)
-        end as period_start,
-        target_value
-    from {{ ref('stg_targets__quotas') }}
-    where period_start is not null
-      and target_value is not null
-      and (level = 'company' or owner_id is not null)
+    select * from {{ ref('int_quota__native_targets') }}
 ),
 
 months as (
