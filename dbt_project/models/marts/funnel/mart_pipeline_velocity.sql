@@ -98,47 +98,33 @@ revenue as (
 
 {% set slices = [('company', "'all'"), ('team', "coalesce(team_id, '(none)')"), ('rep', "coalesce(rep_id, '(none)')")] %}
 
+{% set open_measures %}
+        count(*) as open_deal_count,
+        sum(amount_base) as open_pipeline_base,
+        sum(period_amount_base) as period_pipeline_base
+{% endset %}
+
 open_totals as (
-    {% for slice_type, slice_expr in slices %}
-    select period_month, '{{ slice_type }}' as slice_type, {{ slice_expr }} as slice_value,
-        count(*) as open_deal_count, sum(amount_base) as open_pipeline_base, sum(period_amount_base) as period_pipeline_base
-    from open_at_measurement
-    group by period_month{% if slice_type != 'company' %}, {{ slice_expr }}{% endif %}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ totals_by_slice('open_at_measurement', slices, open_measures) }}
 ),
 
 start_totals as (
-    {% for slice_type, slice_expr in slices %}
-    select period_month, '{{ slice_type }}' as slice_type, {{ slice_expr }} as slice_value,
-        sum(period_amount_base) as period_start_pipeline_base
-    from open_at_period_start
-    group by period_month{% if slice_type != 'company' %}, {{ slice_expr }}{% endif %}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ totals_by_slice('open_at_period_start', slices, "sum(period_amount_base) as period_start_pipeline_base") }}
 ),
 
-closed_totals as (
-    {% for slice_type, slice_expr in slices %}
-    select period_month, '{{ slice_type }}' as slice_type, {{ slice_expr }} as slice_value,
+{% set closed_measures %}
         sum(case when status_as_of = 'won' then 1 else 0 end) as won_count,
         sum(case when status_as_of = 'lost' then 1 else 0 end) as lost_count,
         sum(case when status_as_of = 'won' then amount_base else 0 end) as won_amount_base,
         sum(case when status_as_of = 'won' then cycle_days else 0 end) as won_cycle_days
-    from closed
-    group by period_month{% if slice_type != 'company' %}, {{ slice_expr }}{% endif %}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+{% endset %}
+
+closed_totals as (
+    {{ totals_by_slice('closed', slices, closed_measures) }}
 ),
 
 revenue_totals as (
-    {% for slice_type, slice_expr in slices %}
-    select period_month, '{{ slice_type }}' as slice_type, {{ slice_expr }} as slice_value,
-        sum(revenue_base) as revenue_to_date_base
-    from revenue
-    group by period_month{% if slice_type != 'company' %}, {{ slice_expr }}{% endif %}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ totals_by_slice('revenue', slices, "sum(revenue_base) as revenue_to_date_base") }}
 ),
 
 quotas as (
