@@ -202,3 +202,15 @@ def test_models_have_documented_columns(schema, demo_db):
             continue
         undocumented = [c for c in actual if c not in node["columns"]]
         assert not undocumented, (node["name"], undocumented)
+
+
+def test_materializations_report_the_row_counts_of_the_built_tables(demo_pipeline, demo_db):
+    counts = {
+        m.asset_key.to_user_string(): m.materialization.metadata["dagster/row_count"].value
+        for m in demo_pipeline.result.get_asset_materialization_events()
+        if "dagster/row_count" in m.materialization.metadata
+    }
+    assert counts["marts/mart_kpi_daily"] == _count(demo_db, "marts.mart_kpi_daily")
+    assert counts["core/fct_orders"] == _count(demo_db, "core.fct_orders")
+    # raw assets count the rows of the current file versions (quarantined rows included).
+    assert counts["raw/orders"] == _count(demo_db, "raw.orders")

@@ -3,6 +3,7 @@
 import json
 import os
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import dagster as dg
@@ -60,13 +61,9 @@ def translator_key_for_output(event: dg.Output) -> tuple[str, str] | None:
     return props["schema"], props.get("alias") or props["name"]
 
 
-_MANIFEST: dict[str, Any] = {}
-
-
+@cache
 def _manifest() -> dict[str, Any]:
-    if not _MANIFEST:
-        _MANIFEST.update(json.loads(salesops_dbt_project().manifest_path.read_text()))
-    return _MANIFEST
+    return json.loads(salesops_dbt_project().manifest_path.read_text())
 
 
 @dbt_assets(
