@@ -106,6 +106,10 @@ def _fk(table: str, column: str, policy: OrphanPolicy = OrphanPolicy.REJECT) -> 
     return ForeignKey(table, column, policy)
 
 
+# Naive timestamps in the files are in the business time zone (data-contract.md); users override it in
+# their settings (orchestration/settings.py).
+DEFAULT_BUSINESS_TIMEZONE = "Asia/Shanghai"
+
 CHANNEL_TYPES = ("direct", "distribution", "agency", "ecommerce", "cross_border")
 OPPORTUNITY_STATUSES = ("open", "won", "lost")
 ORDER_STATUSES = ("placed", "approved", "shipped", "delivered", "cancelled", "returned")

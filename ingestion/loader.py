@@ -13,7 +13,7 @@ Promises kept here (data-contract.md "Promises"):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from ingestion.landing import (
     file_sha256,
     read_landing_file,
 )
+from ingestion.readers import header_key
 from ingestion.row_rules import describe_violation, row_violations
 from ingestion.warehouse import ensure_audit_schema, scalar, table_columns, table_exists
 
@@ -53,6 +54,8 @@ class LoadResult:
     missing_optional_columns: list[str] = field(default_factory=list)
     replaced_load_id: str | None = None
     messages: list[str] = field(default_factory=list)
+    # Foreign keys not checked because their parent source delivered no rows ("orders.channel_id -> ...").
+    unchecked_references: list[str] = field(default_factory=list)
 
     @property
     def rows_accepted(self) -> int:
@@ -79,13 +82,17 @@ def _ledger_lookup(con: duckdb.DuckDBPyConnection, table: str, relative_path: st
 
 
 def known_parent_keys(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> dict[str, pl.Series]:
-    """Keys of current, accepted parent rows for each rejecting foreign key of ``cf``."""
+    """Keys of current, accepted parent rows for each rejecting foreign key of ``cf``.
+
+    A parent table without any accepted row is left out: every contract file is optional, so an order's
+    channel cannot be checked against a channels file that was never delivered (see
+    ``unchecked_references``). A parent that has rows but not this key is an orphan, as before.
+    """
     keys: dict[str, pl.Series] = {}
     for column_name, fk in cf.foreign_keys:
         if fk.on_orphan != OrphanPolicy.REJECT:
             continue
         if not table_exists(con, "raw", fk.table):
-            keys[column_name] = pl.Series(column_name, [], dtype=pl.String)
             continue
         frame = con.sql(
             f"""
@@ -95,11 +102,49 @@ def known_parent_keys(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> dict[
             where l.is_current and not r._is_quarantined and r.{fk.column} is not null
             """
         ).pl()
-        keys[column_name] = frame["k"]
+        if frame.height:
+            keys[column_name] = frame["k"]
     return keys
 
 
+def unchecked_references(cf: ContractFile, parent_keys: dict[str, pl.Series]) -> list[str]:
+    """Rejecting foreign keys of ``cf`` whose parent source has no data, as ``column -> table.column``."""
+    return [
+        f"{column} -> {fk.table}.{fk.column}"
+        for column, fk in cf.foreign_keys
+        if fk.on_orphan == OrphanPolicy.REJECT and column not in parent_keys
+    ]
+
+
+def _checking_only(cf: ContractFile, parent_keys: dict[str, pl.Series]) -> ContractFile:
+    """``cf`` without the rejecting foreign keys whose parent source has no data to check against."""
+    columns = tuple(
+        replace(c, references=None)
+        if c.references is not None and c.references.on_orphan == OrphanPolicy.REJECT and c.name not in parent_keys
+        else c
+        for c in cf.columns
+    )
+    return replace(cf, columns=columns)
+
+
+def contract_names(df: pl.DataFrame, cf: ContractFile, source: str) -> pl.DataFrame:
+    """``df`` with each header that matches a contract column up to case and surrounding blanks
+    (``Order_ID `` for ``order_id``) renamed to it. Other names stay as received."""
+    by_key = {header_key(c): c for c in cf.column_names}
+    renames: dict[str, str] = {}
+    for col in df.columns:
+        target = by_key.get(header_key(col))
+        if target is None:
+            continue
+        if target in renames.values():
+            other = next(k for k, v in renames.items() if v == target)
+            raise LandingFileError(f"{source}: columns {other!r} and {col!r} are both {target}: which one holds it?")
+        renames[col] = target
+    return df.rename({k: v for k, v in renames.items() if k != v})
+
+
 def _prepare_frame(df: pl.DataFrame, cf: ContractFile, landing_file: LandingFile) -> tuple[pl.DataFrame, list, list]:
+    df = contract_names(df, cf, landing_file.relative_path)
     missing_required = [c for c in cf.required_columns if c not in df.columns]
     if missing_required:
         cols = ", ".join(missing_required)
@@ -152,9 +197,21 @@ def load_landing_file(
     if already:
         return LoadResult(cf.name, landing_file.relative_path, "unchanged", load_id=current_load)
 
-    df = read_landing_file(landing_file)
-    df, extra, missing_optional = _prepare_frame(df, cf, landing_file)
-    violations = row_violations(df, cf, known_parent_keys(con, cf))
+    read = read_landing_file(landing_file)
+    frame = read.frame
+    if read.is_empty_file:
+        # Not even a header: "no data from this source", like a header-only file, recorded with 0 rows.
+        frame = pl.DataFrame(schema=dict.fromkeys(cf.column_names, pl.String))
+    df, extra, missing_optional = _prepare_frame(frame, cf, landing_file)
+    parent_keys = known_parent_keys(con, cf)
+    violations = row_violations(df, _checking_only(cf, parent_keys), parent_keys)
+    if read.row_problems.height:
+        # Rows the reader or the source mapping could not take as they came (ragged, unparseable). When
+        # the whole row is broken ("*"), its fields are padding or guesswork: rule failures on them would
+        # only repeat the one real reason.
+        broken = read.row_problems.filter(pl.col("column_name") == "*")["_row_number"]
+        violations = violations.filter(~pl.col("_row_number").is_in(broken.implode()))
+        violations = pl.concat([read.row_problems, violations], how="vertical").sort("_row_number", "column_name")
     bad_rows = violations["_row_number"].unique()
     df = df.with_columns(pl.col("_row_number").is_in(bad_rows.implode()).alias("_is_quarantined"))
 
@@ -171,6 +228,7 @@ def load_landing_file(
         extra_columns=extra,
         missing_optional_columns=missing_optional,
         replaced_load_id=current_load,
+        unchecked_references=unchecked_references(cf, parent_keys),
     )
     for row in violations.head(MAX_MESSAGES).iter_rows(named=True):
         result.messages.append(
@@ -241,13 +299,35 @@ def load_landing_file(
         )
     if extra:
         log.warning("%s: columns not in the contract kept in raw: %s", landing_file.relative_path, extra)
+    if result.unchecked_references:
+        log.warning(
+            "%s: references not checked, their source delivered no rows: %s",
+            landing_file.relative_path,
+            ", ".join(result.unchecked_references),
+        )
     return result
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Create ``raw.<table>`` empty when no file has ever delivered it: a missing file means "no data
+    from this source", and staging must still find a table with the contract's columns."""
+    ensure_audit_schema(con)
+    if not table_exists(con, "raw", table):
+        con.execute("begin transaction")
+        try:
+            _create_or_extend_raw_table(con, contract_file(table), [])
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
 
 
 def load_table(con: duckdb.DuckDBPyConnection, landing_root: Path, table: str) -> list[LoadResult]:
     """Load every landing file of one contract table, oldest drop first."""
     cf = contract_file(table)
-    return [load_landing_file(con, lf) for lf in discover_landing_files(Path(landing_root), cf)]
+    results = [load_landing_file(con, lf) for lf in discover_landing_files(Path(landing_root), cf)]
+    ensure_raw_table(con, table)
+    return results
 
 
 def load_landing(con: duckdb.DuckDBPyConnection, landing_root: Path) -> list[LoadResult]:
@@ -261,7 +341,9 @@ def load_landing(con: duckdb.DuckDBPyConnection, landing_root: Path) -> list[Loa
 __all__ = [
     "CONTRACT_BY_NAME",
     "LoadResult",
+    "ensure_raw_table",
     "MissingRequiredColumnError",
+    "contract_names",
     "known_parent_keys",
     "load_landing",
     "load_landing_file",

@@ -8,6 +8,7 @@ Each violation is one row of the result (a row can fail several rules); the load
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 import polars as pl
 
@@ -23,6 +24,11 @@ VIOLATION_SCHEMA = {
 
 _TRUE_FALSE = ["true", "false", "1", "0"]
 
+# Dates and timestamps outside this window parse, but are placeholders (0001-01-01, 9999-12-31) or typos,
+# never business dates; downstream builds its calendar from the data, so they must not reach it.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
 
 def _blank(col: str) -> pl.Expr:
     return pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")
@@ -33,8 +39,11 @@ def parse_column(column: Column) -> pl.Expr:
     text = pl.col(column.name).str.strip_chars()
     match column.type:
         case ColumnType.INTEGER:
+            # Digits only: an exponent (1.2E+11) in a count or an id-like number is a spreadsheet's
+            # rounding of it, so it is rejected rather than read as an approximation.
             return text.cast(pl.Int64, strict=False)
         case ColumnType.DECIMAL:
+            # Exponents are fine here (1.5e3 = 1500): DuckDB's cast in staging reads them too.
             as_float = text.cast(pl.Float64, strict=False)
             return pl.when(as_float.is_finite()).then(as_float)
         case ColumnType.DATE:
@@ -90,9 +99,16 @@ def _column_violations(df: pl.DataFrame, column: Column) -> list[pl.DataFrame]:
         if column.max_value is not None:
             detail = f"{name} must be <= {column.max_value:g}"
             found.append(_violations(df, parsed > column.max_value, name, "above_maximum", detail))
+        if column.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
+            day = parsed.cast(pl.Date)
+            outside = (day < EARLIEST_DATE) | (day > LATEST_DATE)
+            detail = f"{name} must be between {EARLIEST_DATE} and {LATEST_DATE}"
+            found.append(_violations(df, outside, name, "date_out_of_range", detail))
     if column.accepted_values is not None:
+        # Exports write 'Won' or ' WON ' for won: accepted here, and staging gives the contract's spelling.
         allowed = ", ".join(column.accepted_values)
-        mask = present & ~pl.col(name).str.strip_chars().is_in(list(column.accepted_values))
+        accepted = [v.lower() for v in column.accepted_values]
+        mask = present & ~pl.col(name).str.strip_chars().str.to_lowercase().is_in(accepted)
         found.append(_violations(df, mask, name, "not_accepted_value", f"{name} must be one of: {allowed}"))
     return found
 

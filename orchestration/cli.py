@@ -1,4 +1,7 @@
-"""``salesops``: generate sample data, run the pipeline, print what was built."""
+"""``salesops``: generate sample data, run the pipeline, print what was built.
+
+Settings (paths, base currency, time zone, calendar) come from flags, else environment variables, else
+the config file ``salesops.toml`` (or ``$SALESOPS_CONFIG``): see orchestration/settings.py."""
 
 from __future__ import annotations
 
@@ -8,8 +11,16 @@ import sys
 import time
 from pathlib import Path
 
-from ingestion.warehouse import WAREHOUSE_ENV
-from orchestration.settings import LANDING_ENV, REPO_ROOT, landing_root, warehouse_file
+from orchestration.settings import (
+    CONFIG_ENV,
+    REPO_ROOT,
+    SETTINGS,
+    SettingsError,
+    export_to_environment,
+    landing_root,
+    serving_file,
+    warehouse_file,
+)
 
 DAGSTER_HOME_DEFAULT = REPO_ROOT / ".dagster_home"
 
@@ -28,8 +39,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from sample_data.generator import generate_landing
 
     started = time.perf_counter()
-    report = generate_landing(Path(args.landing), scale=args.scale, seed=args.seed)
-    print(f"Generated sample data in {args.landing} ({time.perf_counter() - started:.1f}s)")
+    landing = landing_root()
+    report = generate_landing(landing, scale=args.scale, seed=args.seed)
+    print(f"Generated sample data in {landing} ({time.perf_counter() - started:.1f}s)")
     for name, n in sorted(report.row_counts.items()):
         print(f"  {name:<40}{n:>12,}")
     return 0
@@ -41,11 +53,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     run = run_full_pipeline(
-        Path(args.landing),
-        Path(args.warehouse),
+        landing_root(),
+        warehouse_file(),
         instance=_persistent_instance(),
         as_of_date=args.as_of_date,
         raise_on_error=False,
+        serving=serving_file(),
     )
     elapsed = time.perf_counter() - started
     print()
@@ -71,17 +84,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from orchestration.summary import format_summary
 
-    print(format_summary(Path(args.warehouse)))
+    print(format_summary(warehouse_file()))
     return 0
 
 
+def cmd_map(args: argparse.Namespace) -> int:
+    from ingestion.mapping_check import check_mapping
+
+    return check_mapping(Path(args.mapping), Path(args.file), rows=args.rows)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="salesops", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="salesops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--landing", default=str(landing_root()), help=f"landing folder (env {LANDING_ENV})")
-        p.add_argument("--warehouse", default=str(warehouse_file()), help=f"DuckDB file (env {WAREHOUSE_ENV})")
+        for setting in SETTINGS:
+            flag = "--" + setting.key.replace("_", "-")
+            p.add_argument(flag, dest=setting.key, default=None, help=f"{setting.help} [env {setting.env}]")
 
     gen = sub.add_parser("generate", help="write deterministic sample landing files")
     common(gen)
@@ -101,15 +123,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--as-of-date", default=None)
     demo.set_defaults(func=cmd_demo)
 
-    summary = sub.add_parser("summary", help="print tables, row counts and quarantined rows")
+    summary = sub.add_parser("summary", help="print tables, row counts, mart coverage and quarantined rows")
     common(summary)
     summary.set_defaults(func=cmd_summary)
+
+    mapping = sub.add_parser("map", help="preview a source mapping on an export before loading anything")
+    mapping.add_argument("--check", nargs=2, metavar=("MAPPING", "FILE"), required=True, help="mapping YAML, export")
+    mapping.add_argument("--rows", type=int, default=10, help="mapped rows to preview")
+    mapping.set_defaults(func=cmd_map)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    if args.command == "map":
+        args.mapping, args.file = args.check
+    # Flags win over environment variables and the config file: export them so every part that reads
+    # settings later (the Dagster definitions, the dbt subprocess) sees the same values.
+    export_to_environment({s.key: getattr(args, s.key, None) for s in SETTINGS})
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"salesops: {exc} (settings: flags, environment variables, {CONFIG_ENV} or ./salesops.toml)")
+        return 2
 
 
 if __name__ == "__main__":

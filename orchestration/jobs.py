@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.assets.raw import LEDGER_KEY, QUARANTINE_KEY
 from orchestration.landing_watch import changed_files, fingerprint_digest, landing_fingerprint
 from orchestration.resources import LandingResource
+from orchestration.settings import business_timezone
 
 FULL_PIPELINE_JOB_NAME = "salesops_full_pipeline"
 
@@ -23,8 +24,8 @@ daily_schedule = dg.ScheduleDefinition(
     name="salesops_daily",
     job=full_pipeline_job,
     cron_schedule="0 6 * * *",
-    execution_timezone="Asia/Shanghai",
-    description="Whole pipeline every morning at 06:00 business time (Asia/Shanghai).",
+    execution_timezone=business_timezone().key,
+    description=f"Whole pipeline every morning at 06:00 business time ({business_timezone().key}).",
 )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.warehouse import WAREHOUSE_ENV
-from orchestration.settings import DBT_PROJECT_DIR, LANDING_ENV, SERVING_ENV
+from orchestration.settings import DBT_PROJECT_DIR, LANDING_ENV, SERVING_ENV, serving_file
 from quality.results import RUN_ID_ENV
 
 
@@ -40,10 +40,10 @@ def run_full_pipeline(
     # The definitions read their resource paths from the environment when imported.
     os.environ[LANDING_ENV] = str(Path(landing).resolve())
     os.environ[WAREHOUSE_ENV] = str(Path(warehouse).resolve())
-    # The BI-facing file the publish step swaps in only when every blocking check passed (default:
-    # serving.duckdb next to the warehouse), and a run id known up front so the dbt on-run-end hook
-    # files its test results under it (orchestration/assets/publish.py, quality/results.py).
-    serving = Path(serving) if serving else Path(warehouse).parent / "serving.duckdb"
+    # The BI-facing file the publish step swaps in only when every blocking check passed (the serving
+    # setting, by default serving.duckdb next to the warehouse), and a run id known up front so the dbt
+    # on-run-end hook files its test results under it (orchestration/assets/publish.py, quality/results.py).
+    serving = Path(serving) if serving else serving_file()
     os.environ[SERVING_ENV] = str(serving.resolve())
     run_id = str(uuid.uuid4())
     os.environ[RUN_ID_ENV] = run_id

@@ -1,23 +1,159 @@
-"""Where things live. Every path can be overridden by an environment variable, so the same
-definitions serve the demo, the tests (temporary folders) and a production deployment."""
+"""User settings: where things live and the few business facts that differ between companies.
+
+One place for all of them. Each setting is read, in this order of precedence:
+
+1. a command-line flag (``salesops run --base-currency USD``; the CLI exports it as the variable below),
+2. an environment variable (``SALESOPS_BASE_CURRENCY=USD``),
+3. the optional config file: ``$SALESOPS_CONFIG``, else ``./salesops.toml`` (keys as in ``SETTINGS``,
+   at the top level or under ``[salesops]``),
+4. the default.
+
+dbt thresholds stay dbt vars (``dbt_project/dbt_project.yml``); the settings that are dbt vars too (base
+currency, calendar bounds) are passed to dbt only when set, so the var's default there is the only one.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from ingestion.contract import DEFAULT_BUSINESS_TIMEZONE
 from ingestion.warehouse import WAREHOUSE_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
+CONFIG_ENV = "SALESOPS_CONFIG"
+CONFIG_FILE_NAME = "salesops.toml"
 LANDING_ENV = "SALESOPS_LANDING"
 SERVING_ENV = "SALESOPS_SERVING"
+BASE_CURRENCY_ENV = "SALESOPS_BASE_CURRENCY"
+TIMEZONE_ENV = "SALESOPS_TIMEZONE"
+CALENDAR_START_ENV = "SALESOPS_CALENDAR_START"
+CALENDAR_END_ENV = "SALESOPS_CALENDAR_END"
+MAPPINGS_ENV = "SALESOPS_MAPPINGS"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # config-file key and CLI flag (--key-with-dashes)
+    env: str
+    help: str
+    dbt_var: str | None = None  # passed to dbt as this var when set
+
+
+# fmt: off
+SETTINGS: tuple[Setting, ...] = (
+    Setting("landing", LANDING_ENV, "landing folder (default ./data/landing)"),
+    Setting("warehouse", WAREHOUSE_ENV, "working DuckDB file (default ./warehouse/salesops.duckdb)"),
+    Setting("serving", SERVING_ENV, "BI-facing DuckDB file (default serving.duckdb next to the warehouse)"),
+    Setting("mappings", MAPPINGS_ENV, "folder of source mappings (default <landing>/_mappings)"),
+    Setting("base_currency", BASE_CURRENCY_ENV, "currency every amount is converted to (default CNY)", "base_currency"),
+    Setting("timezone", TIMEZONE_ENV, f"business time zone of naive timestamps (default {DEFAULT_BUSINESS_TIMEZONE})"),
+    Setting("calendar_start", CALENDAR_START_ENV, "first calendar day (default: from the data)", "calendar_start"),
+    Setting("calendar_end", CALENDAR_END_ENV, "last calendar day (default: from the data)", "calendar_end"),
+)
+# fmt: on
+SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used (unknown key in the config file, bad date, unknown time zone)."""
+
+
+def config_file() -> Path | None:
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise SettingsError(f"{CONFIG_ENV}={explicit}: no such config file")
+        return path
+    local = Path.cwd() / CONFIG_FILE_NAME
+    return local if local.is_file() else None
+
+
+def _file_values() -> dict[str, Any]:
+    path = config_file()
+    if path is None:
+        return {}
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    values = data.get("salesops", data)
+    unknown = sorted(set(values) - set(SETTINGS_BY_KEY))
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(SETTINGS_BY_KEY)}")
+    return values
+
+
+def raw_setting(key: str) -> str | None:
+    """The setting's value from the environment or the config file; None when neither sets it."""
+    setting = SETTINGS_BY_KEY[key]
+    value = os.environ.get(setting.env)
+    if value:
+        return value
+    value = _file_values().get(key)
+    return None if value is None or value == "" else str(value)
+
+
+def _path(key: str, default: Path, relative_to: Path) -> Path:
+    value = raw_setting(key)
+    return (relative_to / value).resolve() if value and not Path(value).is_absolute() else Path(value or default)
 
 
 def landing_root() -> Path:
-    return Path(os.environ.get(LANDING_ENV, REPO_ROOT / "data" / "landing")).resolve()
+    return _path("landing", REPO_ROOT / "data" / "landing", Path.cwd()).resolve()
 
 
 def warehouse_file() -> Path:
-    return Path(os.environ.get(WAREHOUSE_ENV, REPO_ROOT / "warehouse" / "salesops.duckdb")).resolve()
+    return _path("warehouse", REPO_ROOT / "warehouse" / "salesops.duckdb", Path.cwd()).resolve()
+
+
+def serving_file() -> Path:
+    """The BI-facing file: the setting, else serving.duckdb next to the working warehouse."""
+    return _path("serving", warehouse_file().parent / "serving.duckdb", Path.cwd()).resolve()
+
+
+def mappings_dir() -> Path | None:
+    value = raw_setting("mappings")
+    return Path(value).resolve() if value else None
+
+
+def business_timezone() -> ZoneInfo:
+    name = raw_setting("timezone") or DEFAULT_BUSINESS_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except Exception as exc:  # ZoneInfoNotFoundError or a malformed key
+        raise SettingsError(f"unknown time zone {name!r} ({TIMEZONE_ENV})") from exc
+
+
+def dbt_vars() -> dict[str, str]:
+    """The dbt vars the user set (base currency, calendar bounds); the rest keep dbt_project.yml's defaults."""
+    chosen: dict[str, str] = {}
+    for setting in SETTINGS:
+        if setting.dbt_var is None:
+            continue
+        value = raw_setting(setting.key)
+        if value is None:
+            continue
+        if setting.key == "base_currency":
+            value = value.strip().upper()
+        elif setting.key.startswith("calendar_"):
+            from datetime import date
+
+            try:
+                value = date.fromisoformat(value.strip()).isoformat()
+            except ValueError as exc:
+                raise SettingsError(f"{setting.env}={value!r} is not a YYYY-MM-DD date") from exc
+        chosen[setting.dbt_var] = value
+    return chosen
+
+
+def export_to_environment(values: dict[str, str | None]) -> None:
+    """Make flag values visible to everything that reads settings later (Dagster definitions, dbt)."""
+    for key, value in values.items():
+        if value is not None:
+            os.environ[SETTINGS_BY_KEY[key].env] = str(value)

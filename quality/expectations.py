@@ -173,9 +173,16 @@ def _as_bound(value: float | None, column_type: ColumnType) -> float | int | Non
 
 
 def contract_specs(
-    cf: ContractFile, scope: str, severity: str, rows_received: int | None = None
+    cf: ContractFile,
+    scope: str,
+    severity: str,
+    rows_received: int | None = None,
+    previous_rows: int | None = None,
 ) -> list[ExpectationSpec]:
-    """The contract's rules for ``cf`` (columns, required, keys, accepted values, min/max) in one scope."""
+    """The contract's rules for ``cf`` (columns, required, keys, accepted values, min/max) in one scope.
+
+    ``previous_rows``: rows received by the table's previous file version, if any (empty-file warning).
+    """
     specs: list[ExpectationSpec] = []
     prefix = f"{scope}__"
     if scope == ACCEPTED:
@@ -190,14 +197,23 @@ def contract_specs(
                 "DQ37",
             )
         )
+        # An empty file means "no data from this source" (data-contract.md): it does not block. It warns
+        # when the previous version of the table's data had rows, since then it is more likely a broken
+        # export than a business without that source (DQ37 row count > 0).
+        had_rows = bool(previous_rows)
         specs.append(
             ExpectationSpec(
                 prefix + "row_count",
                 "ExpectTableRowCountToBeBetween",
-                {"min_value": 1},
+                {"min_value": 1 if had_rows else 0},
                 scope,
-                severity,
-                "At least one row was accepted (DQ37 row count > 0).",
+                WARN,
+                (
+                    f"At least one row was accepted: the previous file version had {previous_rows} rows, so an "
+                    "empty file is a possible broken export (DQ37 row count > 0)."
+                    if had_rows
+                    else "Rows accepted (an empty file means no data from this source; DQ37 row count)."
+                ),
                 "DQ37",
             )
         )
@@ -347,11 +363,11 @@ def plausibility_specs(cf: ContractFile, reference_time: datetime) -> list[Expec
 
 
 def file_suite_specs(
-    cf: ContractFile, reference_time: datetime, rows_received: int | None = None
+    cf: ContractFile, reference_time: datetime, rows_received: int | None = None, previous_rows: int | None = None
 ) -> list[ExpectationSpec]:
     """The whole suite of one file version: blocking contract rules, warnings, whole-file profile."""
     return [
-        *contract_specs(cf, ACCEPTED, ERROR, rows_received),
+        *contract_specs(cf, ACCEPTED, ERROR, rows_received, previous_rows),
         *plausibility_specs(cf, reference_time),
         *contract_specs(cf, FILE, WARN),
     ]

@@ -64,6 +64,24 @@ def current_loads(con: duckdb.DuckDBPyConnection, table: str) -> list[LoadedFile
     return [LoadedFile(r[0], r[1], int(r[2]), int(r[3]), r[4], _split(r[5]), _split(r[6])) for r in rows]
 
 
+def previous_rows_received(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> int | None:
+    """Rows received by the file version before ``loaded``: the one it replaced at the same path, else
+    the table's latest earlier load. None when there was none."""
+    rows = con.execute(
+        """
+        select rows_received
+        from audit.load_ledger
+        where table_name = (select table_name from audit.load_ledger where load_id = $1)
+          and load_id <> $1
+          and (superseded_by = $1 or loaded_at <= (select loaded_at from audit.load_ledger where load_id = $1))
+        order by case when superseded_by = $1 then 0 else 1 end, loaded_at desc, load_id desc
+        limit 1
+        """,
+        [loaded.load_id],
+    ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
 def typed_frame(raw_rows: pl.DataFrame, cf: ContractFile, extra_columns: tuple[str, ...] = ()) -> pl.DataFrame:
     """Contract columns parsed to their types (blank text -> null), extra columns as text, plus the key."""
     exprs: list[pl.Expr] = []

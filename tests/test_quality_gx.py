@@ -34,7 +34,9 @@ def test_every_contract_file_has_a_suite_with_the_contract_rules(cf):
     blocking = [s for s in specs if s.blocking]
     names = _names(blocking)
     assert "accepted__required_columns_present" in names
-    assert "accepted__row_count" in names and "accepted__accepted_share" in names
+    assert "accepted__accepted_share" in names
+    # An empty file is "no data from this source": its row-count rule only warns.
+    assert "accepted__row_count" in _names(s for s in specs if not s.blocking)
     for column in cf.columns:
         if column.required:
             assert f"accepted__not_null__{column.name}" in names
@@ -50,6 +52,7 @@ def test_every_contract_file_has_a_suite_with_the_contract_rules(cf):
         "accepted__plausible_range__",
         "accepted__date_order__",
         "accepted__freshness__",
+        "accepted__row_count",  # an empty file is "no data from this source" (data-contract.md)
     )
     for spec in specs:
         is_contract_rule_on_accepted_rows = spec.scope == ACCEPTED and not spec.check_name.startswith(plausibility)
@@ -214,7 +217,8 @@ def test_freshness_of_the_newest_row_is_a_warning(tmp_path):
     assert stale.blocking_passed
 
 
-def test_no_current_file_is_a_blocking_failure(tmp_path):
+def test_no_current_file_is_a_warning_not_a_block(tmp_path):
+    """A missing file means "no data from this source" (data-contract.md): reported, never blocking."""
     from quality.raw_checks import validate_raw_table
 
     con = connect(tmp_path / "empty.duckdb")
@@ -222,8 +226,38 @@ def test_no_current_file_is_a_blocking_failure(tmp_path):
         validation = validate_raw_table(con, "orders")
     finally:
         con.close()
-    assert not validation.blocking_passed
-    assert [r.check_name for r in validation.result_rows("r")] == ["accepted__current_file_exists"]
+    assert validation.blocking_passed
+    rows = validation.result_rows("r")
+    assert [(r.check_name, r.status, r.severity) for r in rows] == [("accepted__current_file_exists", "fail", "warn")]
+    assert "no data from this source" in rows[0].observed_value
+
+
+def test_an_empty_file_warns_only_when_the_previous_version_had_rows(tmp_path):
+    from ingestion.loader import load_landing
+    from quality.raw_checks import validate_raw_table
+
+    landing = tmp_path / "landing"
+    (landing / "channels").mkdir(parents=True)
+    path = landing / "channels" / "channels.csv"
+    header = "channel_id,channel_name,channel_type,channel_subtype"
+    path.write_text(header + "\n")
+    con = connect(tmp_path / "wh.duckdb")
+    try:
+        load_landing(con, landing)
+        first = validate_raw_table(con, "channels", reference_time=REFERENCE)
+        path.write_text(header + "\nC1,Direct,direct,\n")
+        load_landing(con, landing)
+        path.write_text(header + "\n")  # the corrected export arrives empty
+        load_landing(con, landing)
+        emptied = validate_raw_table(con, "channels", reference_time=REFERENCE)
+    finally:
+        con.close()
+    assert first.blocking_passed and first.warnings_passed
+    assert _by_name(first)["accepted__row_count"].passed
+    assert emptied.blocking_passed and not emptied.warnings_passed
+    outcome = _by_name(emptied)["accepted__row_count"]
+    assert not outcome.passed and not outcome.spec.blocking
+    assert "previous file version had 1 rows" in outcome.spec.description
 
 
 # ----------------------------------------------------------------------------------------- demo run
@@ -237,7 +271,8 @@ def test_demo_run_evaluates_both_checks_on_every_raw_asset(demo_pipeline):
         blocking = evaluations[(f"raw/{cf.name}", "gx_contract")]
         assert blocking.passed, (cf.name, blocking.description)
         assert blocking.metadata["expectations"].value >= 4
-        assert "accepted__row_count" in blocking.metadata["results"].value
+        assert "accepted__required_columns_present" in blocking.metadata["results"].value
+        assert "accepted__row_count" in evaluations[(f"raw/{cf.name}", "gx_warnings")].metadata["results"].value
         assert (f"raw/{cf.name}", "gx_warnings") in evaluations
 
 

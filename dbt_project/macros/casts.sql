@@ -23,3 +23,10 @@
 {% macro bool_col(column) -%}
     {{ dbt.safe_cast('lower(' ~ text_col(column) ~ ')', dbt.type_boolean()) }}
 {%- endmacro %}
+
+{#- A value of a closed vocabulary (status, type, tier...). The loader accepts it trimmed and in any
+    case (exports write 'Won', ' WON '), so staging gives the contract's spelling: lower case, or upper
+    case for vocabularies the contract spells in capitals (credit ratings A-D). -#}
+{% macro enum_col(column, upper=false) -%}
+    {%- if upper %}upper({{ text_col(column) }}){% else %}lower({{ text_col(column) }}){% endif -%}
+{%- endmacro %}

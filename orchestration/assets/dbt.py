@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from ingestion.warehouse import WAREHOUSE_ENV, table_exists
 from orchestration.dbt_project import salesops_dbt_project
 from orchestration.resources import WarehouseResource
+from orchestration.settings import dbt_vars as settings_dbt_vars
 from orchestration.translator import SalesOpsDbtTranslator
 
 translator = SalesOpsDbtTranslator()
@@ -25,7 +26,8 @@ class DbtBuildConfig(dg.Config):
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
     args = ["build"]
-    dbt_vars: dict[str, Any] = {}
+    # Base currency and calendar bounds when the user set them (orchestration/settings.py).
+    dbt_vars: dict[str, Any] = dict(settings_dbt_vars())
     if config.as_of_date:
         dbt_vars["as_of_date"] = config.as_of_date
     if dbt_vars:

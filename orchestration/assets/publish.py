@@ -26,18 +26,11 @@ import duckdb
 
 from orchestration.assets.dbt import salesops_dbt_assets
 from orchestration.resources import WarehouseResource
-from orchestration.settings import SERVING_ENV, warehouse_file
 
 SERVING_GROUP = "serving"
 PUBLISH_KEY = dg.AssetKey(["serving", "published_marts"])
 SERVING_STORAGE_VERSION = "v1.0.0"
 PUBLISHED_SCHEMAS = ("marts", "core")
-
-
-def serving_file() -> Path:
-    """$SALESOPS_SERVING, else serving.duckdb next to the working warehouse (./warehouse/serving.duckdb)."""
-    explicit = os.environ.get(SERVING_ENV)
-    return Path(explicit).resolve() if explicit else warehouse_file().parent / "serving.duckdb"
 
 
 class ServingResource(dg.ConfigurableResource):

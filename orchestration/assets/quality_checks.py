@@ -16,6 +16,7 @@ import dagster as dg
 
 from ingestion.contract import CONTRACT, ContractFile
 from orchestration.resources import WarehouseResource
+from orchestration.settings import business_timezone
 
 QUALITY_GROUP = "quality"
 CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
@@ -102,7 +103,7 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
         run_id = context.run.run_id
         export_run_id(run_id)
         with warehouse.connect() as con:
-            validation = validate_raw_table(con, cf.name)
+            validation = validate_raw_table(con, cf.name, tz=business_timezone())
             write_check_results(con, validation.result_rows(run_id))
         failed = sorted({o.spec.check_name for _, o in validation.failures(blocking=True)})
         yield dg.AssetCheckResult(
@@ -114,7 +115,7 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
             description=(
                 f"raw.{cf.name} failed: {', '.join(failed)}"
                 if failed
-                else (None if validation.files else f"raw.{cf.name} has no current file version")
+                else (None if validation.files else f"raw.{cf.name}: no landing file: no data from this source")
             ),
         )
         warned = sorted({o.spec.check_name for _, o in validation.failures(blocking=False)})
@@ -136,8 +137,9 @@ raw_quality_checks = [build_raw_quality_checks(cf) for cf in CONTRACT]
 def with_quality_gates(defs: dg.Definitions) -> dg.Definitions:
     """``defs`` plus the quality gates and write-audit-publish: the great-expectations checks on the raw
     assets, the results store, the publish step with its serving resource, and the freshness policies."""
-    from orchestration.assets.publish import ServingResource, published_marts, serving_file
+    from orchestration.assets.publish import ServingResource, published_marts
     from orchestration.freshness import with_freshness_policies
+    from orchestration.settings import serving_file
 
     gates = dg.Definitions(
         assets=[published_marts, check_results_spec],

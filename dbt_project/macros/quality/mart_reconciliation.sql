@@ -104,7 +104,7 @@
             "select 'row count' as reconciliation, 'rows differ from the spine (fan-out or gaps)' as problem, "
             ~ "cast(m.n as " ~ dbt.type_numeric() ~ ") as mart_total, cast(s.n as " ~ dbt.type_numeric() ~ ") as fact_total from "
             ~ "(select count(*) as n from " ~ mart ~ ") as m cross join (select (" ~ spine.sql ~ ") as n) as s "
-            ~ "where m.n <> s.n"
+            ~ "where m.n <> s.n and not " ~ mart_inputs_missing(mart_name)
         ) -%}
     {%- endif -%}
 {{ checks | join('\nunion all\n') }}

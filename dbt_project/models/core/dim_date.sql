@@ -1,6 +1,10 @@
--- Calendar, one row per day between the calendar_start and calendar_end vars.
+-- Calendar, one row per day over the span of the data (int_calendar_bounds: whole years from the
+-- earliest to the latest business date, or the calendar_start / calendar_end vars).
 with spine as (
-    {{ date_spine("'" ~ var('calendar_start') ~ "'", "'" ~ var('calendar_end') ~ "'") }}
+    {{ date_spine(
+        "(select calendar_start from " ~ ref('int_calendar_bounds') ~ ")",
+        "(select calendar_end from " ~ ref('int_calendar_bounds') ~ ")"
+    ) }}
 ),
 
 parts as (

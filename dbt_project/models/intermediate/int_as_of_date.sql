@@ -9,13 +9,25 @@ with data_dates as (
     select max(cast(occurred_at as date)) from {{ ref('stg_crm__activities') }}
     union all
     select max(cast(created_at as date)) from {{ ref('stg_crm__opportunities') }}
+),
+
+-- A business without orders, payments, activities or opportunities (only partner sell-out, say) still
+-- has a reporting date: the latest of its other business dates.
+other_dates as (
+    select max(cast(entered_at as date)) as business_date from {{ ref('stg_crm__opportunity_stage_history') }}
+    union all
+    select max(cast(created_at as date)) from {{ ref('stg_crm__leads') }}
+    union all
+    select max(sold_on) from {{ ref('stg_channels__partner_sell_out') }}
+    union all
+    select max(snapshot_date) from {{ ref('stg_channels__partner_inventory') }}
 )
 
 select
     {% if var('as_of_date') -%}
     cast('{{ var("as_of_date") }}' as date) as as_of_date,
     {%- else -%}
-    max(business_date) as as_of_date,
+    coalesce(max(business_date), (select max(business_date) from other_dates)) as as_of_date,
     {%- endif %}
     min(business_date) as earliest_latest_date,
     {{ 'true' if var('as_of_date') else 'false' }} as is_from_var

@@ -7,7 +7,7 @@ typed as (
     select
         {{ text_col('channel_id') }} as channel_id,
         {{ text_col('channel_name') }} as channel_name,
-        {{ text_col('channel_type') }} as channel_type,
+        {{ enum_col('channel_type') }} as channel_type,
         {{ text_col('channel_subtype') }} as channel_subtype,
         _load_id,
         _source_file,

@@ -8,7 +8,7 @@ typed as (
         {{ text_col('partner_id') }} as partner_id,
         {{ text_col('partner_name') }} as partner_name,
         {{ text_col('channel_id') }} as channel_id,
-        {{ text_col('tier') }} as tier,
+        {{ enum_col('tier') }} as tier,
         {{ text_col('parent_partner_id') }} as parent_partner_id,
         {{ text_col('region') }} as region,
         {{ text_col('authorized_regions') }} as authorized_regions,

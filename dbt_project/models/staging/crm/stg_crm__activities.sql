@@ -9,7 +9,7 @@ typed as (
         {{ text_col('rep_id') }} as rep_id,
         {{ text_col('account_id') }} as account_id,
         {{ text_col('opportunity_id') }} as opportunity_id,
-        {{ text_col('activity_type') }} as activity_type,
+        {{ enum_col('activity_type') }} as activity_type,
         {{ timestamp_col('occurred_at') }} as occurred_at,
         {{ text_col('outcome') }} as outcome,
         _load_id,

@@ -14,7 +14,7 @@ typed as (
         {{ text_col('product_id') }} as product_id,
         {{ timestamp_col('created_at') }} as created_at,
         {{ text_col('stage') }} as stage,
-        {{ text_col('status') }} as status,
+        {{ enum_col('status') }} as status,
         {{ decimal_col('amount') }} as amount,
         upper({{ text_col('currency') }}) as currency,
         {{ date_col('expected_close_date') }} as expected_close_date,

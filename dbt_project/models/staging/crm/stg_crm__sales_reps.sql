@@ -10,7 +10,7 @@ typed as (
         {{ text_col('email') }} as email,
         {{ text_col('team_id') }} as team_id,
         {{ text_col('manager_rep_id') }} as manager_rep_id,
-        {{ text_col('role') }} as role,
+        {{ enum_col('role') }} as role,
         {{ text_col('region') }} as region,
         {{ date_col('hire_date') }} as hire_date,
         {{ date_col('termination_date') }} as termination_date,

@@ -12,7 +12,7 @@ typed as (
         {{ text_col('partner_id') }} as partner_id,
         {{ text_col('opportunity_id') }} as opportunity_id,
         {{ date_col('order_date') }} as order_date,
-        {{ text_col('status') }} as status,
+        {{ enum_col('status') }} as status,
         upper({{ text_col('currency') }}) as currency,
         {{ int_col('payment_terms_days') }} as payment_terms_days,
         {{ date_col('due_date') }} as due_date,

@@ -6,10 +6,10 @@ with source as (
 typed as (
     select
         {{ date_col('period_start') }} as period_start,
-        {{ text_col('period_grain') }} as period_grain,
-        {{ text_col('level') }} as level,
+        {{ enum_col('period_grain') }} as period_grain,
+        {{ enum_col('level') }} as level,
         {{ text_col('owner_id') }} as owner_id,
-        {{ text_col('metric') }} as metric,
+        {{ enum_col('metric') }} as metric,
         {{ decimal_col('target_value') }} as target_value,
         _load_id,
         _source_file,
