@@ -322,19 +322,25 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
             raise
 
 
-def load_table(con: duckdb.DuckDBPyConnection, landing_root: Path, table: str) -> list[LoadResult]:
-    """Load every landing file of one contract table, oldest drop first."""
+def load_table(
+    con: duckdb.DuckDBPyConnection, landing_root: Path, table: str, mappings_dir: Path | None = None
+) -> list[LoadResult]:
+    """Load every landing file of one contract table, oldest drop first. ``mappings_dir`` replaces
+    ``<landing>/_mappings`` as the folder of source mappings."""
     cf = contract_file(table)
-    results = [load_landing_file(con, lf) for lf in discover_landing_files(Path(landing_root), cf)]
+    files = discover_landing_files(Path(landing_root), cf, mappings_dir)
+    results = [load_landing_file(con, lf) for lf in files]
     ensure_raw_table(con, table)
     return results
 
 
-def load_landing(con: duckdb.DuckDBPyConnection, landing_root: Path) -> list[LoadResult]:
+def load_landing(
+    con: duckdb.DuckDBPyConnection, landing_root: Path, mappings_dir: Path | None = None
+) -> list[LoadResult]:
     """Load the whole landing folder, parents before children so orphan checks see their parents."""
     results: list[LoadResult] = []
     for cf in load_order():
-        results.extend(load_table(con, landing_root, cf.name))
+        results.extend(load_table(con, landing_root, cf.name, mappings_dir))
     return results
 
 

@@ -39,7 +39,6 @@ from ingestion.mapping_values import (
 from ingestion.readers import ROW_PROBLEM_SCHEMA, LandingFileError, ReadOptions, ReadResult
 
 MAPPINGS_FOLDER = "_mappings"  # <landing>/_mappings/*.yaml
-MAPPINGS_ENV = "SALESOPS_MAPPINGS"  # a config folder replacing <landing>/_mappings (read by the settings)
 SOURCE_ROW_COLUMN = "_source_row"
 _DROP_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -12,7 +12,7 @@ from orchestration.dbt_project import salesops_dbt_project
 from orchestration.jobs import daily_schedule, full_pipeline_job, landing_sensor
 from orchestration.pipeline import dbt_executable
 from orchestration.resources import LandingResource, WarehouseResource
-from orchestration.settings import landing_root, warehouse_file
+from orchestration.settings import landing_root, mappings_dir, warehouse_file
 
 
 def build_definitions() -> dg.Definitions:
@@ -23,7 +23,9 @@ def build_definitions() -> dg.Definitions:
         sensors=[landing_sensor],
         resources={
             "warehouse": WarehouseResource(path=str(warehouse_file())),
-            "landing": LandingResource(root=str(landing_root())),
+            "landing": LandingResource(
+                root=str(landing_root()), mappings=str(mappings_dir()) if mappings_dir() else None
+            ),
             "dbt": DbtCliResource(project_dir=salesops_dbt_project(), dbt_executable=dbt_executable()),
         },
     )

@@ -37,7 +37,7 @@ daily_schedule = dg.ScheduleDefinition(
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingResource) -> dg.SensorResult:
     previous = json.loads(context.cursor) if context.cursor else {}
-    current = landing_fingerprint(landing.path)
+    current = landing_fingerprint(landing.path, landing.mappings_path)
     changed = changed_files(previous, current)
     if not changed:
         return dg.SensorResult(skip_reason=dg.SkipReason(f"no new files in {landing.path}"))

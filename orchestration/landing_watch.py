@@ -10,11 +10,11 @@ from ingestion.contract import CONTRACT
 from ingestion.landing import discover_landing_files
 
 
-def landing_fingerprint(landing_root: Path) -> dict[str, str]:
+def landing_fingerprint(landing_root: Path, mappings_dir: Path | None = None) -> dict[str, str]:
     """relative path -> "size:mtime_ns" for every landing file the loader would pick up."""
     found: dict[str, str] = {}
     for cf in CONTRACT:
-        for lf in discover_landing_files(landing_root, cf):
+        for lf in discover_landing_files(landing_root, cf, mappings_dir):
             stat = lf.path.stat()
             found[lf.relative_path] = f"{stat.st_size}:{stat.st_mtime_ns}"
     return found

@@ -32,10 +32,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class LandingResource(dg.ConfigurableResource):
-    """The landing folder users drop contract files into (see data-contract.md)."""
+    """The landing folder users drop contract files into (see data-contract.md), and the folder of
+    source mappings when it is kept outside the landing (default ``<landing>/_mappings``)."""
 
     root: str
+    mappings: str | None = None
 
     @property
     def path(self) -> Path:
         return Path(self.root).resolve()
+
+    @property
+    def mappings_path(self) -> Path | None:
+        return Path(self.mappings).resolve() if self.mappings else None

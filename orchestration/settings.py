@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,37 +90,49 @@ def _file_values() -> dict[str, Any]:
     return values
 
 
-def raw_setting(key: str) -> str | None:
-    """The setting's value from the environment or the config file; None when neither sets it."""
+def _lookup(key: str) -> tuple[str | None, Path]:
+    """The setting's value from the environment or the config file, and the folder a relative path in it
+    is relative to: the working directory for a variable or flag, the config file's folder for the file."""
     setting = SETTINGS_BY_KEY[key]
     value = os.environ.get(setting.env)
     if value:
-        return value
+        return value, Path.cwd()
     value = _file_values().get(key)
-    return None if value is None or value == "" else str(value)
+    if value is None or value == "":
+        return None, Path.cwd()
+    path = config_file()
+    return str(value), (path.parent if path else Path.cwd())
 
 
-def _path(key: str, default: Path, relative_to: Path) -> Path:
-    value = raw_setting(key)
-    return (relative_to / value).resolve() if value and not Path(value).is_absolute() else Path(value or default)
+def raw_setting(key: str) -> str | None:
+    """The setting's value from the environment or the config file; None when neither sets it."""
+    return _lookup(key)[0]
+
+
+def _path(key: str, default: Path) -> Path:
+    value, relative_to = _lookup(key)
+    if not value:
+        return default.resolve()
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else relative_to / path).resolve()
 
 
 def landing_root() -> Path:
-    return _path("landing", REPO_ROOT / "data" / "landing", Path.cwd()).resolve()
+    return _path("landing", REPO_ROOT / "data" / "landing")
 
 
 def warehouse_file() -> Path:
-    return _path("warehouse", REPO_ROOT / "warehouse" / "salesops.duckdb", Path.cwd()).resolve()
+    return _path("warehouse", REPO_ROOT / "warehouse" / "salesops.duckdb")
 
 
 def serving_file() -> Path:
     """The BI-facing file: the setting, else serving.duckdb next to the working warehouse."""
-    return _path("serving", warehouse_file().parent / "serving.duckdb", Path.cwd()).resolve()
+    return _path("serving", warehouse_file().parent / "serving.duckdb")
 
 
 def mappings_dir() -> Path | None:
-    value = raw_setting("mappings")
-    return Path(value).resolve() if value else None
+    """The folder of source mappings when set; None means ``<landing>/_mappings``."""
+    return _path("mappings", Path()) if raw_setting("mappings") else None
 
 
 def business_timezone() -> ZoneInfo:
@@ -141,9 +154,9 @@ def dbt_vars() -> dict[str, str]:
             continue
         if setting.key == "base_currency":
             value = value.strip().upper()
+            if len(value) != 3 or not value.isalpha():
+                raise SettingsError(f"{setting.env}={value!r} is not an ISO 4217 currency code such as USD")
         elif setting.key.startswith("calendar_"):
-            from datetime import date
-
             try:
                 value = date.fromisoformat(value.strip()).isoformat()
             except ValueError as exc:

@@ -1,4 +1,4 @@
-"""A printed account of what a run built: tables, row counts and quarantined rows."""
+"""A printed account of what a run built: tables, row counts, mart coverage and quarantined rows."""
 
 from __future__ import annotations
 
@@ -45,16 +45,41 @@ def quarantine_by_file(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, i
     ]
 
 
+def mart_coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool, str]]:
+    """(mart, inputs have rows, status) from marts.mart_coverage; empty before the first dbt build."""
+    if not table_exists(con, "marts", "mart_coverage"):
+        return []
+    return [
+        (m, bool(fed), status)
+        for m, fed, status in con.execute(
+            "select mart_name, inputs_have_rows, coverage_status from marts.mart_coverage order by mart_name"
+        ).fetchall()
+    ]
+
+
+def format_coverage(coverage: list[tuple[str, bool, str]]) -> list[str]:
+    """Summary lines: how many marts had their inputs, and every mart left empty for want of one."""
+    if not coverage:
+        return ["Mart coverage: no marts.mart_coverage table yet (dbt has not run)."]
+    without = [(m, status) for m, fed, status in coverage if not fed]
+    lines = [f"Mart coverage: {len(coverage) - len(without)} of {len(coverage)} marts built from their inputs."]
+    for mart, status in without:
+        lines.append(f"  {mart:<44}{status}")
+    return lines
+
+
 def format_summary(warehouse: Path) -> str:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         counts = warehouse_table_counts(con)
         quarantine = quarantine_by_file(con)
+        coverage = mart_coverage(con)
     finally:
         con.close()
     lines = [f"Warehouse: {warehouse}", "", f"{'schema':<13}{'table':<44}{'rows':>12}"]
     for schema, table, n in counts:
         lines.append(f"{schema:<13}{table:<44}{n:>12,}")
+    lines += ["", *format_coverage(coverage)]
     lines += ["", "Quarantined rows (current file versions):", f"{'file':<44}{'reason':<24}{'rows':>8}"]
     for file, reason, n in quarantine:
         lines.append(f"{file:<44}{reason:<24}{n:>8,}")

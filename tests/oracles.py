@@ -405,6 +405,7 @@ class LandingOracle:
             self.rows("orders/payments.csv")["paid_at"].dt.date().max(),
             self.rows("crm/activities.csv")["occurred_at"].dt.date().max(),
             self.rows("crm/opportunities.csv")["created_at"].dt.date().max(),
+            self.rows("crm/opportunities.csv")["closed_at"].dt.date().max(),
         ]
         found = [d for d in primary if d is not None]
         if not found:

@@ -246,3 +246,31 @@ def test_check_mapping_reports_an_unmapped_required_column(tmp_path, capsys):
     assert check_mapping(mapping, export) == 1
     out = capsys.readouterr().out
     assert "required contract column team_name is not mapped" in out
+
+
+def test_mappings_kept_outside_the_landing(tmp_path, monkeypatch):
+    """SALESOPS_MAPPINGS (or --mappings) names a config folder that replaces <landing>/_mappings."""
+    from orchestration.definitions import build_definitions
+    from orchestration.landing_watch import landing_fingerprint
+    from orchestration.settings import LANDING_ENV, MAPPINGS_ENV
+
+    landing, config = tmp_path / "landing", tmp_path / "config" / "mappings"
+    _write(config / "teams.yaml", TEAMS_MAPPING.format(files="in/t.csv"))
+    _write(landing / "in/t.csv", "Code,Name,Cost Center\nT1,East,CC-1\nT2,West,CC-2\n")
+    # Without the folder the export is no contract file: nothing loads and the sensor sees nothing.
+    assert landing_fingerprint(landing) == {}
+    con = connect(tmp_path / "wh.duckdb")
+    try:
+        (result,) = load_table(con, landing, "teams", mappings_dir=config)
+        assert (result.rows_received, result.rows_quarantined) == (2, 0)
+        assert con.execute("select team_id, team_name from raw.teams order by 1").fetchall() == [
+            ("T1", "East"),
+            ("T2", "West"),
+        ]
+    finally:
+        con.close()
+    assert list(landing_fingerprint(landing, config)) == ["in/t.csv"]
+    monkeypatch.setenv(LANDING_ENV, str(landing))
+    monkeypatch.setenv(MAPPINGS_ENV, str(config))
+    resource = build_definitions().resources["landing"]
+    assert resource.mappings_path == config

@@ -6,10 +6,11 @@ through the whole Dagster job; the tests then only read the resulting warehouses
 * ``crm_only``: the CRM core (teams, reps, accounts, opportunities, stage history) moved 28 years back
   (1996-1997, planned close dates into 1998); orders and quotas arrive as header-only files, every
   other file is absent.
-* ``orders_only``: accounts, products, orders, order lines and channels moved 11 years ahead
+* ``orders_only``: accounts, products, orders, order lines, fx rates and channels moved 11 years ahead
   (2035-2036). No reference is mandatory any more (a parent file without rows leaves the reference
   unchecked), but ``mart_kpi_daily`` is a day x channel table, so the channels file is delivered to
-  give it its channels.
+  give it its channels, and the sample orders are in several currencies, so their rates come along
+  (a single-currency business sets its base currency and sends no fx file: tests/test_mapping_example_marts.py).
 * ``orders_quotas``: products, orders, order lines, payments, fx rates and quotas, no CRM file at all
   and no channels file: orders reference accounts and channels that were never delivered.
 
@@ -53,6 +54,7 @@ ORDERS_FILES = (
     "orders/products.csv",
     "orders/orders.csv",
     "orders/order_lines.csv",
+    "orders/fx_rates.csv",
     "channels/channels.csv",
 )
 ORDERS_SHIFT_YEARS = 11
@@ -77,8 +79,8 @@ EXPECTED_FED = {
 }
 EXPECTED_EMPTY = {
     "crm_only": (*ORDER_MARTS, "mart_quota_attainment", "mart_collections", "mart_lead_conversion"),
-    "orders_only": (*FUNNEL_MARTS, "mart_quota_attainment", "mart_channel_inventory"),
-    "orders_quotas": (*FUNNEL_MARTS, "mart_lead_conversion", "mart_channel_inventory"),
+    "orders_only": (*FUNNEL_MARTS, "mart_quota_attainment", "mart_rep_activity"),
+    "orders_quotas": (*FUNNEL_MARTS, "mart_lead_conversion", "mart_rep_activity"),
 }
 # Dates that place a business event on the calendar. Record-keeping stamps (updated_at) and attributes
 # of people, products and contracts (hire dates, launch dates, contract terms) are not such events.
@@ -102,12 +104,20 @@ class BuiltLanding:
     warehouse: Path
     serving: Path
     db: duckdb.DuckDBPyConnection
+    ui_coverage: dict[str, str]  # mart -> the "coverage" metadata of its Dagster materialization
 
 
 def _build(
-    name: str, source: Path, tmp: pytest.TempPathFactory, keep: tuple[str, ...], header_only=(), years: int = 0
+    name: str,
+    source: Path,
+    tmp: pytest.TempPathFactory,
+    keep: tuple[str, ...],
+    header_only=(),
+    years: int = 0,
+    serving_by_env: bool = False,
 ) -> BuiltLanding:
     from orchestration.pipeline import run_full_pipeline
+    from orchestration.settings import SERVING_ENV
 
     root = tmp.mktemp(name)
     landing = subset_landing(source, root / "landing", keep, header_only)
@@ -115,10 +125,24 @@ def _build(
         shift_years(landing, years)
     warehouse = root / "warehouse" / "salesops.duckdb"
     warehouse.parent.mkdir()
-    serving = root / "serving.duckdb"
-    run = run_full_pipeline(landing, warehouse, raise_on_error=False, serving=serving)
+    # Away from the default place next to the warehouse, so a run that ignored the setting fails the tests.
+    serving = root / "bi" / "serving.duckdb"
+    serving.parent.mkdir()
+    with pytest.MonkeyPatch.context() as env:
+        if serving_by_env:
+            env.setenv(SERVING_ENV, str(serving))
+            run = run_full_pipeline(landing, warehouse, raise_on_error=False)
+        else:
+            run = run_full_pipeline(landing, warehouse, raise_on_error=False, serving=serving)
+    ui_coverage = {
+        event.asset_key.path[-1]: event.materialization.metadata["coverage"].value
+        for event in run.result.get_asset_materialization_events()
+        if "coverage" in event.materialization.metadata
+    }
     db = duckdb.connect(str(warehouse), read_only=True)
-    return BuiltLanding(name, landing, LandingOracle(landing), run.success, run.failed_checks, warehouse, serving, db)
+    return BuiltLanding(
+        name, landing, LandingOracle(landing), run.success, run.failed_checks, warehouse, serving, db, ui_coverage
+    )
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +161,8 @@ def orders_only(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="module")
 def orders_quotas(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltLanding]:
-    built = _build("orders_quotas", demo_landing, tmp_path_factory, ORDERS_QUOTAS_FILES)
+    # SALESOPS_SERVING, as a user sets it, instead of the argument.
+    built = _build("orders_quotas", demo_landing, tmp_path_factory, ORDERS_QUOTAS_FILES, serving_by_env=True)
     yield built
     built.db.close()
 
@@ -375,6 +400,20 @@ def test_coverage_lists_the_marts_without_input_as_empty(built: BuiltLanding):
     assert filled_without_input == [], f"{built.name}: rows in marts listed without input: {filled_without_input}"
 
 
+def test_summary_and_dagster_ui_show_the_coverage(built: BuiltLanding):
+    from orchestration.summary import format_summary
+
+    statuses = dict(built.db.execute("select mart_name, coverage_status from marts.mart_coverage").fetchall())
+    summary = format_summary(built.warehouse)
+    for mart in EXPECTED_EMPTY[built.name]:
+        assert statuses[mart].startswith("no input: "), statuses[mart]
+        line = next((ln for ln in summary.splitlines() if ln.strip().startswith(f"{mart} ")), None)
+        assert line is not None and statuses[mart] in line, f"{built.name}: {mart} not listed in the summary"
+        assert built.ui_coverage[mart] == statuses[mart]
+    for mart in EXPECTED_FED[built.name]:
+        assert built.ui_coverage[mart] == "built from its inputs"
+
+
 def test_as_of_date_is_the_latest_business_date_of_the_landing(built: BuiltLanding):
     expected = built.oracle.as_of_date
     assert _as_of(built.db) == expected
@@ -431,8 +470,8 @@ def test_crm_only_won_deals_add_up_to_the_oracle(crm_only: BuiltLanding):
     ).fetchall()
     # Every slice (company, team, rep, channel) partitions the same won deals.
     assert {s: int(n) for s, n in sliced} == dict.fromkeys(("company", "team", "rep", "channel"), figures.won_count)
-    # The history runs past the as-of date (the latest deal creation): later wins are still open then.
-    assert crm_only.oracle.rows("crm/opportunities.csv").filter(pl.col("status") == "won").height > figures.won_count
+    # The as-of date is the latest business date, deal closings included: every won deal is counted.
+    assert crm_only.oracle.rows("crm/opportunities.csv").filter(pl.col("status") == "won").height == figures.won_count
 
 
 def test_orders_only_order_and_customer_marts_equal_the_oracle(orders_only: BuiltLanding):

@@ -13,6 +13,7 @@ from ingestion.warehouse import WAREHOUSE_ENV, table_exists
 from orchestration.dbt_project import salesops_dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.settings import dbt_vars as settings_dbt_vars
+from orchestration.summary import mart_coverage
 from orchestration.translator import SalesOpsDbtTranslator
 
 translator = SalesOpsDbtTranslator()
@@ -36,18 +37,23 @@ def dbt_build_args(config: DbtBuildConfig) -> list[str]:
 
 
 def _with_row_counts(events: list[Any], warehouse: WarehouseResource) -> Iterator[Any]:
-    """Attach dagster/row_count to each model output.
+    """Attach dagster/row_count to each model output, and to each mart its input coverage (so an empty
+    mart says in the UI that a source delivered no rows, rather than looking broken).
 
     Counted after dbt has exited: DuckDB's file lock belongs to the dbt process while it runs,
     and dagster-dbt's own fetch_row_counts() keeps an adapter connection that blocks later runs.
     """
     with warehouse.connect(read_only=True) as con:
+        coverage = {mart: status for mart, _, status in mart_coverage(con)}
         for event in events:
             if isinstance(event, dg.Output):
                 key = translator_key_for_output(event)
                 if key and table_exists(con, key[0], key[1]):
                     n = con.execute(f'select count(*) from "{key[0]}"."{key[1]}"').fetchall()[0][0]
-                    event = event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(n)})
+                    extra = {"dagster/row_count": dg.MetadataValue.int(n)}
+                    if key[0] == "marts" and key[1] in coverage:
+                        extra["coverage"] = dg.MetadataValue.text(coverage[key[1]])
+                    event = event.with_metadata({**event.metadata, **extra})
             yield event
 
 

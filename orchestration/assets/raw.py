@@ -103,7 +103,7 @@ def build_raw_asset(cf: ContractFile) -> dg.AssetsDefinition:
     def _raw_asset(  # noqa: N802 - one function per contract file
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
     ) -> dg.MaterializeResult:
-        files = discover_landing_files(landing.path, cf)
+        files = discover_landing_files(landing.path, cf, landing.mappings_path)
         results: list[LoadResult] = []
         rejected: list[str] = []
         with warehouse.connect() as con:

@@ -9,6 +9,9 @@ with data_dates as (
     select max(cast(occurred_at as date)) from {{ ref('stg_crm__activities') }}
     union all
     select max(cast(created_at as date)) from {{ ref('stg_crm__opportunities') }}
+    union all
+    -- A CRM export without orders: its latest event may be a deal closing after the last one opened.
+    select max(cast(closed_at as date)) from {{ ref('stg_crm__opportunities') }}
 ),
 
 -- A business without orders, payments, activities or opportunities (only partner sell-out, say) still

@@ -51,9 +51,11 @@ closed_by_level as (
 ),
 
 spine as (
-    -- Every stage for the company; every stage for each team with a closed deal in the window.
+    -- Every stage for the company (once there is any deal: a business without a CRM gets no rows of
+    -- zeros); every stage for each team with a closed deal in the window.
     select windows.window_name, 'company' as level, 'all' as team_id
     from windows
+    where exists (select 1 from {{ ref('int_funnel__opportunities') }})
     union all
     select distinct window_name, level, team_id
     from closed_by_level

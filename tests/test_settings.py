@@ -1,0 +1,139 @@
+"""User settings: flag > environment variable > config file > default, for every setting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import cli, settings
+from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No setting from the machine running the tests: no variable, no ./salesops.toml."""
+    for setting in settings.SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+    monkeypatch.delenv(settings.CONFIG_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write_config(folder: Path, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "salesops.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_defaults():
+    assert settings.landing_root() == REPO_ROOT / "data" / "landing"
+    assert settings.warehouse_file() == REPO_ROOT / "warehouse" / "salesops.duckdb"
+    assert settings.serving_file() == REPO_ROOT / "warehouse" / "serving.duckdb"
+    assert settings.mappings_dir() is None
+    assert settings.business_timezone().key == "Asia/Shanghai"
+    # Nothing set: dbt keeps dbt_project.yml's vars (base currency CNY, calendar from the data).
+    assert settings.dbt_vars() == {}
+    assert dbt_build_args(DbtBuildConfig()) == ["build"]
+
+
+def test_the_serving_file_follows_the_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("SALESOPS_WAREHOUSE", str(tmp_path / "wh" / "salesops.duckdb"))
+    assert settings.serving_file() == tmp_path / "wh" / "serving.duckdb"
+    monkeypatch.setenv(settings.SERVING_ENV, str(tmp_path / "bi" / "marts.duckdb"))
+    assert settings.serving_file() == tmp_path / "bi" / "marts.duckdb"
+
+
+def test_the_local_config_file_sets_everything(tmp_path: Path):
+    write_config(
+        tmp_path,
+        """
+[salesops]
+landing = "exports"
+warehouse = "wh/ops.duckdb"
+serving = "bi/ops.duckdb"
+mappings = "config/mappings"
+base_currency = "gbp"
+timezone = "Europe/London"
+calendar_start = "1996-01-01"
+calendar_end = "1998-12-31"
+""",
+    )
+    assert settings.landing_root() == tmp_path / "exports"
+    assert settings.warehouse_file() == tmp_path / "wh" / "ops.duckdb"
+    assert settings.serving_file() == tmp_path / "bi" / "ops.duckdb"
+    assert settings.mappings_dir() == tmp_path / "config" / "mappings"
+    assert settings.business_timezone().key == "Europe/London"
+    expected = {"base_currency": "GBP", "calendar_start": "1996-01-01", "calendar_end": "1998-12-31"}
+    assert settings.dbt_vars() == expected
+    args = dbt_build_args(DbtBuildConfig(as_of_date="1998-06-30"))
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {**expected, "as_of_date": "1998-06-30"}
+
+
+def test_an_explicit_config_file_resolves_paths_beside_itself(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    config = write_config(tmp_path / "etc", 'landing = "drops"\nbase_currency = "USD"\n')
+    monkeypatch.setenv(settings.CONFIG_ENV, str(config))
+    assert settings.landing_root() == tmp_path / "etc" / "drops"
+    assert settings.dbt_vars() == {"base_currency": "USD"}
+
+
+def test_environment_beats_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    write_config(tmp_path, 'base_currency = "GBP"\nserving = "from-file.duckdb"\ntimezone = "Europe/London"\n')
+    monkeypatch.setenv(settings.BASE_CURRENCY_ENV, "USD")
+    monkeypatch.setenv(settings.SERVING_ENV, str(tmp_path / "from-env.duckdb"))
+    assert settings.dbt_vars() == {"base_currency": "USD"}
+    assert settings.serving_file() == tmp_path / "from-env.duckdb"
+    # What the variable does not set still comes from the file.
+    assert settings.business_timezone().key == "Europe/London"
+
+
+def test_flag_beats_environment_and_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys):
+    flagged = tmp_path / "flag" / "salesops.duckdb"
+    flagged.parent.mkdir()
+    duckdb.connect(str(flagged)).close()
+    write_config(tmp_path, 'warehouse = "file/salesops.duckdb"\n')
+    monkeypatch.setenv("SALESOPS_WAREHOUSE", str(tmp_path / "env" / "salesops.duckdb"))
+    assert cli.main(["summary", "--warehouse", str(flagged)]) == 0
+    assert f"Warehouse: {flagged}" in capsys.readouterr().out
+    # The CLI exported the flag, so the Dagster definitions and dbt read the same file.
+    assert settings.warehouse_file() == flagged
+
+
+def test_every_setting_is_a_flag_of_every_pipeline_command():
+    parser = cli.build_parser()
+    for command in ("generate", "run", "demo", "summary"):
+        args = parser.parse_args([command, *[f"--{s.key.replace('_', '-')}=x" for s in settings.SETTINGS]])
+        assert {s.key: getattr(args, s.key) for s in settings.SETTINGS} == {s.key: "x" for s in settings.SETTINGS}
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "message"),
+    [
+        (settings.BASE_CURRENCY_ENV, "dollars", "ISO 4217"),
+        (settings.CALENDAR_START_ENV, "01/02/1997", "YYYY-MM-DD"),
+        (settings.TIMEZONE_ENV, "Mars/Olympus", "unknown time zone"),
+    ],
+)
+def test_unusable_values_are_named(monkeypatch: pytest.MonkeyPatch, env: str, value: str, message: str):
+    monkeypatch.setenv(env, value)
+    with pytest.raises(settings.SettingsError, match=message):
+        settings.dbt_vars()
+        settings.business_timezone()
+
+
+def test_config_file_problems_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys):
+    write_config(tmp_path, 'base_curency = "USD"\n')
+    with pytest.raises(settings.SettingsError, match="unknown setting.*base_curency"):
+        settings.dbt_vars()
+    monkeypatch.setenv(settings.CONFIG_ENV, str(tmp_path / "missing.toml"))
+    with pytest.raises(settings.SettingsError, match="no such config file"):
+        settings.landing_root()
+    # The CLI turns them into a message and exit code 2, not a traceback.
+    assert cli.main(["summary"]) == 2
+    assert "missing.toml" in capsys.readouterr().out
