@@ -37,7 +37,28 @@ def run_full_pipeline(
     serving: Path | None = None,
 ) -> PipelineRun:
     """Materialize every asset (raw files -> marts) with every check, in this process."""
-    # The definitions read their resource paths from the environment when imported.
+    # The definitions and the dbt subprocess read their paths from the environment; they are set for this
+    # run only, so one run's files never become the next run's defaults.
+    saved = {key: os.environ.get(key) for key in (LANDING_ENV, WAREHOUSE_ENV, SERVING_ENV, RUN_ID_ENV)}
+    try:
+        return _run_in_process(landing, warehouse, instance, as_of_date, raise_on_error, log_level, serving)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _run_in_process(
+    landing: Path,
+    warehouse: Path,
+    instance: dg.DagsterInstance | None,
+    as_of_date: str | None,
+    raise_on_error: bool,
+    log_level: str,
+    serving: Path | None,
+) -> PipelineRun:
     os.environ[LANDING_ENV] = str(Path(landing).resolve())
     os.environ[WAREHOUSE_ENV] = str(Path(warehouse).resolve())
     # The BI-facing file the publish step swaps in only when every blocking check passed (the serving

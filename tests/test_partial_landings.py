@@ -463,6 +463,17 @@ def test_crm_only_funnel_marts_equal_the_oracle(crm_only: BuiltLanding):
     check_open_pipeline(crm_only.db, crm_only.oracle)
 
 
+def test_crm_only_leaves_every_order_side_domain_empty_and_says_so(crm_only: BuiltLanding):
+    marts = crm_only.db.execute(
+        "select mart_name, inputs_have_rows, coverage_status from marts.mart_coverage "
+        "where mart_domain in ('customer', 'channel', 'collections', 'quota', 'kpi')"
+    ).fetchall()
+    assert len(marts) >= 20
+    for mart, fed, status in marts:
+        assert (fed, status.startswith("no input: ")) == (False, True), f"{mart}: {status}"
+        assert _count(crm_only.db, f"marts.{mart}") == 0, mart
+
+
 def test_crm_only_won_deals_add_up_to_the_oracle(crm_only: BuiltLanding):
     figures = crm_only.oracle.funnel(_as_of(crm_only.db))
     sliced = crm_only.db.execute(

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -199,20 +200,18 @@ def test_a_failed_blocking_mart_check_stops_the_run_and_leaves_serving_untouched
 
     warehouse, serving = _copy_of_demo(demo_pipeline, tmp_path / "wh")
     before_bytes, before_state = _sha256(serving), _serving_state(serving)
-    # Corrupt one input: a typo in one order's year (2024 -> 1999). Every row rule still passes, so the
-    # loader accepts it; raw only warns (date window), but the daily KPI mart, whose calendar starts
-    # in 2023, no longer adds up to fct_orders: its blocking sums_match check fails.
+    # A calendar override that cuts off the last month of orders (a user's setting, no data fault): every
+    # row still loads and every model builds, but the daily KPI mart, joined to the calendar, no longer
+    # adds up to fct_orders: its blocking sums_match check fails instead of showing a silent shortfall.
+    from orchestration.settings import CALENDAR_END_ENV
+
     landing = tmp_path / "landing"
     shutil.copytree(demo_landing, landing)
-    orders = pl.read_csv(landing / "orders/orders.csv", infer_schema=False).with_row_index("_i")
-    # A base-currency order that counts as revenue (a foreign one would also lose its exchange rate).
-    target = orders.filter((pl.col("currency") == "CNY") & (pl.col("status") == "delivered"))["_i"][0]
-    orders = orders.with_columns(
-        pl.when(pl.col("_i") == target).then(pl.lit("1999-06-15")).otherwise(pl.col("order_date")).alias("order_date")
-    ).drop("_i")
-    orders.write_csv(landing / "orders/orders.csv")
-
-    run = run_full_pipeline(landing, warehouse, serving=serving, raise_on_error=False, log_level="WARNING")
+    order_dates = pl.read_csv(landing / "orders/orders.csv", infer_schema=False)["order_date"]
+    cut = (order_dates.str.to_date("%Y-%m-%d", strict=False).max() - timedelta(days=31)).isoformat()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(CALENDAR_END_ENV, cut)
+        run = run_full_pipeline(landing, warehouse, serving=serving, raise_on_error=False, log_level="WARNING")
 
     assert not run.success
     failing_mart_checks = [c for c in run.failed_checks if c.startswith("marts/mart_kpi_daily:sums_match")]
@@ -227,15 +226,11 @@ def test_a_failed_blocking_mart_check_stops_the_run_and_leaves_serving_untouched
             "'sums_match_mart_kpi_daily_revenue%'",
             [run.run_id],
         ).fetchall()
-        warned = con.execute(
-            "select status, severity, failing_rows from marts.mart_dq_results where run_id = ? "
-            "and asset = 'raw.orders' and check_name = 'accepted__date_range__order_date'",
-            [run.run_id],
-        ).fetchall()
+        calendar_end = con.execute("select max(date_day) from core.dim_date").fetchall()[0][0]
     finally:
         con.close()
     assert stored == [("marts.mart_kpi_daily", "fail", "error")]
-    assert warned == [("fail", "warn", 1)]
+    assert calendar_end.isoformat() == cut
 
 
 # A BI client in its own process. mode "held" keeps one read-only connection open throughout; mode

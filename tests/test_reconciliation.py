@@ -177,8 +177,9 @@ def _row(db, rep: str, week: str) -> dict:
 
 
 def test_crm_completeness_has_one_row_per_rep_and_week(db):
-    # 3 reps × the Mondays from 2023-01-02 (first full calendar week) to 2024-04-01 (as-of 2024-04-05).
-    assert db.execute("select count(*) from marts.mart_crm_completeness").fetchall()[0][0] == 3 * 66
+    # The calendar spans the fixture's years (2024 only): 3 reps × the Mondays from 2024-01-01 (first full
+    # calendar week) to 2024-04-01 (as-of 2024-04-05), 14 weeks.
+    assert db.execute("select count(*) from marts.mart_crm_completeness").fetchall()[0][0] == 3 * 14
     assert db.execute("select max(week_start) from marts.mart_crm_completeness").fetchall()[0][0].isoformat() == (
         "2024-04-01"
     )

@@ -133,13 +133,15 @@ select
     cast(
         rank() over (
             partition by with_scores.period_start
-            order by with_scores.composite_score desc nulls last
+            -- Ranked on the score as published (6 places): partners showing the same score share a
+            -- rank, whatever order the floating-point sums were added up in.
+            order by round(with_scores.composite_score, 6) desc nulls last
         ) as integer
     ) as rank_overall,
     cast(
         rank() over (
             partition by with_scores.period_start, with_scores.tier
-            order by with_scores.composite_score desc nulls last
+            order by round(with_scores.composite_score, 6) desc nulls last
         ) as integer
     ) as rank_in_tier,
     cast(suggested_tiers.tier as {{ dbt.type_string() }}) as suggested_tier,
