@@ -8,13 +8,13 @@ as a plain contract file.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ingestion.contract import ContractFile
 from ingestion.mapping import (
+    DROP_FOLDER,
     MAPPINGS_FOLDER,
     SourceMapping,
     apply_mapping_to_read,
@@ -25,7 +25,6 @@ from ingestion.mapping import (
 from ingestion.readers import LandingFileError, ReadResult, read_text_table  # noqa: F401 - callers catch it from here
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xls")
-_DROP_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ def discover_landing_files(
         return sorted(found, key=lambda f: f.sort_key)
     candidates = [(p, None) for p in source_dir.iterdir() if p.is_file()]
     for sub in source_dir.iterdir():
-        if sub.is_dir() and _DROP_FOLDER.match(sub.name):
+        if sub.is_dir() and DROP_FOLDER.match(sub.name):
             drop = date.fromisoformat(sub.name)
             candidates.extend((p, drop) for p in sub.iterdir() if p.is_file())
     for path, drop in candidates:
@@ -78,6 +77,16 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def landing_file_version(landing_file: LandingFile) -> str:
+    """The identity of what a load of ``landing_file`` produces: the file's bytes and, for an export a
+    mapping claims, the mapping's bytes too, so a corrected mapping reloads the export it maps."""
+    data = file_sha256(landing_file.path)
+    if landing_file.mapping is None:
+        return data
+    both = f"{data}:{file_sha256(landing_file.mapping.path)}"
+    return hashlib.sha256(both.encode()).hexdigest()
 
 
 def read_landing_file(landing_file: LandingFile) -> ReadResult:

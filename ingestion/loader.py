@@ -25,9 +25,10 @@ from ingestion.landing import (
     LandingFile,
     LandingFileError,
     discover_landing_files,
-    file_sha256,
+    landing_file_version,
     read_landing_file,
 )
+from ingestion.mapping import SOURCE_ROW_COLUMN
 from ingestion.readers import header_key
 from ingestion.row_rules import describe_violation, row_violations
 from ingestion.warehouse import ensure_audit_schema, scalar, table_columns, table_exists
@@ -192,7 +193,7 @@ def load_landing_file(
     """Load one landing file atomically. Raises ``LandingFileError`` when the file is unusable."""
     cf = contract_file(landing_file.table)
     ensure_audit_schema(con)
-    sha = file_sha256(landing_file.path)
+    sha = landing_file_version(landing_file)
     already, current_load, versions = _ledger_lookup(con, cf.name, landing_file.relative_path, sha)
     if already:
         return LoadResult(cf.name, landing_file.relative_path, "unchanged", load_id=current_load)
@@ -297,8 +298,9 @@ def load_landing_file(
             result.violations_by_reason,
             result.messages[0],
         )
-    if extra:
-        log.warning("%s: columns not in the contract kept in raw: %s", landing_file.relative_path, extra)
+    sent_extra = [c for c in extra if c != SOURCE_ROW_COLUMN]
+    if sent_extra:
+        log.warning("%s: columns not in the contract kept in raw: %s", landing_file.relative_path, sent_extra)
     if result.unchecked_references:
         log.warning(
             "%s: references not checked, their source delivered no rows: %s",

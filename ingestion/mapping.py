@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,9 +39,11 @@ from ingestion.mapping_values import (
 )
 from ingestion.readers import ROW_PROBLEM_SCHEMA, LandingFileError, ReadOptions, ReadResult
 
+log = logging.getLogger(__name__)
+
 MAPPINGS_FOLDER = "_mappings"  # <landing>/_mappings/*.yaml
 SOURCE_ROW_COLUMN = "_source_row"
-_DROP_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DROP_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # <landing>/<source>/<YYYY-MM-DD>/ dated drops
 
 _TOP_KEYS = {"target", "files", "read", "columns", "null_tokens", "description"}
 _COLUMN_KEYS = {
@@ -318,7 +321,7 @@ def _pattern_matches(landing_root: Path, pattern: str) -> Iterable[Path]:
     folder, _, name = pattern.rpartition("/")
     prefix = f"{folder}/" if folder else ""
     for candidate in landing_root.glob(f"{prefix}*/{name}"):
-        if _DROP_FOLDER.match(candidate.parent.name):
+        if DROP_FOLDER.match(candidate.parent.name):
             yield candidate
 
 
@@ -341,7 +344,7 @@ def mapped_files(landing_root: Path, mappings: Iterable[SourceMapping]) -> dict[
 
 def drop_date_of(path: Path) -> date | None:
     """The business day of a file in a dated drop folder ``<...>/<YYYY-MM-DD>/<file>``."""
-    return date.fromisoformat(path.parent.name) if _DROP_FOLDER.match(path.parent.name) else None
+    return date.fromisoformat(path.parent.name) if DROP_FOLDER.match(path.parent.name) else None
 
 
 def file_matches(mapping: SourceMapping, relative_path: str) -> bool:
@@ -351,7 +354,7 @@ def file_matches(mapping: SourceMapping, relative_path: str) -> bool:
         folder, _, name = pattern.rpartition("/")
         dated = f"{folder}/*/{name}" if folder else f"*/{name}"
         if fnmatch.fnmatchcase(relative_path, pattern) or (
-            fnmatch.fnmatchcase(relative_path, dated) and _DROP_FOLDER.match(relative_path.split("/")[-2])
+            fnmatch.fnmatchcase(relative_path, dated) and DROP_FOLDER.match(relative_path.split("/")[-2])
         ):
             return True
     return False
@@ -518,7 +521,20 @@ def apply_mapping(mapping: SourceMapping, frame: pl.DataFrame, name: str | None 
 
 def apply_mapping_to_read(mapping: SourceMapping, read: ReadResult, name: str) -> ReadResult:
     """``read`` (the file as text) turned into the contract file, reader and mapping problems merged."""
+    if read.is_empty_file:
+        # Not even a header: "no data from this source", as for a contract file; nothing to map.
+        return read
     mapped = apply_mapping(mapping, read.frame, name)
+    for column in mapped.missing_sources:
+        spec = next(c for c in mapping.columns if c.column == column)
+        log.warning(
+            "%s: mapping %s: header %r of optional column %s is not in the export; %s is left empty",
+            name,
+            mapping.path.name,
+            spec.source,
+            column,
+            column,
+        )
     problems = mapped.row_problems
     if read.row_problems.height:
         problems = pl.concat([read.row_problems.cast(ROW_PROBLEM_SCHEMA), problems], how="vertical")

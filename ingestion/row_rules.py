@@ -24,9 +24,10 @@ VIOLATION_SCHEMA = {
 
 _TRUE_FALSE = ["true", "false", "1", "0"]
 
-# Dates and timestamps outside this window parse, but are placeholders (0001-01-01, 9999-12-31) or typos,
-# never business dates; downstream builds its calendar from the data, so they must not reach it.
-EARLIEST_DATE = date(1900, 1, 1)
+# Dates and timestamps outside this window parse, but are placeholders (0001-01-01, 9999-12-31, and
+# 1900-01-01, the zero date of Excel and SQL Server) or typos, never business dates; downstream builds its
+# calendar from the data, so they must not reach it.
+EARLIEST_DATE = date(1900, 1, 2)
 LATEST_DATE = date(2199, 12, 31)
 
 

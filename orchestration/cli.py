@@ -16,6 +16,8 @@ from orchestration.settings import (
     REPO_ROOT,
     SETTINGS,
     SettingsError,
+    business_timezone,
+    dbt_vars,
     export_to_environment,
     landing_root,
     serving_file,
@@ -36,10 +38,17 @@ def _persistent_instance():
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from sample_data.generator import generate_landing
+    from sample_data.generator import GENERATION_FILE, generate_landing
 
     started = time.perf_counter()
     landing = landing_root()
+    # The landing setting may point at a company's real exports: sample files never overwrite them.
+    if landing.is_dir() and any(landing.iterdir()) and not (landing / GENERATION_FILE).exists():
+        print(
+            f"salesops: {landing} holds files the sample generator did not write; sample data goes to an "
+            "empty folder or one it generated before (--landing DIR)"
+        )
+        return 2
     report = generate_landing(landing, scale=args.scale, seed=args.seed)
     print(f"Generated sample data in {landing} ({time.perf_counter() - started:.1f}s)")
     for name, n in sorted(report.row_counts.items()):
@@ -142,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     # settings later (the Dagster definitions, the dbt subprocess) sees the same values.
     export_to_environment({s.key: getattr(args, s.key, None) for s in SETTINGS})
     try:
+        if args.command != "map":
+            # Every setting checked before anything loads: a bad value stops here, not after the raw layer.
+            dbt_vars()
+            business_timezone()
         return args.func(args)
     except SettingsError as exc:
         print(f"salesops: {exc} (settings: flags, environment variables, {CONFIG_ENV} or ./salesops.toml)")

@@ -1,6 +1,6 @@
 """Freshness policies: the Dagster UI marks raw files and marts whose data is older than a day.
 
-The pipeline runs every morning (``salesops_daily``, 06:00 Asia/Shanghai), so every raw table and every
+The pipeline runs every morning (``salesops_daily``, 06:00 business time), so every raw table and every
 mart is materialized about every 24 hours. PROJECT CHOICE (the source documents give no number):
 
 - warn after 26 hours: the morning run is late (two hours of slack for a long run or a retry);

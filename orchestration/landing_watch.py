@@ -17,6 +17,10 @@ def landing_fingerprint(landing_root: Path, mappings_dir: Path | None = None) ->
         for lf in discover_landing_files(landing_root, cf, mappings_dir):
             stat = lf.path.stat()
             found[lf.relative_path] = f"{stat.st_size}:{stat.st_mtime_ns}"
+            if lf.mapping is not None:
+                # A corrected mapping reloads the export it maps (ingestion.landing.landing_file_version).
+                mapping = lf.mapping.path.stat()
+                found[lf.relative_path] += f":{mapping.st_size}:{mapping.st_mtime_ns}"
     return found
 
 

@@ -49,8 +49,8 @@ class Setting:
 
 # fmt: off
 SETTINGS: tuple[Setting, ...] = (
-    Setting("landing", LANDING_ENV, "landing folder (default ./data/landing)"),
-    Setting("warehouse", WAREHOUSE_ENV, "working DuckDB file (default ./warehouse/salesops.duckdb)"),
+    Setting("landing", LANDING_ENV, "landing folder (default data/landing in the checkout)"),
+    Setting("warehouse", WAREHOUSE_ENV, "working DuckDB file (default warehouse/salesops.duckdb in the checkout)"),
     Setting("serving", SERVING_ENV, "BI-facing DuckDB file (default serving.duckdb next to the warehouse)"),
     Setting("mappings", MAPPINGS_ENV, "folder of source mappings (default <landing>/_mappings)"),
     Setting("base_currency", BASE_CURRENCY_ENV, "currency every amount is converted to (default CNY)", "base_currency"),
@@ -140,7 +140,7 @@ def business_timezone() -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except Exception as exc:  # ZoneInfoNotFoundError or a malformed key
-        raise SettingsError(f"unknown time zone {name!r} ({TIMEZONE_ENV})") from exc
+        raise SettingsError(f"timezone: unknown time zone {name!r}") from exc
 
 
 def dbt_vars() -> dict[str, str]:
@@ -155,12 +155,12 @@ def dbt_vars() -> dict[str, str]:
         if setting.key == "base_currency":
             value = value.strip().upper()
             if len(value) != 3 or not value.isalpha():
-                raise SettingsError(f"{setting.env}={value!r} is not an ISO 4217 currency code such as USD")
+                raise SettingsError(f"{setting.key}: {value!r} is not an ISO 4217 currency code such as USD")
         elif setting.key.startswith("calendar_"):
             try:
                 value = date.fromisoformat(value.strip()).isoformat()
             except ValueError as exc:
-                raise SettingsError(f"{setting.env}={value!r} is not a YYYY-MM-DD date") from exc
+                raise SettingsError(f"{setting.key}: {value!r} is not a YYYY-MM-DD date") from exc
         chosen[setting.dbt_var] = value
     return chosen
 

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from ingestion.contract import ColumnType, ContractFile
+from ingestion.mapping import SOURCE_ROW_COLUMN
 from ingestion.row_rules import parse_column
 from ingestion.warehouse import table_columns, table_exists
 from quality.expectations import KEY_COLUMN
@@ -90,6 +91,13 @@ def typed_frame(raw_rows: pl.DataFrame, cf: ContractFile, extra_columns: tuple[s
             continue
         if column.type == ColumnType.STRING:
             text = pl.col(column.name).str.strip_chars()
+            if column.accepted_values is not None:
+                # The loader accepts a closed-vocabulary value in any case ('Won', ' DIRECT '), and staging
+                # gives it the contract's spelling: so do these checks.
+                spelled = {v.lower(): v for v in column.accepted_values}
+                lower = text.str.to_lowercase()
+                known = lower.replace_strict(spelled, default=None)
+                text = pl.when(lower.is_in(list(spelled))).then(known).otherwise(text)
             exprs.append(pl.when(text != "").then(text).alias(column.name))
         elif column.type == ColumnType.DATE:
             # pandas has no date dtype: compare as timestamps at midnight.
@@ -111,7 +119,8 @@ def load_file_frames(con: duckdb.DuckDBPyConnection, cf: ContractFile, loaded: L
     sees it); the received frame has the file's own header, so the column-set check sees what came.
     """
     available = set(table_columns(con, "raw", cf.name))
-    extra = tuple(c for c in loaded.extra_columns if c in available)
+    # The verbatim source row a mapping keeps is the loader's, not a column the file sent.
+    extra = tuple(c for c in loaded.extra_columns if c in available and c != SOURCE_ROW_COLUMN)
     select_list = ", ".join(f'"{c}"' for c in [*cf.column_names, *extra])
     raw_rows = con.sql(
         f'select {select_list}, _is_quarantined from raw."{cf.name}" where _load_id = $1 order by _row_number',

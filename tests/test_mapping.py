@@ -274,3 +274,43 @@ def test_mappings_kept_outside_the_landing(tmp_path, monkeypatch):
     monkeypatch.setenv(MAPPINGS_ENV, str(config))
     resource = build_definitions().resources["landing"]
     assert resource.mappings_path == config
+
+
+def test_a_zero_byte_mapped_export_is_no_data_not_an_error(tmp_path):
+    landing = tmp_path / "landing"
+    _write(landing / "_mappings/teams.yaml", TEAMS_MAPPING.format(files="in/t.csv"))
+    _write(landing / "in/t.csv", "")
+    con = connect(tmp_path / "wh.duckdb")
+    try:
+        (result,) = load_table(con, landing, "teams")
+        assert (result.rows_received, result.rows_quarantined) == (0, 0)
+        assert con.execute("select count(*) from raw.teams").fetchall() == [(0,)]
+    finally:
+        con.close()
+
+
+def test_a_corrected_mapping_reloads_the_export(tmp_path, caplog):
+    landing = tmp_path / "landing"
+    mapping = _write(landing / "_mappings/teams.yaml", TEAMS_MAPPING.format(files="in/t.csv"))
+    _write(landing / "in/t.csv", "Code,Name,Region Name\nT1,East,Coast\n")
+    con = connect(tmp_path / "wh.duckdb")
+    try:
+        (first,) = load_table(con, landing, "teams")
+        (again,) = load_table(con, landing, "teams")
+        assert (first.status, again.status) == ("loaded", "unchanged")
+        # A typo in an optional column's header is named, not silently empty.
+        _write(mapping, TEAMS_MAPPING.format(files="in/t.csv") + "  region: Region Nam\n")
+        with caplog.at_level("WARNING"):
+            (typo,) = load_table(con, landing, "teams")
+        assert typo.status == "loaded"
+        assert "'Region Nam' of optional column region is not in the export" in caplog.text
+        _write(mapping, TEAMS_MAPPING.format(files="in/t.csv") + "  region: Region Name\n")
+        (fixed,) = load_table(con, landing, "teams")
+        assert fixed.status == "loaded"
+        current = (
+            "select team_id, region from raw.teams r "
+            "join audit.load_ledger l on l.load_id = r._load_id where l.is_current"
+        )
+        assert con.execute(current).fetchall() == [("T1", "Coast")]
+    finally:
+        con.close()

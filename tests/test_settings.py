@@ -137,3 +137,23 @@ def test_config_file_problems_are_named(monkeypatch: pytest.MonkeyPatch, tmp_pat
     # The CLI turns them into a message and exit code 2, not a traceback.
     assert cli.main(["summary"]) == 2
     assert "missing.toml" in capsys.readouterr().out
+
+
+def test_a_bad_setting_stops_the_cli_before_anything_runs(monkeypatch: pytest.MonkeyPatch, capsys):
+    from orchestration import pipeline
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the pipeline started with an unusable setting")
+
+    monkeypatch.setattr(pipeline, "run_full_pipeline", must_not_run)
+    assert cli.main(["run", "--calendar-end", "31.12.2026"]) == 2
+    assert "calendar_end: '31.12.2026' is not a YYYY-MM-DD date" in capsys.readouterr().out
+
+
+def test_sample_data_never_overwrites_real_exports(tmp_path: Path, capsys):
+    exports = tmp_path / "exports"
+    (exports / "crm").mkdir(parents=True)
+    (exports / "crm" / "opportunities.csv").write_text("opportunity_id\nREAL-1\n", encoding="utf-8")
+    assert cli.main(["generate", "--landing", str(exports)]) == 2
+    assert "did not write" in capsys.readouterr().out
+    assert (exports / "crm" / "opportunities.csv").read_text(encoding="utf-8") == "opportunity_id\nREAL-1\n"
