@@ -414,6 +414,8 @@ class LandingOracle:
                 self.rows("crm/leads.csv")["created_at"].dt.date().max(),
                 self.rows("channels/partner_sell_out.csv")["sold_on"].max(),
                 self.rows("channels/partner_inventory.csv")["snapshot_date"].max(),
+                self.rows("crm/accounts.csv")["created_at"].dt.date().max(),
+                self.rows("targets/quotas.csv")["period_start"].max(),
             ]
             found = [d for d in fallback if d is not None]
         return max(found) if found else None

@@ -195,16 +195,15 @@ def test_demo_run_published_the_marts(demo_pipeline):
     assert any(e.asset_key == PUBLISH_KEY for e in events)
 
 
-def test_a_failed_blocking_mart_check_stops_the_run_and_leaves_serving_untouched(demo_pipeline, demo_landing, tmp_path):
+def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(demo_pipeline, demo_landing, tmp_path):
     from orchestration.pipeline import run_full_pipeline
+    from orchestration.settings import CALENDAR_END_ENV
 
     warehouse, serving = _copy_of_demo(demo_pipeline, tmp_path / "wh")
     before_bytes, before_state = _sha256(serving), _serving_state(serving)
     # A calendar override that cuts off the last month of orders (a user's setting, no data fault): every
-    # row still loads and every model builds, but the daily KPI mart, joined to the calendar, no longer
-    # adds up to fct_orders: its blocking sums_match check fails instead of showing a silent shortfall.
-    from orchestration.settings import CALENDAR_END_ENV
-
+    # row still loads, but the date-joined marts would drop that month. The blocking test on the calendar's
+    # bounds stops the run before any mart shows a silent shortfall.
     landing = tmp_path / "landing"
     shutil.copytree(demo_landing, landing)
     order_dates = pl.read_csv(landing / "orders/orders.csv", infer_schema=False)["order_date"]
@@ -214,23 +213,23 @@ def test_a_failed_blocking_mart_check_stops_the_run_and_leaves_serving_untouched
         run = run_full_pipeline(landing, warehouse, serving=serving, raise_on_error=False, log_level="WARNING")
 
     assert not run.success
-    failing_mart_checks = [c for c in run.failed_checks if c.startswith("marts/mart_kpi_daily:sums_match")]
-    assert failing_mart_checks, run.failed_checks
+    calendar_checks = [c for c in run.failed_checks if c.startswith("intermediate/int_calendar_bounds:expression")]
+    assert len(calendar_checks) == 1, run.failed_checks
     assert not any(e.asset_key == PUBLISH_KEY for e in run.result.get_asset_materialization_events())
     assert _sha256(serving) == before_bytes
     assert _serving_state(serving) == before_state
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         stored = con.execute(
-            "select asset, status, severity from marts.mart_dq_results where run_id = ? and check_name like "
-            "'sums_match_mart_kpi_daily_revenue%'",
+            "select asset, status, severity from quality.check_results where run_id = ? and check_name like "
+            "'expression_is_true_int_calendar_bounds%' and status = 'fail'",
             [run.run_id],
         ).fetchall()
-        calendar_end = con.execute("select max(date_day) from core.dim_date").fetchall()[0][0]
+        bounds = con.execute("select calendar_end, last_business_date from intermediate.int_calendar_bounds").fetchall()
     finally:
         con.close()
-    assert stored == [("marts.mart_kpi_daily", "fail", "error")]
-    assert calendar_end.isoformat() == cut
+    assert stored == [("intermediate.int_calendar_bounds", "fail", "error")]
+    assert bounds[0][0].isoformat() == cut and bounds[0][1].isoformat() > cut
 
 
 # A BI client in its own process. mode "held" keeps one read-only connection open throughout; mode

@@ -24,6 +24,11 @@ other_dates as (
     select max(sold_on) from {{ ref('stg_channels__partner_sell_out') }}
     union all
     select max(snapshot_date) from {{ ref('stg_channels__partner_inventory') }}
+    union all
+    -- Reference data only (accounts, quotas): still a date to report as of, so the marts build empty.
+    select max(cast(created_at as date)) from {{ ref('stg_crm__accounts') }}
+    union all
+    select max(period_start) from {{ ref('stg_targets__quotas') }}
 )
 
 select

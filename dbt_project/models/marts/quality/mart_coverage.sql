@@ -1,26 +1,40 @@
 -- Input coverage of every mart: which inputs a mart needs (its `required_inputs` meta in the YAML beside
 -- it), whether each of them had rows, and so whether an empty mart means "no input" (a business without
 -- that source) rather than a fault. An input is a contract file (accepted rows in its current versions)
--- or, where a mart's rows come from part of a file, the intermediate model that selects that part (partner
--- marts need order lines sold to a partner, not just order lines). A requirement written `a|b` is met by
--- either input. The not_empty tests of the marts read this table; the CLI summary and the Dagster UI
--- show it.
--- Intermediate models named in required_inputs (dbt must know them before it renders the graph):
--- depends_on: {{ ref('int_channel__sell_in_lines') }}
--- depends_on: {{ ref('int_channel__sell_out_lines') }}
+-- or, where a mart's rows come from part of a file, a derived input below that selects that part
+-- (partner marts need order lines sold to a partner or partner-level targets, not just any order line or
+-- quota). A requirement written `a|b` is met by either input. The not_empty tests of the marts read this
+-- table; the CLI summary and the Dagster UI show it.
+{#- Inputs finer than a contract file that a mart may name in required_inputs: name -> (model, condition).
+    Listed here so dbt knows the dependencies when it parses the project; a name that is neither one of
+    these nor a contract file stops the build. -#}
+{%- set derived_inputs = {
+    'int_channel__sell_in_lines': ('int_channel__sell_in_lines', none),
+    'int_channel__sell_out_lines': ('int_channel__sell_out_lines', none),
+    'partner_revenue_targets': ('int_quota__period_targets', "level = 'partner' and metric = 'revenue'"),
+} %}
+{%- for model_name in derived_inputs.values() | map(attribute=0) | unique | sort %}
+-- depends_on: {{ ref(model_name) }}
+{%- endfor %}
 {%- set requirements = [] %}
-{%- set input_models = [] %}
 {%- if execute %}
+    {%- set contract_files = graph.sources.values() | selectattr('source_name', 'equalto', 'raw') | map(attribute='name') | list %}
     {%- for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | sort(attribute='name') %}
         {%- set meta = node.config.meta or {} %}
         {%- if node.config.schema == 'marts' and 'required_inputs' in meta %}
-            {%- set inputs = meta['required_inputs'] or [none] %}
-            {%- for requirement in inputs %}
+            {%- set inputs = meta['required_inputs'] or [] %}
+            {%- if inputs is string or inputs is mapping %}
+                {{ exceptions.raise_compiler_error(node.name ~ ": meta.required_inputs must be a list, got " ~ inputs) }}
+            {%- endif %}
+            {%- for requirement in (inputs or [none]) %}
                 {%- for input_name in (requirement.split('|') if requirement else [none]) %}
-                    {%- do requirements.append((node.name, node.fqn[-2], requirement, input_name)) %}
-                    {%- if input_name and input_name.startswith('int_') and input_name not in input_models %}
-                        {%- do input_models.append(input_name) %}
+                    {%- if input_name and input_name not in contract_files and input_name not in derived_inputs %}
+                        {{ exceptions.raise_compiler_error(
+                            node.name ~ ": required input '" ~ input_name ~ "' is neither a contract file ("
+                            ~ contract_files | join(', ') ~ ") nor one of " ~ derived_inputs.keys() | sort | join(', ')
+                            ~ " (models/marts/quality/mart_coverage.sql)") }}
                     {%- endif %}
+                    {%- do requirements.append((node.name, node.fqn[-2], requirement, input_name)) %}
                 {%- endfor %}
             {%- endfor %}
         {%- endif %}
@@ -34,12 +48,15 @@ with accepted as (
     from {{ source('audit', 'load_ledger') }}
     where is_current
     group by table_name
-    {%- for model_name in input_models | sort %}
+    {%- for input_name, selection in derived_inputs.items() | sort %}
     union all
     select
-        '{{ model_name }}' as table_name,
+        '{{ input_name }}' as table_name,
         count(*) as accepted_rows
-    from {{ ref(model_name) }}
+    from {{ ref(selection[0]) }}
+    {%- if selection[1] %}
+    where {{ selection[1] }}
+    {%- endif %}
     {%- endfor %}
 ),
 
