@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ingestion.contract import ContractFile
+from ingestion.contract import CONTRACT, ContractFile
 from ingestion.mapping import (
     DROP_FOLDER,
     MAPPINGS_FOLDER,
@@ -69,6 +69,41 @@ def discover_landing_files(
             rel = path.relative_to(landing_root).as_posix()
             found.append(LandingFile(path, rel, contract_file.name, drop))
     return sorted(found, key=lambda f: f.sort_key)
+
+
+@dataclass(frozen=True)
+class UnusedLandingInput:
+    """What in a landing folder nothing will load: files no contract name or mapping claims (a misspelt
+    name, an export whose mapping is missing) and mappings whose ``files`` match nothing."""
+
+    files: tuple[str, ...]
+    mappings: tuple[str, ...]
+
+    def messages(self) -> list[str]:
+        found = [
+            f"{rel}: not loaded: no contract file is named so and no mapping claims it (see docs/mapping.md)"
+            for rel in self.files
+        ]
+        found += [f"mapping {name}: its files patterns match no file in the landing folder" for name in self.mappings]
+        return found
+
+
+def unused_landing_input(landing_root: Path, mappings_dir: Path | None = None) -> UnusedLandingInput:
+    """Files below ``landing_root`` that no contract file picks up, and mappings that claim nothing. Names
+    starting with ``_`` or ``.`` (``_mappings/``, the generator's ``_generation.json``) are the folder's own."""
+    landing_root = Path(landing_root)
+    if not landing_root.is_dir():
+        return UnusedLandingInput((), ())
+    mappings = load_mappings(mappings_dir or landing_root / MAPPINGS_FOLDER)
+    loaded = {lf.path for cf in CONTRACT for lf in discover_landing_files(landing_root, cf, mappings_dir)}
+    files = []
+    for path in sorted(landing_root.rglob("*")):
+        rel = path.relative_to(landing_root).as_posix()
+        if path.is_file() and path not in loaded and not any(p.startswith(("_", ".")) for p in rel.split("/")):
+            files.append(rel)
+    used = {m.path for m in mapped_files(landing_root, mappings).values()}
+    idle = sorted(m.path.name for m in mappings if m.path not in used)
+    return UnusedLandingInput(tuple(files), tuple(idle))
 
 
 def file_sha256(path: Path) -> str:

@@ -27,6 +27,7 @@ from ingestion.landing import (
     discover_landing_files,
     landing_file_version,
     read_landing_file,
+    unused_landing_input,
 )
 from ingestion.mapping import SOURCE_ROW_COLUMN
 from ingestion.readers import header_key
@@ -343,6 +344,8 @@ def load_landing(
     results: list[LoadResult] = []
     for cf in load_order():
         results.extend(load_table(con, landing_root, cf.name, mappings_dir))
+    for message in unused_landing_input(landing_root, mappings_dir).messages():
+        log.warning(message)
     return results
 
 

@@ -20,6 +20,7 @@ from orchestration.settings import (
     dbt_vars,
     export_to_environment,
     landing_root,
+    mappings_dir,
     serving_file,
     warehouse_file,
 )
@@ -58,7 +59,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_full_pipeline
-    from orchestration.summary import format_summary
+    from orchestration.summary import format_summary, format_unused_input
 
     started = time.perf_counter()
     run = run_full_pipeline(
@@ -72,6 +73,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print()
     print(format_summary(run.warehouse))
+    unused = format_unused_input(landing_root(), mappings_dir())
+    if unused:
+        print("\n" + "\n".join(unused))
     print()
     status = "succeeded" if run.success else "FAILED"
     print(f"Pipeline run {run.run_id} {status} in {elapsed:.1f}s.")
@@ -91,9 +95,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from orchestration.summary import format_summary
+    from orchestration.summary import format_summary, format_unused_input
 
     print(format_summary(warehouse_file()))
+    unused = format_unused_input(landing_root(), mappings_dir())
+    if unused:
+        print("\n" + "\n".join(unused))
     return 0
 
 

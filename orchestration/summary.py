@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.landing import unused_landing_input
 from ingestion.warehouse import table_exists
 
 LAYER_SCHEMAS = ("raw", "staging", "intermediate", "core", "marts")
@@ -66,6 +67,12 @@ def format_coverage(coverage: list[tuple[str, bool, str]]) -> list[str]:
     for mart, status in without:
         lines.append(f"  {mart:<44}{status}")
     return lines
+
+
+def format_unused_input(landing: Path, mappings_dir: Path | None = None) -> list[str]:
+    """Summary lines for what the landing folder holds that nothing loads (never a silent skip)."""
+    messages = unused_landing_input(landing, mappings_dir).messages()
+    return [f"Not loaded from {landing}:", *(f"  {m}" for m in messages)] if messages else []
 
 
 def format_summary(warehouse: Path) -> str:

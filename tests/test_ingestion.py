@@ -269,3 +269,32 @@ def test_unreadable_file_raises_landing_error(tmp_path, warehouse):
     _write(landing / "orders/fx_rates.parquet", "not parquet at all")
     with pytest.raises(LandingFileError, match="orders/fx_rates.parquet"):
         load_table(warehouse, landing, "fx_rates")
+
+
+def test_files_and_mappings_nothing_loads_are_reported(tmp_path, caplog, monkeypatch, capsys):
+    from ingestion.landing import unused_landing_input
+    from orchestration import cli
+
+    landing = _copy_small(tmp_path)
+    _write(landing / "crm" / "Opportunities.csv", "opportunity_id\nO9\n")  # misspelt: names are exact
+    _write(landing / "orders" / "order-lines.csv", "order_id\nX\n")
+    _write(
+        landing / "_mappings" / "hubspot.yaml",
+        "target: teams\nfiles: crm/hubspot/*.csv\ncolumns: {team_id: Code, team_name: Name}\n",
+    )
+    _write(landing / "_notes.txt", "the folder's own files start with _")
+    unused = unused_landing_input(landing)
+    assert unused.files == ("crm/Opportunities.csv", "orders/order-lines.csv")
+    assert unused.mappings == ("hubspot.yaml",)
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        with caplog.at_level("WARNING"):
+            load_landing(con, landing)
+    finally:
+        con.close()
+    assert "crm/Opportunities.csv: not loaded: no contract file is named so" in caplog.text
+    assert "mapping hubspot.yaml: its files patterns match no file" in caplog.text
+    monkeypatch.setenv("SALESOPS_LANDING", str(landing))
+    assert cli.main(["summary", "--warehouse", str(tmp_path / "w.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert f"Not loaded from {landing}:" in out and "orders/order-lines.csv: not loaded" in out

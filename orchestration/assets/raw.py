@@ -4,7 +4,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.contract import CONTRACT, ContractFile
-from ingestion.landing import LandingFileError, discover_landing_files
+from ingestion.landing import LandingFileError, discover_landing_files, unused_landing_input
 from ingestion.loader import LoadResult, ensure_raw_table, load_landing_file
 from ingestion.warehouse import scalar
 from orchestration.resources import LandingResource, WarehouseResource
@@ -123,6 +123,15 @@ def build_raw_asset(cf: ContractFile) -> dg.AssetsDefinition:
             ensure_raw_table(con, cf.name)
             stats = raw_table_stats(con, cf.name)
             preview = _preview_markdown(con, cf)
+        # A file in this source's folder that nothing loads is most often this table misspelt
+        # (Opportunities.csv, order-lines.csv) or an export whose mapping is missing: said, never skipped.
+        unused = [
+            rel
+            for rel in unused_landing_input(landing.path, landing.mappings_path).files
+            if rel.split("/")[0] == cf.source
+        ]
+        for rel in unused:
+            context.log.warning(f"{rel}: not loaded: no contract file is named so and no mapping claims it")
         if not files:
             context.log.warning(
                 f"{cf.relative_path}: no landing file under {landing.path}: no data from this source "
@@ -137,6 +146,8 @@ def build_raw_asset(cf: ContractFile) -> dg.AssetsDefinition:
         metadata.update({k: dg.MetadataValue.int(v) for k, v in stats.items()})
         metadata["dagster/row_count"] = dg.MetadataValue.int(stats["current_rows"])
         metadata["source_status"] = dg.MetadataValue.text(_source_status(files, stats))
+        if unused:
+            metadata["unloaded_files_in_folder"] = dg.MetadataValue.json(unused)
         metadata["preview"] = dg.MetadataValue.md(preview)
         return dg.MaterializeResult(metadata=metadata)
 
