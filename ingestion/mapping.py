@@ -14,7 +14,6 @@ the source column and value, and the contract column keeps the source text so ra
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import logging
 import re
 from collections.abc import Iterable
@@ -347,17 +346,15 @@ def drop_date_of(path: Path) -> date | None:
     return date.fromisoformat(path.parent.name) if DROP_FOLDER.match(path.parent.name) else None
 
 
-def file_matches(mapping: SourceMapping, relative_path: str) -> bool:
-    """Whether ``relative_path`` (below the landing root) is one of the mapping's files."""
-    for pattern in mapping.files:
-        pattern = pattern.strip().lstrip("/")
-        folder, _, name = pattern.rpartition("/")
-        dated = f"{folder}/*/{name}" if folder else f"*/{name}"
-        if fnmatch.fnmatchcase(relative_path, pattern) or (
-            fnmatch.fnmatchcase(relative_path, dated) and DROP_FOLDER.match(relative_path.split("/")[-2])
-        ):
-            return True
-    return False
+def file_matches(mapping: SourceMapping, landing_root: Path, path: Path) -> bool:
+    """Whether the load would take ``path`` (a file below ``landing_root``) through ``mapping``: the same
+    matching as ``mapped_files``."""
+    target = Path(path).resolve()
+    return any(
+        candidate.resolve() == target
+        for pattern in mapping.files
+        for candidate in _pattern_matches(Path(landing_root), pattern)
+    )
 
 
 # ---------------------------------------------------------------------------------------- applying

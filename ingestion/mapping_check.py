@@ -62,7 +62,7 @@ def _landing_note(mapping: SourceMapping, file_path: Path) -> str | None:
         rel = file_path.resolve().relative_to(landing).as_posix()
     except ValueError:
         return None
-    if file_matches(mapping, rel):
+    if file_matches(mapping, landing, file_path):
         return None
     patterns = ", ".join(mapping.files)
     return f"note: {rel} does not match the mapping's files ({patterns}), so a load would not pick it up"

@@ -52,8 +52,11 @@ def demo_db(demo_pipeline) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-def build_fixture_warehouse(landing: Path, warehouse: Path, dbt_args: list[str] | None = None) -> Path:
-    """Load a hand-made landing folder and run dbt build on it (no Dagster)."""
+def build_fixture_warehouse(
+    landing: Path, warehouse: Path, dbt_args: list[str] | None = None, quarantine_expected: bool = False
+) -> Path:
+    """Load a hand-made landing folder and run dbt build on it (no Dagster). Its rows must all load unless
+    the fixture holds bad rows on purpose (``quarantine_expected``)."""
     from ingestion.loader import load_landing
     from ingestion.warehouse import connect
     from orchestration.pipeline import run_dbt
@@ -64,7 +67,8 @@ def build_fixture_warehouse(landing: Path, warehouse: Path, dbt_args: list[str] 
     finally:
         con.close()
     quarantined = [r for r in results if r.rows_quarantined]
-    assert not quarantined, f"hand-made fixture rows were quarantined: {[r.messages for r in quarantined]}"
+    messages = [r.messages for r in quarantined]
+    assert quarantine_expected or not quarantined, f"hand-made fixture rows were quarantined: {messages}"
     run_dbt(["build", *(dbt_args or [])], warehouse, target_path=warehouse.parent / "dbt_target")
     return warehouse
 

@@ -15,10 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from ingestion.loader import load_landing
-from ingestion.warehouse import connect
-from orchestration.pipeline import run_dbt
+from conftest import build_fixture_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -29,26 +26,11 @@ FUNNEL = ("mart_win_rate", "mart_sales_cycle", "mart_coverage")
 def build_example(tmp_path: Path, name: str, base_currency: str, marts: tuple[str, ...]) -> duckdb.DuckDBPyConnection:
     landing = tmp_path / "landing"
     shutil.copytree(EXAMPLES / name / "landing", landing)
-    warehouse = tmp_path / "salesops.duckdb"
-    con = connect(warehouse)
-    try:
-        load_landing(con, landing)
-    finally:
-        con.close()
     selection = " ".join(f"+{m}" for m in marts)
-    run_dbt(
-        [
-            "build",
-            "--select",
-            selection,
-            "--indirect-selection",
-            "cautious",
-            "--vars",
-            json.dumps({"base_currency": base_currency}),
-        ],
-        warehouse,
-        target_path=tmp_path / "dbt_target",
-    )
+    dbt_args = ["--select", selection, "--indirect-selection", "cautious"]
+    dbt_args += ["--vars", json.dumps({"base_currency": base_currency})]
+    # The Salesforce sample holds one impossible date (2/30/2024) on purpose.
+    warehouse = build_fixture_warehouse(landing, tmp_path / "salesops.duckdb", dbt_args, quarantine_expected=True)
     return duckdb.connect(str(warehouse), read_only=True)
 
 

@@ -68,28 +68,27 @@ class GateResult:
 
 def evaluate_gate(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> GateResult:
     """Every blocking check on every asset upstream of the publish step, in its latest evaluation."""
-    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
-
     graph = _code_location_graph(context)
     upstream = graph.get_ancestor_asset_keys(PUBLISH_KEY)
     check_keys = sorted(
         (k for k in graph.get_check_keys_for_assets(upstream) if graph.get_check_spec(k).blocking),
         key=lambda k: (k.asset_key.to_user_string(), k.name),
     )
-    records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     failures: list[str] = []
     for key in check_keys:
         label = f"{key.asset_key.to_user_string()}:{key.name}"
-        record = records.get(key)
+        record = context.instance.get_latest_asset_check_evaluation_record(key)
+        # The record's status enum lives in a private module: compare its value (PLANNED, SUCCEEDED, FAILED).
+        status = record.status.value if record is not None else None
         if record is None:
             failures.append(f"{label} (never evaluated)")
-        elif record.status == AssetCheckExecutionRecordStatus.FAILED:
+        elif status == "FAILED":
             evaluation = record.evaluation
             if evaluation is not None and evaluation.severity == dg.AssetCheckSeverity.WARN:
                 continue
             failures.append(label)
-        elif record.status != AssetCheckExecutionRecordStatus.SUCCEEDED:
-            failures.append(f"{label} (did not finish: {record.status.value})")
+        elif status != "SUCCEEDED":
+            failures.append(f"{label} (did not finish: {status})")
     failures.extend(_failed_results_of_run(warehouse, context.run_id, already=failures))
     return GateResult(checked=len(check_keys), blocking_failures=failures)
 
