@@ -51,7 +51,7 @@
        whose primary key repeats (several versions of one record across dated drops or inside a file;
        staging keeps one per key, "latest version wins") - counted here from raw, not from staging;
     4. every staged row comes from an accepted row of a current file version (nothing invented, nothing
-       quarantined let through). -#}
+       quarantined let through); with the var as_of_date, of any received file version. -#}
 {% macro quality_reconcile_raw_to_staging(table) -%}
     {%- set f = quality_contract_file(table) -%}
     {%- set raw_relation = source('raw', table) -%}
@@ -133,10 +133,23 @@ staged as (
     select count(*) as n from {{ staged_relation }}
 ),
 
+{%- if var('as_of_date', none) %}
+-- For a past as-of date staging may keep a version from a superseded file load (docs as_of_history):
+-- still an accepted raw row, never an invented or quarantined one.
+received_versions as (
+    select r._load_id, r._row_number
+    from {{ raw_relation }} as r
+    inner join {{ source('audit', 'load_ledger') }} as l
+        on l.load_id = r._load_id
+    where l.table_name = '{{ table }}'
+      and not r._is_quarantined
+),
+{%- endif %}
+
 untraceable as (
     select count(*) as n
     from {{ staged_relation }} as s
-    left join accepted
+    left join {{ 'received_versions' if var('as_of_date', none) else 'accepted' }} as accepted
         on accepted._load_id = s._load_id
         and accepted._row_number = s._row_number
     where accepted._load_id is null

@@ -4,33 +4,64 @@
 -- discount (returns negative), cancelled orders excluded, converted with the latest rate on or before
 -- the order date. A failure means staging or core lost, duplicated or mis-converted revenue.
 -- The text columns are read with the project's cast macros (the portable try-cast layer), nothing else
--- of staging is reused.
+-- of staging is reused. With the var as_of_date, the versions known by then (docs as_of_history).
 {{ config(severity='error', meta={'dq_rule': 'DQ38', 'dagster': {'ref': {'name': 'fct_orders'}}}) }}
 
+{%- set cutoff = as_of_known_before() %}
 with ledger as (
-    select load_id, drop_date
+    select load_id, drop_date, is_current
     from {{ source('audit', 'load_ledger') }}
+    {%- if cutoff is none %}
     where is_current
+    {%- endif %}
 ),
 
-orders_ranked as (
+{#- With the var as_of_date, a version counts from its updated_at (orders) or drop date; per key the latest
+    version known by the end of the as-of date wins, else the earliest known; superseded loads only for
+    the time before the key's first current version (docs as_of_history), written out here again. #}
+orders_versions as (
     select
         {{ text_col('o.order_id') }} as order_id,
         {{ text_col('o.status') }} as status,
         upper({{ text_col('o.currency') }}) as currency,
         {{ date_col('o.order_date') }} as order_date,
-        row_number() over (
-            partition by {{ text_col('o.order_id') }}
-            order by
-                {{ timestamp_col('o.updated_at') }} desc nulls last,
-                ledger.drop_date desc nulls last,
-                o._loaded_at desc nulls last,
-                o._row_number desc nulls last
-        ) as version_rank
+        {{ timestamp_col('o.updated_at') }} as updated_at,
+        ledger.drop_date,
+        ledger.is_current,
+        coalesce({{ timestamp_col('o.updated_at') }}, cast(ledger.drop_date as timestamp)) as known_from,
+        o._loaded_at,
+        o._row_number
     from {{ source('raw', 'orders') }} as o
     inner join ledger
         on ledger.load_id = o._load_id
     where not o._is_quarantined
+),
+
+orders_ranked as (
+    select
+        v.*,
+        row_number() over (
+            partition by v.order_id
+            order by
+                {%- if cutoff is not none %}
+                case when v.known_from is null or v.known_from < {{ cutoff }} then 0 else 1 end,
+                case when v.known_from >= {{ cutoff }} then v.known_from end asc nulls last,
+                {%- endif %}
+                v.updated_at desc nulls last,
+                v.drop_date desc nulls last,
+                v._loaded_at desc nulls last,
+                v._row_number desc nulls last
+        ) as version_rank
+    from orders_versions as v
+    where v.is_current
+       or (
+           v.known_from is null
+           or v.known_from < (
+               select min(c.known_from) from orders_versions as c where c.order_id = v.order_id and c.is_current
+           )
+       ) and exists (
+           select 1 from orders_versions as c2 where c2.order_id = v.order_id and c2.is_current and c2.known_from is not null
+       )
 ),
 
 lines_ranked as (
@@ -41,12 +72,18 @@ lines_ranked as (
         coalesce({{ decimal_col('l.discount_pct') }}, 0) as discount_pct,
         row_number() over (
             partition by {{ text_col('l.order_id') }}, {{ int_col('l.line_number') }}
-            order by ledger.drop_date desc nulls last, l._loaded_at desc nulls last, l._row_number desc nulls last
+            order by
+                {%- if cutoff is not none %}
+                case when ledger.drop_date is null or cast(ledger.drop_date as timestamp) < {{ cutoff }} then 0 else 1 end,
+                case when cast(ledger.drop_date as timestamp) >= {{ cutoff }} then ledger.drop_date end asc nulls last,
+                {%- endif %}
+                ledger.drop_date desc nulls last, l._loaded_at desc nulls last, l._row_number desc nulls last
         ) as version_rank
     from {{ source('raw', 'order_lines') }} as l
     inner join ledger
         on ledger.load_id = l._load_id
     where not l._is_quarantined
+      and ledger.is_current
 ),
 
 rates_ranked as (
@@ -62,6 +99,7 @@ rates_ranked as (
     inner join ledger
         on ledger.load_id = f._load_id
     where not f._is_quarantined
+      and ledger.is_current
 ),
 
 order_net as (

@@ -1,6 +1,6 @@
 -- Sales channels (渠道), one row per channel_id.
 with source as (
-    {{ current_raw_rows(source('raw', 'channels')) }}
+    {{ raw_row_versions(source('raw', 'channels')) }}
 ),
 
 typed as (
@@ -13,19 +13,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by channel_id
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['channel_id']) }}
 
 select
     channel_id,
@@ -36,5 +29,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force

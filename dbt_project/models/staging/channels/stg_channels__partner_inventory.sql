@@ -1,6 +1,6 @@
 -- Partner inventory snapshots (渠道库存), one row per snapshot_date + partner_id + product_id.
 with source as (
-    {{ current_raw_rows(source('raw', 'partner_inventory')) }}
+    {{ raw_row_versions(source('raw', 'partner_inventory')) }}
 ),
 
 typed as (
@@ -13,19 +13,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by snapshot_date, partner_id, product_id
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['snapshot_date', 'partner_id', 'product_id']) }}
 
 select
     snapshot_date,
@@ -36,5 +29,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force

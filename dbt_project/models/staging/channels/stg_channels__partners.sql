@@ -1,37 +1,8 @@
 -- Channel partners (经销商 / 代理商), one row per partner_id.
-with source as (
-    {{ current_raw_rows(source('raw', 'partners')) }}
-),
-
-typed as (
-    select
-        {{ text_col('partner_id') }} as partner_id,
-        {{ text_col('partner_name') }} as partner_name,
-        {{ text_col('channel_id') }} as channel_id,
-        {{ enum_col('tier') }} as tier,
-        {{ text_col('parent_partner_id') }} as parent_partner_id,
-        {{ text_col('region') }} as region,
-        {{ text_col('authorized_regions') }} as authorized_regions,
-        {{ date_col('contract_start') }} as contract_start,
-        {{ date_col('contract_end') }} as contract_end,
-        {{ int_col('staff_count') }} as staff_count,
-        {{ int_col('staff_trained') }} as staff_trained,
-        _load_id,
-        _source_file,
-        _row_number,
-        _loaded_at,
-        _drop_date
-    from source
-),
-
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by partner_id
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
+-- The version of each key in force on the as-of date (the latest when no as_of_date is set).
+with versions as (
+    select * from {{ ref('stg_channels__partners_versions') }}
+    where is_in_force
 )
 
 select
@@ -50,5 +21,4 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions

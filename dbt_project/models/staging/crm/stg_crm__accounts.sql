@@ -1,46 +1,8 @@
 -- Customer accounts (客户), one row per account_id.
-with source as (
-    {{ current_raw_rows(source('raw', 'accounts')) }}
-),
-
-typed as (
-    select
-        {{ text_col('account_id') }} as account_id,
-        {{ text_col('account_name') }} as account_name,
-        {{ text_col('industry') }} as industry,
-        {{ text_col('region') }} as region,
-        {{ text_col('city') }} as city,
-        {{ int_col('city_tier') }} as city_tier,
-        {{ enum_col('account_type') }} as account_type,
-        {{ text_col('owner_rep_id') }} as owner_rep_id,
-        {{ text_col('acquisition_channel_id') }} as acquisition_channel_id,
-        {{ text_col('partner_id') }} as partner_id,
-        {{ enum_col('credit_rating', upper=true) }} as credit_rating,
-        {{ bool_col('strategic_flag') }} as strategic_flag,
-        {{ int_col('demand_intensity') }} as demand_intensity,
-        {{ int_col('cooperation_potential') }} as cooperation_potential,
-        {{ int_col('strategic_fit') }} as strategic_fit,
-        {{ text_col('contact_name') }} as contact_name,
-        {{ text_col('contact_phone') }} as contact_phone,
-        {{ text_col('contact_email') }} as contact_email,
-        {{ timestamp_col('created_at') }} as created_at,
-        {{ timestamp_col('updated_at') }} as updated_at,
-        _load_id,
-        _source_file,
-        _row_number,
-        _loaded_at,
-        _drop_date
-    from source
-),
-
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by account_id
-            order by {{ latest_version_order('updated_at') }}
-        ) as _version_rank
-    from typed
+-- The version of each key in force on the as-of date (the latest when no as_of_date is set).
+with versions as (
+    select * from {{ ref('stg_crm__accounts_versions') }}
+    where is_in_force
 )
 
 select
@@ -68,5 +30,4 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions

@@ -1,6 +1,6 @@
 -- Rep activities (拜访 / 联系记录), one row per activity_id.
 with source as (
-    {{ current_raw_rows(source('raw', 'activities')) }}
+    {{ raw_row_versions(source('raw', 'activities')) }}
 ),
 
 typed as (
@@ -16,19 +16,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by activity_id
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['activity_id']) }}
 
 select
     activity_id,
@@ -42,5 +35,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force

@@ -1,6 +1,6 @@
 -- Leads (销售线索), one row per lead_id.
 with source as (
-    {{ current_raw_rows(source('raw', 'leads')) }}
+    {{ raw_row_versions(source('raw', 'leads')) }}
 ),
 
 typed as (
@@ -25,19 +25,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by lead_id
-            order by {{ latest_version_order('updated_at') }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['lead_id'], 'updated_at') }}
 
 select
     lead_id,
@@ -60,5 +53,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force

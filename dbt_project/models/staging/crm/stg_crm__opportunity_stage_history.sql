@@ -1,6 +1,6 @@
 -- Stage entries of opportunities, one row per opportunity_id + entered_at, mapped to canonical stages.
 with source as (
-    {{ current_raw_rows(source('raw', 'opportunity_stage_history')) }}
+    {{ raw_row_versions(source('raw', 'opportunity_stage_history')) }}
 ),
 
 typed as (
@@ -12,19 +12,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by opportunity_id, entered_at
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['opportunity_id', 'entered_at']) }}
 
 select
     opportunity_id,
@@ -34,5 +27,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force

@@ -1,6 +1,6 @@
 -- Sales teams (团队), one row per team_id.
 with source as (
-    {{ current_raw_rows(source('raw', 'teams')) }}
+    {{ raw_row_versions(source('raw', 'teams')) }}
 ),
 
 typed as (
@@ -13,19 +13,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by team_id
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['team_id']) }}
 
 select
     team_id,
@@ -36,5 +29,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force

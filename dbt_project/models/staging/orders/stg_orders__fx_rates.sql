@@ -1,7 +1,7 @@
 -- Exchange rates to the base currency, one row per currency + rate_date, with the interval each
 -- rate is in force: from its rate_date until the next rate_date of the same currency.
 with source as (
-    {{ current_raw_rows(source('raw', 'fx_rates')) }}
+    {{ raw_row_versions(source('raw', 'fx_rates')) }}
 ),
 
 typed as (
@@ -13,19 +13,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by currency, rate_date
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['currency', 'rate_date']) }}
 
 select
     currency,
@@ -37,5 +30,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force

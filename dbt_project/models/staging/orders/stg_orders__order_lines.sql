@@ -1,6 +1,6 @@
 -- Order lines, one row per order_id + line_number; negative quantity = return (退货).
 with source as (
-    {{ current_raw_rows(source('raw', 'order_lines')) }}
+    {{ raw_row_versions(source('raw', 'order_lines')) }}
 ),
 
 typed as (
@@ -15,19 +15,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by order_id, line_number
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['order_id', 'line_number']) }}
 
 select
     order_id,
@@ -40,5 +33,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force

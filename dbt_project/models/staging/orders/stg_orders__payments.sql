@@ -1,6 +1,6 @@
 -- Payments (回款), one row per payment_id, amount converted to the base currency.
 with source as (
-    {{ current_raw_rows(source('raw', 'payments')) }}
+    {{ raw_row_versions(source('raw', 'payments')) }}
 ),
 
 typed as (
@@ -15,32 +15,25 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by payment_id
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['payment_id']) }}
 
 select
-    deduplicated.payment_id,
-    deduplicated.order_id,
-    deduplicated.paid_at,
-    deduplicated.amount,
-    deduplicated.currency,
-    {{ to_base_currency('deduplicated.amount', 'deduplicated.currency', 'fx') }} as amount_base,
-    deduplicated.method,
-    deduplicated._load_id,
-    deduplicated._source_file,
-    deduplicated._row_number,
-    deduplicated._loaded_at
-from deduplicated
-{{ fx_rate_join('fx', 'deduplicated.currency', 'cast(deduplicated.paid_at as date)') }}
-where deduplicated._version_rank = 1
+    versions.payment_id,
+    versions.order_id,
+    versions.paid_at,
+    versions.amount,
+    versions.currency,
+    {{ to_base_currency('versions.amount', 'versions.currency', 'fx') }} as amount_base,
+    versions.method,
+    versions._load_id,
+    versions._source_file,
+    versions._row_number,
+    versions._loaded_at
+from versions
+{{ fx_rate_join('fx', 'versions.currency', 'cast(versions.paid_at as date)') }}
+where versions._is_in_force

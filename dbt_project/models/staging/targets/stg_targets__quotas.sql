@@ -1,6 +1,6 @@
 -- Targets / quotas (销售目标 / 定额), one row per period_start + period_grain + level + owner_id + metric.
 with source as (
-    {{ current_raw_rows(source('raw', 'quotas')) }}
+    {{ raw_row_versions(source('raw', 'quotas')) }}
 ),
 
 typed as (
@@ -15,19 +15,12 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        _drop_date
+        _drop_date,
+        _is_current_load
     from source
 ),
 
-deduplicated as (
-    select
-        typed.*,
-        row_number() over (
-            partition by period_start, period_grain, level, owner_id, metric
-            order by {{ latest_version_order() }}
-        ) as _version_rank
-    from typed
-)
+{{ version_ctes('typed', ['period_start', 'period_grain', 'level', 'owner_id', 'metric']) }}
 
 select
     period_start,
@@ -40,5 +33,5 @@ select
     _source_file,
     _row_number,
     _loaded_at
-from deduplicated
-where _version_rank = 1
+from versions
+where _is_in_force
