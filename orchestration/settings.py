@@ -9,7 +9,8 @@ One place for all of them. Each setting is read, in this order of precedence:
 4. the default.
 
 dbt thresholds stay dbt vars (``dbt_project/dbt_project.yml``); the settings that are dbt vars too (base
-currency, calendar bounds) are passed to dbt only when set, so the var's default there is the only one.
+currency, calendar bounds, PII masking) are passed to dbt only when set, so the var's default there is the
+only one.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ TIMEZONE_ENV = "SALESOPS_TIMEZONE"
 CALENDAR_START_ENV = "SALESOPS_CALENDAR_START"
 CALENDAR_END_ENV = "SALESOPS_CALENDAR_END"
 MAPPINGS_ENV = "SALESOPS_MAPPINGS"
+MASK_PII_ENV = "SALESOPS_MASK_PII"
+
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("timezone", TIMEZONE_ENV, f"business time zone of naive timestamps (default {DEFAULT_BUSINESS_TIMEZONE})"),
     Setting("calendar_start", CALENDAR_START_ENV, "first calendar day (default: from the data)", "calendar_start"),
     Setting("calendar_end", CALENDAR_END_ENV, "last calendar day (default: from the data)", "calendar_end"),
+    Setting("mask_pii", MASK_PII_ENV, "mask personal data published to BI: true (default) or false", "mask_pii"),
 )
 # fmt: on
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
@@ -143,9 +149,20 @@ def business_timezone() -> ZoneInfo:
         raise SettingsError(f"timezone: unknown time zone {name!r}") from exc
 
 
-def dbt_vars() -> dict[str, str]:
-    """The dbt vars the user set (base currency, calendar bounds); the rest keep dbt_project.yml's defaults."""
-    chosen: dict[str, str] = {}
+def parse_bool(key: str, value: str) -> bool:
+    """A yes/no setting; anything else is an error rather than a guess (a typo must not unmask data)."""
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise SettingsError(f"{key}: {value!r} is not true or false")
+
+
+def dbt_vars() -> dict[str, str | bool]:
+    """The dbt vars the user set (base currency, calendar bounds, PII masking); the rest keep
+    dbt_project.yml's defaults."""
+    chosen: dict[str, str | bool] = {}
     for setting in SETTINGS:
         if setting.dbt_var is None:
             continue
@@ -161,6 +178,10 @@ def dbt_vars() -> dict[str, str]:
                 value = date.fromisoformat(value.strip()).isoformat()
             except ValueError as exc:
                 raise SettingsError(f"{setting.key}: {value!r} is not a YYYY-MM-DD date") from exc
+        elif setting.key == "mask_pii":
+            # Checked here so a typo stops the CLI before anything runs; passed as the var's own type.
+            chosen[setting.dbt_var] = parse_bool(setting.key, value)
+            continue
         chosen[setting.dbt_var] = value
     return chosen
 

@@ -62,6 +62,7 @@ base_currency = "gbp"
 timezone = "Europe/London"
 calendar_start = "1996-01-01"
 calendar_end = "1998-12-31"
+mask_pii = false
 """,
     )
     assert settings.landing_root() == tmp_path / "exports"
@@ -69,7 +70,12 @@ calendar_end = "1998-12-31"
     assert settings.serving_file() == tmp_path / "bi" / "ops.duckdb"
     assert settings.mappings_dir() == tmp_path / "config" / "mappings"
     assert settings.business_timezone().key == "Europe/London"
-    expected = {"base_currency": "GBP", "calendar_start": "1996-01-01", "calendar_end": "1998-12-31"}
+    expected = {
+        "base_currency": "GBP",
+        "calendar_start": "1996-01-01",
+        "calendar_end": "1998-12-31",
+        "mask_pii": False,
+    }
     assert settings.dbt_vars() == expected
     args = dbt_build_args(DbtBuildConfig(as_of_date="1998-06-30"))
     assert args[:2] == ["build", "--vars"]
@@ -91,6 +97,24 @@ def test_environment_beats_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert settings.serving_file() == tmp_path / "from-env.duckdb"
     # What the variable does not set still comes from the file.
     assert settings.business_timezone().key == "Europe/London"
+
+
+def test_masking_personal_data_is_on_unless_explicitly_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    # Unset: no var, so dbt_project.yml's default (true) applies.
+    assert "mask_pii" not in settings.dbt_vars()
+    for value, expected in (("false", False), (" OFF ", False), ("0", False), ("true", True), ("yes", True)):
+        monkeypatch.setenv(settings.MASK_PII_ENV, value)
+        assert settings.dbt_vars() == {"mask_pii": expected}
+    # A JSON boolean reaches dbt, not the string "false".
+    assert json.loads(dbt_build_args(DbtBuildConfig())[2]) == {"mask_pii": True}
+    monkeypatch.delenv(settings.MASK_PII_ENV)
+    write_config(tmp_path, "mask_pii = false\n")
+    assert settings.dbt_vars() == {"mask_pii": False}
+    # The variable beats the file, and the CLI flag beats both.
+    monkeypatch.setenv(settings.MASK_PII_ENV, "true")
+    assert settings.dbt_vars() == {"mask_pii": True}
+    settings.export_to_environment({"mask_pii": "false"})
+    assert settings.dbt_vars() == {"mask_pii": False}
 
 
 def test_flag_beats_environment_and_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys):
@@ -118,6 +142,7 @@ def test_every_setting_is_a_flag_of_every_pipeline_command():
         (settings.BASE_CURRENCY_ENV, "dollars", "ISO 4217"),
         (settings.CALENDAR_START_ENV, "01/02/1997", "YYYY-MM-DD"),
         (settings.TIMEZONE_ENV, "Mars/Olympus", "unknown time zone"),
+        (settings.MASK_PII_ENV, "nope", "not true or false"),
     ],
 )
 def test_unusable_values_are_named(monkeypatch: pytest.MonkeyPatch, env: str, value: str, message: str):

@@ -1,6 +1,8 @@
 -- Customer accounts (客户), one row per account, with the owner rep's team. An account that orders name
 -- but that no accounts file delivered (a business without a CRM export, guest customers) is an inferred
 -- member: its id as its name, created on its first order, so customer marts count its purchases.
+-- Personal data is masked here (macros/mask_pii.sql), not in staging, so dedup and joins use raw values:
+-- the contact's name, phone and e-mail, and the name of a consumer account (an individual).
 with delivered as (
     select
         accounts.account_id,
@@ -73,7 +75,10 @@ accounts as (
 
 select
     accounts.account_id,
-    accounts.account_name,
+    case
+        when accounts.account_type = 'consumer' then {{ mask_pii('accounts.account_name') }}
+        else accounts.account_name
+    end as account_name,
     accounts.industry,
     accounts.region,
     accounts.city,
@@ -88,9 +93,9 @@ select
     accounts.demand_intensity,
     accounts.cooperation_potential,
     accounts.strategic_fit,
-    accounts.contact_name,
-    accounts.contact_phone,
-    accounts.contact_email,
+    {{ mask_pii('accounts.contact_name') }} as contact_name,
+    {{ mask_pii('accounts.contact_phone') }} as contact_phone,
+    {{ mask_pii('accounts.contact_email', kind='email') }} as contact_email,
     accounts.created_at,
     cast(accounts.created_at as date) as created_date,
     accounts.updated_at,
