@@ -34,10 +34,13 @@ Per customer: purchases (date: net CNY) → last purchase, R = days to 2025-06-1
 - C12: K1201 2023-01-10 500; K1202 2024-04-20 500 (prior); K1203 2024-07-10 500 → R 340, F 1, M 500
 - C13: prospect, no order (not scored)
 
-Quintiles over the 15 buyers (3 per score), best first, ties by account_id:
-R: C01 C11 C02 | C09 C03 C07 | C08 C04 C10 | C05 C06 C12 | A2 A3 A1 → 5 | 4 | 3 | 2 | 1
-F: C01 C02 C03 | C07 C08 C09 | C04 C05 C06 | C10 C11 C12 | A1 A2 A3 → 5 | 4 | 3 | 2 | 1
-M: C10 C01 C09 | C07 C02 C03 | C08 C04 C12 | C05 C06 C11 | A1 A2 A3 → 5 | 4 | 3 | 2 | 1
+Tie-safe quintiles over the n = 15 buyers: score = 1 + floor(5 × w / 15), w = customers strictly worse
+(equal measures, equal score; a tie shares the lower score):
+R (all distinct, 3 per score): C01 C11 C02 | C09 C03 C07 | C08 C04 C10 | C05 C06 C12 | A2 A3 A1 → 5 | 4 | 3 | 2 | 1
+F: 0 (A1 A2 A3, w 0) → 1; 1 (C04 C05 C06 C10 C11 C12, w 3) → 2; 2 (C03 C07 C08 C09, w 9) → 4;
+   3 (C02, w 13) and 5 (C01, w 14) → 5
+M: 0 (A1 A2 A3) → 1; 200, 250, 300 (w 3-5) → 2; 500 ×2 (C04 C12, w 6), 1000 (w 8) → 3; 1100, 1802, 2800
+   (w 9-11) → 4; 3000, 6000, 9000 → 5
 Segments by (R, F) from the seed grid.
 """
 
@@ -131,10 +134,10 @@ RFM_EXPECTED = {
     "A3": (498, 0, 0.0, 1, 1, 1, "lost"),
     "C01": (5, 5, 6000.0, 5, 5, 5, "champions"),
     "C02": (26, 3, 1802.0, 5, 5, 4, "champions"),
-    "C03": (51, 2, 1100.0, 4, 5, 4, "loyal"),
-    "C04": (134, 1, 500.0, 3, 3, 3, "need_attention"),
-    "C05": (257, 1, 300.0, 2, 3, 2, "at_risk"),
-    "C06": (287, 1, 250.0, 2, 3, 2, "at_risk"),
+    "C03": (51, 2, 1100.0, 4, 4, 4, "loyal"),  # F ties with C07 C08 C09 (ntile gave C03 a 5)
+    "C04": (134, 1, 500.0, 3, 2, 3, "about_to_sleep"),  # the six one-order customers all score F 2
+    "C05": (257, 1, 300.0, 2, 2, 2, "hibernating"),
+    "C06": (287, 1, 250.0, 2, 2, 2, "hibernating"),
     "C07": (75, 2, 2800.0, 4, 4, 4, "loyal"),
     "C08": (97, 2, 1000.0, 3, 4, 3, "loyal"),
     "C09": (31, 2, 3000.0, 4, 4, 5, "loyal"),
@@ -210,9 +213,12 @@ def test_rfm_fixed_bins_from_vars(fixed_bins_db):
 
 
 def test_segment_migration_from_may_to_june(scenario_db):
-    # As of 2025-05-31 (window (2024-05-31, 2025-05-31], 14 buyers: C11 has not bought yet):
-    # R: C02 11, C09 16, C01 29 | C03 36, C07 60, C08 82 | C04 119, C10 131, C05 242 | C06 272, C12 325, A2 481 | A3, A1
-    # F: C01 4, C02 3, C03 2 | C07 2, C08 2, C09 2 | C04 1, C05 1, C06 1 | C10 1, C12 1, A1 0 | A2 0, A3 0
+    # As of 2025-05-31 (window (2024-05-31, 2025-05-31], n = 14 buyers: C11 has not bought yet), score =
+    # 1 + floor(5 × w / 14), w = customers strictly worse:
+    # R worst first: A1 502, A3 483, A2 481 (w 0-2) → 1 | C12 325, C06 272, C05 242 (w 3-5) → 2 | C10 131,
+    #   C04 119, C08 82 (w 6-8) → 3 | C07 60, C03 36, C01 29 (w 9-11) → 4 | C09 16, C02 11 (w 12-13) → 5
+    # F: 0 (A1 A2 A3) → 1; 1 (C04 C05 C06 C10 C12, w 3) → 2; 2 (C03 C07 C08 C09, w 8) → 3; 3 (C02, w 12)
+    #   and 4 (C01, w 13) → 5
     rows = _rows(
         scenario_db,
         """
@@ -221,18 +227,18 @@ def test_segment_migration_from_may_to_june(scenario_db):
         """,
     )
     assert rows == [
-        ("A1", "lost", "lost", "same"),  # R1 F2 → R1 F1
-        ("A2", "hibernating", "lost", "down"),  # R2 F1 → R1 F1
+        ("A1", "lost", "lost", "same"),
+        ("A2", "lost", "lost", "same"),  # R1 F1 → R1 F1
         ("A3", "lost", "lost", "same"),
-        ("C01", "champions", "champions", "same"),
+        ("C01", "loyal", "champions", "up"),  # R4 F5 → R5 F5
         ("C02", "champions", "champions", "same"),
-        ("C03", "loyal", "loyal", "same"),
-        ("C04", "need_attention", "need_attention", "same"),
-        ("C05", "need_attention", "at_risk", "down"),  # R3 F3 → R2 F3
-        ("C06", "at_risk", "at_risk", "same"),
-        ("C07", "loyal", "loyal", "same"),
-        ("C08", "loyal", "loyal", "same"),
-        ("C09", "champions", "loyal", "down"),  # R5 F4 → R4 F4
+        ("C03", "potential_loyalist", "loyal", "up"),  # R4 F3 → R4 F4
+        ("C04", "about_to_sleep", "about_to_sleep", "same"),  # R3 F2 → R3 F2
+        ("C05", "hibernating", "hibernating", "same"),  # R2 F2 → R2 F2
+        ("C06", "hibernating", "hibernating", "same"),
+        ("C07", "potential_loyalist", "loyal", "up"),  # R4 F3 → R4 F4
+        ("C08", "need_attention", "loyal", "up"),  # R3 F3 → R3 F4
+        ("C09", "potential_loyalist", "loyal", "up"),  # R5 F3 → R4 F4
         ("C10", "about_to_sleep", "about_to_sleep", "same"),
         ("C11", None, "potential_loyalist", "entered"),  # first purchase 2025-06-01
         ("C12", "hibernating", "hibernating", "same"),
@@ -242,14 +248,14 @@ def test_segment_migration_from_may_to_june(scenario_db):
         """
         select from_segment_code, to_segment_code, customers, cast(share_of_from_segment as double)
         from marts.mart_customer_segment_transition
-        where snapshot_month = date '2025-06-01' and from_segment_code in ('champions', 'none')
+        where snapshot_month = date '2025-06-01' and from_segment_code in ('loyal', 'potential_loyalist', 'none')
         order by 1, 2
         """,
     )
     assert matrix == [
-        ("champions", "champions", 2, pytest.approx(2 / 3, abs=1e-6)),
-        ("champions", "loyal", 1, pytest.approx(1 / 3, abs=1e-6)),
+        ("loyal", "champions", 1, 1.0),
         ("none", "potential_loyalist", 1, 1.0),
+        ("potential_loyalist", "loyal", 3, 1.0),
     ]
 
 
@@ -371,31 +377,40 @@ def test_lifecycle_churn_and_winback_of_c12(scenario_db):
 
 def test_retention_cohorts(scenario_db):
     # Cohort 2024-01 = A1, A2 (both first bought 2024-01-15). Cohort 2024-03 = C05 (03-15), C09 (03-01).
-    # retained = last purchase ≤ 180 days before the month's snapshot, churned > 365, repeat = 2+ purchases.
+    # Cohort 2024-05 = C01 (05-10; then 11-05, 01-15, 03-20, 05-02, 06-10).
+    # retention (domain.md §3.6) = bought in the month before and in this month ÷ bought in the month
+    # before (null when nobody did); buying = last purchase ≤ 180 days before the month's snapshot,
+    # churned > 365, repeat = 2+ purchases.
     rows = _rows(
         scenario_db,
         """
-        select cohort_month, months_since_acquisition, cohort_customers, active_customers, retained_customers,
-               dormant_customers, churned_customers, repeat_customers, cast(retention_rate as double),
-               cast(churn_rate as double), cast(repeat_purchase_rate as double)
+        select cohort_month, months_since_acquisition, cohort_customers, active_customers,
+               previous_active_customers, retained_customers, buying_customers, dormant_customers,
+               churned_customers, repeat_customers, cast(retention_rate as double), cast(churn_rate as double),
+               cast(repeat_purchase_rate as double)
         from marts.mart_customer_retention
-        where (cohort_month = date '2024-01-01' and months_since_acquisition in (0, 1, 7, 12, 13))
-           or (cohort_month = date '2024-03-01' and months_since_acquisition in (0, 7, 9, 14, 15))
+        where (cohort_month = date '2024-01-01' and months_since_acquisition in (0, 1, 2, 7, 12, 13))
+           or (cohort_month = date '2024-03-01' and months_since_acquisition in (0, 7, 8, 9, 14, 15))
+           or (cohort_month = date '2024-05-01' and months_since_acquisition in (12, 13))
         order by 1, 2
         """,
     )
-    jan, mar = date(2024, 1, 1), date(2024, 3, 1)
+    jan, mar, may = date(2024, 1, 1), date(2024, 3, 1), date(2024, 5, 1)
     assert rows == [
-        (jan, 0, 2, 2, 2, 0, 0, 0, 1.0, 0.0, 0.0),
-        (jan, 1, 2, 1, 2, 0, 0, 1, 1.0, 0.0, 0.5),  # A2 SO5 2024-02-05; A1's SO3 is cancelled
-        (jan, 7, 2, 0, 0, 2, 0, 1, 0.0, 0.0, 0.5),  # 2024-08-31: A1 229 days, A2 208 days
-        (jan, 12, 2, 0, 0, 1, 1, 1, 0.0, 0.5, 0.5),  # 2025-01-31: A1 382 days (churned), A2 361
-        (jan, 13, 2, 0, 0, 0, 2, 1, 0.0, 1.0, 0.5),  # 2025-02-28: A2 389 days
-        (mar, 0, 2, 2, 2, 0, 0, 0, 1.0, 0.0, 0.0),
-        (mar, 7, 2, 1, 1, 1, 0, 1, 0.5, 0.0, 0.5),  # 2024-10-31: C05 bought 10-01; C09 244 days
-        (mar, 9, 2, 1, 2, 0, 0, 2, 1.0, 0.0, 1.0),  # 2024-12-31: C09 bought 12-01; C05 91 days
-        (mar, 14, 2, 1, 1, 1, 0, 2, 0.5, 0.0, 1.0),  # 2025-05-31: C09 bought 05-15; C05 242 days
-        (mar, 15, 2, 0, 1, 1, 0, 2, 0.5, 0.0, 1.0),  # as of 2025-06-15: C09's 06-20 order not yet seen
+        (jan, 0, 2, 2, 0, 0, 2, 0, 0, 0, None, 0.0, 0.0),  # no month before the acquisition month
+        (jan, 1, 2, 1, 2, 1, 2, 0, 0, 1, 0.5, 0.0, 0.5),  # both bought in Jan, only A2 (SO5 02-05) in Feb
+        (jan, 2, 2, 0, 1, 0, 2, 0, 0, 1, 0.0, 0.0, 0.5),  # A2 bought in Feb, nobody in Mar
+        (jan, 7, 2, 0, 0, 0, 0, 2, 0, 1, None, 0.0, 0.5),  # 2024-08-31: A1 229 days, A2 208 days
+        (jan, 12, 2, 0, 0, 0, 0, 1, 1, 1, None, 0.5, 0.5),  # 2025-01-31: A1 382 days (churned), A2 361
+        (jan, 13, 2, 0, 0, 0, 0, 0, 2, 1, None, 1.0, 0.5),  # 2025-02-28: A2 389 days
+        (mar, 0, 2, 2, 0, 0, 2, 0, 0, 0, None, 0.0, 0.0),
+        (mar, 7, 2, 1, 0, 0, 1, 1, 0, 1, None, 0.0, 0.5),  # Oct: C05 bought 10-01, nobody in Sep; C09 244 days
+        (mar, 8, 2, 0, 1, 0, 1, 1, 0, 1, 0.0, 0.0, 0.5),  # C05 bought in Oct, not in Nov
+        (mar, 9, 2, 1, 0, 0, 2, 0, 0, 2, None, 0.0, 1.0),  # Dec: C09 bought 12-01, nobody in Nov
+        (mar, 14, 2, 1, 0, 0, 1, 1, 0, 2, None, 0.0, 1.0),  # May 2025: C09 05-15; C05 242 days
+        (mar, 15, 2, 0, 1, 0, 1, 1, 0, 2, 0.0, 0.0, 1.0),  # as of 06-15: C09's 06-20 order not yet seen
+        (may, 12, 1, 1, 0, 0, 1, 0, 0, 1, None, 0.0, 1.0),  # May 2025: C01 05-02, nothing in Apr
+        (may, 13, 1, 1, 1, 1, 1, 0, 0, 1, 1.0, 0.0, 1.0),  # C01 bought 05-02 and 06-10: retained
     ]
 
 
@@ -544,13 +559,16 @@ def _months_back(d: date, months: int) -> date:
 
 
 def _ntile_score(df: pl.DataFrame, column: str, best_is_largest: bool, name: str) -> pl.DataFrame:
-    """Best first, NULLs last, ties by account_id; SQL ntile(5) (the first n mod 5 buckets get one more)."""
-    ordered = df.sort([column, "account_id"], descending=[best_is_largest, False], nulls_last=True)
-    q, r = divmod(ordered.height, 5)
-    buckets: list[int] = []
-    for bucket in range(1, 6):
-        buckets += [bucket] * (q + (1 if bucket <= r else 0))
-    return ordered.with_columns(pl.Series(name, [6 - b for b in buckets], dtype=pl.Int64))
+    """Tie-safe quintile: 1 + floor(5 × (customers strictly worse) / n), NULLs worst."""
+    values = df[column].to_list()
+    n = len(values)
+
+    def worse(v: float | None) -> int:
+        if v is None:
+            return 0
+        return sum(1 for o in values if o is None or (o < v if best_is_largest else o > v))
+
+    return df.with_columns(pl.Series(name, [1 + (5 * worse(v)) // n for v in values], dtype=pl.Int64))
 
 
 def _segment(r: int, f: int, segments: list[dict[str, str]]) -> str:
@@ -627,6 +645,7 @@ def demo_expected(demo_landing: Path) -> dict:
         orders["order_date"].max(), payments["paid_date"].max(), activities["d"].max(), opportunities["d"].max()
     )
     window_start = _months_back(as_of, 12)
+    previous_month = _months_back(date(as_of.year, as_of.month, 1), 1)
     valid = valid.filter(pl.col("order_date") <= as_of)
 
     purchases = valid.filter(pl.col("is_purchase"))
@@ -640,6 +659,12 @@ def demo_expected(demo_landing: Path) -> dict:
             ((pl.col("order_date").dt.year() == as_of.year) & (pl.col("order_date").dt.month() == as_of.month))
             .any()
             .alias("active_in_as_of_month"),
+            (
+                (pl.col("order_date").dt.year() == previous_month.year)
+                & (pl.col("order_date").dt.month() == previous_month.month)
+            )
+            .any()
+            .alias("active_in_previous_month"),
         )
         .join(
             valid.filter(pl.col("order_date") > window_start)
@@ -729,21 +754,31 @@ def test_demo_retention_as_of_month_matches_independent_polars(demo_db, demo_exp
         .agg(
             pl.len().alias("cohort"),
             pl.col("active_in_as_of_month").sum().alias("active"),
-            (pl.col("recency_days") <= 180).sum().alias("retained"),
+            pl.col("active_in_previous_month").sum().alias("previous_active"),
+            (pl.col("active_in_previous_month") & pl.col("active_in_as_of_month")).sum().alias("retained"),
+            (pl.col("recency_days") <= 180).sum().alias("buying"),
             (pl.col("recency_days") > 365).sum().alias("churned"),
             (pl.col("lifetime_purchases") >= 2).sum().alias("repeat"),
         )
     )
     expected = {
-        r["cohort_month"]: (r["cohort"], r["active"], r["retained"], r["churned"], r["repeat"])
+        r["cohort_month"]: (
+            r["cohort"],
+            r["active"],
+            r["previous_active"],
+            r["retained"],
+            r["buying"],
+            r["churned"],
+            r["repeat"],
+        )
         for r in cohorts.iter_rows(named=True)
     }
     got = {
         r[0]: r[1:]
         for r in demo_db.execute(
             """
-            select cohort_month, cohort_customers, active_customers, retained_customers, churned_customers,
-                   repeat_customers
+            select cohort_month, cohort_customers, active_customers, previous_active_customers, retained_customers,
+                   buying_customers, churned_customers, repeat_customers
             from marts.mart_customer_retention where activity_month = ?
             """,
             [date(as_of.year, as_of.month, 1)],
