@@ -24,8 +24,8 @@ Per customer: purchases (date: net CNY) → last purchase, R = days to 2025-06-1
 - C04: K0401 2025-02-01 500 (K0402 2025-06-12 is cancelled: not a purchase) → R 134, F 1, M 500
 - C05: K0501 2024-03-15 200 (prior window); K0502 2024-10-01 300 → R 257, F 1, M 300
 - C06: K0601 2024-09-01 250 → R 287, F 1, M 250
-- C07: K0701 2024-12-20 2000 (paid 27 days late, settled); K0702 2025-04-01 10 × 100 × 0.8 = 800, unpaid, due
-  2025-05-01 → R 75, F 2, M 2800
+- C07: K0701 2024-12-20 2000 (paid 27 days late on 2025-02-15, settled); K0702 2025-04-01 10 × 100 × 0.8 = 800,
+  unpaid, due 2025-05-01 → R 75, F 2, M 2800
 - C08: K0801 2024-07-01 500; K0802 2025-03-10 500 → R 97, F 2, M 1000
 - C09: K0901 2024-03-01 1000 (prior); K0902 2024-12-01 1000; K0903 2025-05-15 2000 (K0904 2025-06-20 is after
   the as-of date) → R 31, F 2, M 3000
@@ -52,7 +52,7 @@ import json
 import math
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -472,35 +472,51 @@ def test_pareto_summary_against_the_80_percent_reference(scenario_db):
 
 
 def test_health_alerts_as_of(scenario_db):
-    # no_order_or_inquiry_2m (active customers, nothing after 2025-04-15): C04 (its 06-12 order is
-    # cancelled), C08 (email is no inquiry, the 06-20 call is after the as-of date); C07 had a call on
-    # 05-20, C10 a meeting on 06-05. payment_late_15d: A2 SO5 (216 − 108 paid, due 2024-04-05, 436 days),
-    # C07 K0702 (800, due 2025-05-01, 45 days); C09 K0903 is exactly 15 days late (no alert), C07 K0701 was
-    # paid late but is settled. renewal_due_3m: first-purchase anniversaries in (06-15, 09-15]: C02 08-20,
-    # C03 09-10, C06 09-01, C08 07-01. dormant_untouched_q (no purchase for 180+ days, no touch since
-    # 2025-04-01): A1, A2, A3, C05 (call in Q1), C12; C06 had a care event on 05-05.
+    # no_new_inquiry_2m (domain.md §3.8 H1): customers who bought within 180 days and first bought by
+    # 2025-04-15, with no new lead (source not outbound) or opportunity in (2025-04-15, 2025-06-15].
+    # Purchases and rep activities do not silence it. C01 (opportunity O4 05-20) and C02 (search lead L4
+    # 06-01) raised a need; C03 (only an outbound lead, L5), C04, C07 (a rep call on 05-20), C08 (O6 is
+    # dated after the as-of date), C09 (O5 on 04-15 exactly, not after it) and C10 (a meeting on 06-05)
+    # fire. C11 first bought on 06-01: not two months a customer yet.
+    # payment_late_15d (H2, days late > 15): KP0202 100 EUR paid 2025-06-01 for K0202 due 03-16 (77 days,
+    # 800 CNY at 8.0) and KP0401 500 paid 05-20 for K0401 due 03-03 (78 days), both within the 30-day
+    # look-back and settled; open balances A2 SO5 (216 − 108 paid at the order rate 7.2, due 2024-04-05,
+    # 436 days) and C07 K0702 (800, due 2025-05-01, 45 days). C09 K0903 is open exactly 15 days (no alert);
+    # C07 K0701 (27 days late, 2025-02-15) and A2 SO2 (21 days late, 2024-04-05) were paid before the
+    # look-back. renewal_due_3m: first-purchase anniversaries in (06-15, 09-15]: C02 08-20, C03 09-10,
+    # C06 09-01, C08 07-01. dormant_untouched_q (no purchase for 180+ days, no touch since 2025-04-01):
+    # A1, A2, A3, C05 (call in Q1), C12; C06 had a care event on 05-05.
     rows = _rows(
         scenario_db,
         """
-        select alert_type, account_id, owner_rep_id, severity, overdue_orders, cast(overdue_amount_base as double),
-               max_days_overdue, renewal_date
+        select alert_type, account_id, owner_rep_id, severity, last_inquiry_date, late_payments,
+               cast(late_paid_amount_base as double), overdue_orders, cast(overdue_amount_base as double),
+               max_days_overdue, max_days_late, renewal_date
         from marts.mart_customer_health_alert order by alert_type, account_id
         """,
     )
+    n = None
+    a1_need, a2_need, a3_need = date(2024, 1, 3), date(2024, 1, 5), date(2024, 2, 1)
     assert rows == [
-        ("dormant_untouched_q", "A1", "R2", "low", None, None, None, None),
-        ("dormant_untouched_q", "A2", "R3", "low", None, None, None, None),
-        ("dormant_untouched_q", "A3", "R3", "low", None, None, None, None),
-        ("dormant_untouched_q", "C05", "R2", "low", None, None, None, None),
-        ("dormant_untouched_q", "C12", "R3", "low", None, None, None, None),
-        ("no_order_or_inquiry_2m", "C04", "R3", "medium", None, None, None, None),
-        ("no_order_or_inquiry_2m", "C08", "R3", "medium", None, None, None, None),
-        ("payment_late_15d", "A2", "R3", "high", 1, pytest.approx(108.0), 436, None),
-        ("payment_late_15d", "C07", "R2", "high", 1, 800.0, 45, None),
-        ("renewal_due_3m", "C02", "R3", "high", None, None, None, date(2025, 8, 20)),
-        ("renewal_due_3m", "C03", "R2", "high", None, None, None, date(2025, 9, 10)),
-        ("renewal_due_3m", "C06", "R3", "high", None, None, None, date(2025, 9, 1)),
-        ("renewal_due_3m", "C08", "R3", "high", None, None, None, date(2025, 7, 1)),
+        ("dormant_untouched_q", "A1", "R2", "low", a1_need, n, n, n, n, n, n, n),
+        ("dormant_untouched_q", "A2", "R3", "low", a2_need, n, n, n, n, n, n, n),
+        ("dormant_untouched_q", "A3", "R3", "low", a3_need, n, n, n, n, n, n, n),
+        ("dormant_untouched_q", "C05", "R2", "low", n, n, n, n, n, n, n, n),
+        ("dormant_untouched_q", "C12", "R3", "low", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C03", "R2", "medium", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C04", "R3", "medium", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C07", "R2", "medium", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C08", "R3", "medium", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C09", "R2", "medium", date(2025, 4, 15), n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C10", "R3", "medium", n, n, n, n, n, n, n, n),
+        ("payment_late_15d", "A2", "R3", "high", a2_need, 0, 0.0, 1, pytest.approx(108.0), 436, 436, n),
+        ("payment_late_15d", "C02", "R3", "high", date(2025, 6, 1), 1, 800.0, 0, 0.0, n, 77, n),
+        ("payment_late_15d", "C04", "R3", "high", n, 1, 500.0, 0, 0.0, n, 78, n),
+        ("payment_late_15d", "C07", "R2", "high", n, 0, 0.0, 1, 800.0, 45, 45, n),
+        ("renewal_due_3m", "C02", "R3", "high", date(2025, 6, 1), n, n, n, n, n, n, date(2025, 8, 20)),
+        ("renewal_due_3m", "C03", "R2", "high", n, n, n, n, n, n, n, date(2025, 9, 10)),
+        ("renewal_due_3m", "C06", "R3", "high", n, n, n, n, n, n, n, date(2025, 9, 1)),
+        ("renewal_due_3m", "C08", "R3", "high", n, n, n, n, n, n, n, date(2025, 7, 1)),
     ]
     assert {r[0] for r in _rows(scenario_db, "select distinct as_of_date from marts.mart_customer_health_alert")} == {
         date(2025, 6, 15)
@@ -687,7 +703,14 @@ def demo_expected(demo_landing: Path) -> dict:
         .map_elements(lambda s: _segment(s["r_score"], s["f_score"], segments), return_dtype=pl.String)
         .alias("segment_code")
     )
-    return {"as_of": as_of, "window_start": window_start, "orders": valid, "payments": payments, "rfm": scored}
+    return {
+        "as_of": as_of,
+        "window_start": window_start,
+        "orders": valid,
+        "payments": payments,
+        "fx": fx,
+        "rfm": scored,
+    }
 
 
 @pytest.mark.slow
@@ -789,42 +812,75 @@ def test_demo_retention_as_of_month_matches_independent_polars(demo_db, demo_exp
 
 @pytest.mark.slow
 def test_demo_late_payment_alert_matches_independent_polars(demo_db, demo_expected):
+    # H2 (domain.md §3.8): a payment received in the 30 days up to the as-of date more than 15 days after
+    # its due date, or a balance still open more than 15 days after its due date.
     as_of = demo_expected["as_of"]
-    orders = demo_expected["orders"]
+    orders = demo_expected["orders"].with_columns(
+        pl.coalesce(pl.col("due_date"), pl.col("order_date") + pl.duration(days=pl.col("terms"))).alias("due")
+    )
     payments = demo_expected["payments"].filter(pl.col("paid_date") <= as_of)
-    joined = payments.join(orders.select("order_id", "currency"), on="order_id")
+    joined = payments.join(orders.select("order_id", "account_id", "currency", "due"), on="order_id")
     assert (joined["pay_currency"] == joined["currency"]).all()
     paid = joined.group_by("order_id").agg(pl.col("amount").sum().alias("paid"))
     overdue = (
         orders.join(paid, on="order_id", how="left")
-        .with_columns(
-            pl.coalesce(pl.col("due_date"), pl.col("order_date") + pl.duration(days=pl.col("terms"))).alias("due"),
-            (pl.col("net") - pl.col("paid").fill_null(0.0)).alias("open"),
-        )
-        .with_columns((pl.lit(as_of) - pl.col("due")).dt.total_days().alias("days_overdue"))
-        .filter((pl.col("open") > 0.01) & (pl.col("days_overdue") > 15))
-        .group_by("account_id")
-        .agg(
-            pl.len().alias("n"),
-            pl.col("days_overdue").max().alias("max_days"),
-            (pl.col("open") * pl.col("rate")).sum().alias("amount"),
+        .with_columns((pl.col("net") - pl.col("paid").fill_null(0.0)).alias("open"))
+        .with_columns((pl.lit(as_of) - pl.col("due")).dt.total_days().alias("days_late"))
+        .filter((pl.col("open") > 0.01) & (pl.col("days_late") > 15))
+        .select(
+            "account_id", pl.lit("open").alias("kind"), (pl.col("open") * pl.col("rate")).alias("amount"), "days_late"
         )
     )
-    expected = {r["account_id"]: (r["n"], r["max_days"], r["amount"]) for r in overdue.iter_rows(named=True)}
+    late_paid = (
+        joined.filter(pl.col("paid_date") > as_of - timedelta(days=30))
+        .with_columns((pl.col("paid_date") - pl.col("due")).dt.total_days().alias("days_late"))
+        .filter(pl.col("days_late") > 15)
+        .sort("paid_date")
+        .join_asof(
+            demo_expected["fx"],
+            left_on="paid_date",
+            right_on="rate_date",
+            by="currency",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .with_columns(pl.when(pl.col("currency") == "CNY").then(1.0).otherwise(pl.col("rate")).alias("rate"))
+        .select(
+            "account_id", pl.lit("paid").alias("kind"), (pl.col("amount") * pl.col("rate")).alias("amount"), "days_late"
+        )
+    )
+    events = pl.concat([overdue, late_paid])
+    grouped = events.group_by("account_id").agg(
+        (pl.col("kind") == "paid").sum().alias("late_payments"),
+        pl.col("amount").filter(pl.col("kind") == "paid").sum().alias("late_paid"),
+        (pl.col("kind") == "open").sum().alias("overdue_orders"),
+        pl.col("amount").filter(pl.col("kind") == "open").sum().alias("overdue_amount"),
+        pl.col("days_late").filter(pl.col("kind") == "open").max().alias("max_days_overdue"),
+        pl.col("days_late").max().alias("max_days_late"),
+    )
+    expected = {r["account_id"]: r for r in grouped.iter_rows(named=True)}
     got = {
         r[0]: r[1:]
         for r in demo_db.execute(
             """
-            select account_id, overdue_orders, max_days_overdue, cast(overdue_amount_base as double)
+            select account_id, late_payments, cast(late_paid_amount_base as double), overdue_orders,
+                   cast(overdue_amount_base as double), max_days_overdue, max_days_late
             from marts.mart_customer_health_alert where alert_type = 'payment_late_15d'
             """
         ).fetchall()
     }
     assert expected, "the demo data should contain late payments"
     assert set(got) == set(expected)
-    for account, (n, max_days, amount) in expected.items():
-        assert got[account][:2] == (n, max_days), account
-        assert got[account][2] == pytest.approx(amount, abs=0.05), account
+    for account, e in expected.items():
+        g = got[account]
+        assert (g[0], g[2], g[4], g[5]) == (
+            e["late_payments"],
+            e["overdue_orders"],
+            e["max_days_overdue"],
+            e["max_days_late"],
+        ), account
+        assert g[1] == pytest.approx(e["late_paid"], abs=0.05), account
+        assert g[3] == pytest.approx(e["overdue_amount"], abs=0.05), account
 
 
 @pytest.mark.slow
