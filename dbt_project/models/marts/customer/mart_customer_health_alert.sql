@@ -115,7 +115,8 @@ late_events as (
 
     union all
 
-    -- Balances still open past the threshold: the payment is already more than N days late.
+    -- Balances still open past the threshold: the payment is already more than N days late. A residual
+    -- under one cent of the order's currency is rounding (discounted revenue is not in cents), not a debt.
     select
         orders.account_id,
         'open_overdue' as late_kind,
@@ -126,7 +127,7 @@ late_events as (
     left join paid
         on paid.order_id = orders.order_id
     where orders.order_date <= as_of.as_of_date
-      and orders.revenue_base - coalesce(paid.paid_base, 0) > 0.01
+      and (orders.revenue_base - coalesce(paid.paid_base, 0)) / orders.fx_rate_to_base > 0.01
       and {{ dbt.datediff('orders.due_date', 'as_of.as_of_date', 'day') }} > {{ var('alert_late_payment_days') }}
 ),
 
