@@ -427,14 +427,17 @@ def test_partner_scorecard_quarter(scenario):
         r["partner_id"]: r
         for r in rows(scenario, "select * from marts.mart_partner_scorecard where quarter_start = '2024-01-01'")
     }
-    # Percentiles among 3 partners (1/3, 2/3, 1 → 33.3, 66.7, 100; ties share the higher), family
-    # weights 0.3 / 0.3 / 0.2 / 0.1 / 0.1 from the seed. P1: sales (33.3 + 100) / 2, financial
-    # 0.4 × 100 + 0.3 × 66.7 + 0.3 × 66.7, market (33.3 + 100) / 2, service 100, team 66.7.
-    third = 100 / 3
+    # Tie-safe mid-rank percentiles among 3 partners: 100 × (worse + (tied − 1) / 2) / 2 → distinct values
+    # 0 / 50 / 100, two tied at the top 75 each, all three tied 50 each (never 100). Family weights 0.3 /
+    # 0.3 / 0.2 / 0.1 / 0.1 from the seed. Sell-in P1 < P3 < P2, attainment P3 < P2 < P1 → sales P1
+    # (0 + 100) / 2, P2 (100 + 50) / 2, P3 (50 + 0) / 2. Collection P1 = P2 = 1.0 (75 each) > P3 (0);
+    # turnover and margin P2 < P1 < P3 → financial P1 0.4 × 75 + 0.3 × 50 + 0.3 × 50 = 60, P2 30, P3 60.
+    # New customers P2 = P3 (75) > P1; coverage P1 = P3 (75) > P2 → market 37.5 / 37.5 / 75. Return rate
+    # 0 for all → service 50 for all. Training P2 < P1 < P3 → team 50 / 0 / 100.
     expected = {
-        "P1": (200 / 3, 80.0, 200 / 3, 100.0, 2 * third, 74.0),
-        "P2": (250 / 3, 60.0, 200 / 3, 100.0, third, 69.0 + 2 / 3),
-        "P3": (50.0, 40 / 3 + 60, 100.0, 100.0, 100.0, 77.0),
+        "P1": (50.0, 60.0, 37.5, 50.0, 50.0, 15 + 18 + 7.5 + 5 + 5),
+        "P2": (75.0, 30.0, 37.5, 50.0, 0.0, 22.5 + 9 + 7.5 + 5 + 0),
+        "P3": (25.0, 60.0, 75.0, 50.0, 100.0, 7.5 + 18 + 15 + 5 + 10),
     }
     for partner, scores in expected.items():
         r = got[partner]
@@ -451,10 +454,11 @@ def test_partner_scorecard_quarter(scenario):
         )
         assert actual == pytest.approx(scores, abs=1e-4), partner
     assert [got[p]["rank_overall"] for p in ("P3", "P1", "P2")] == [1, 2, 3]
-    # Tier cut-offs 75 / 60 / 40: P3 strategic (keep), P1 preferred (keep), P2 preferred (standard → promote).
-    assert (got["P3"]["suggested_tier"], got["P3"]["tier_change"]) == ("strategic", "keep")
-    assert (got["P1"]["suggested_tier"], got["P1"]["tier_change"]) == ("preferred", "keep")
-    assert (got["P2"]["suggested_tier"], got["P2"]["tier_change"]) == ("preferred", "promote")
+    # Tier cut-offs 75 / 60 / 40: composites 55.5 / 50.5 / 44 are all standard: P3 (strategic) and P1
+    # (preferred) demote, P2 (standard) keeps.
+    assert (got["P3"]["suggested_tier"], got["P3"]["tier_change"]) == ("standard", "demote")
+    assert (got["P1"]["suggested_tier"], got["P1"]["tier_change"]) == ("standard", "demote")
+    assert (got["P2"]["suggested_tier"], got["P2"]["tier_change"]) == ("standard", "keep")
 
 
 # ------------------------------------------------------------------------- independent polars: demo data

@@ -24,8 +24,8 @@ Per customer: purchases (date: net CNY) → last purchase, R = days to 2025-06-1
 - C04: K0401 2025-02-01 500 (K0402 2025-06-12 is cancelled: not a purchase) → R 134, F 1, M 500
 - C05: K0501 2024-03-15 200 (prior window); K0502 2024-10-01 300 → R 257, F 1, M 300
 - C06: K0601 2024-09-01 250 → R 287, F 1, M 250
-- C07: K0701 2024-12-20 2000 (paid 27 days late, settled); K0702 2025-04-01 10 × 100 × 0.8 = 800, unpaid, due
-  2025-05-01 → R 75, F 2, M 2800
+- C07: K0701 2024-12-20 2000 (paid 27 days late on 2025-02-15, settled); K0702 2025-04-01 10 × 100 × 0.8 = 800,
+  unpaid, due 2025-05-01 → R 75, F 2, M 2800
 - C08: K0801 2024-07-01 500; K0802 2025-03-10 500 → R 97, F 2, M 1000
 - C09: K0901 2024-03-01 1000 (prior); K0902 2024-12-01 1000; K0903 2025-05-15 2000 (K0904 2025-06-20 is after
   the as-of date) → R 31, F 2, M 3000
@@ -34,10 +34,13 @@ Per customer: purchases (date: net CNY) → last purchase, R = days to 2025-06-1
 - C12: K1201 2023-01-10 500; K1202 2024-04-20 500 (prior); K1203 2024-07-10 500 → R 340, F 1, M 500
 - C13: prospect, no order (not scored)
 
-Quintiles over the 15 buyers (3 per score), best first, ties by account_id:
-R: C01 C11 C02 | C09 C03 C07 | C08 C04 C10 | C05 C06 C12 | A2 A3 A1 → 5 | 4 | 3 | 2 | 1
-F: C01 C02 C03 | C07 C08 C09 | C04 C05 C06 | C10 C11 C12 | A1 A2 A3 → 5 | 4 | 3 | 2 | 1
-M: C10 C01 C09 | C07 C02 C03 | C08 C04 C12 | C05 C06 C11 | A1 A2 A3 → 5 | 4 | 3 | 2 | 1
+Tie-safe quintiles over the n = 15 buyers: score = 1 + floor(5 × w / 15), w = customers strictly worse
+(equal measures, equal score; a tie shares the lower score):
+R (all distinct, 3 per score): C01 C11 C02 | C09 C03 C07 | C08 C04 C10 | C05 C06 C12 | A2 A3 A1 → 5 | 4 | 3 | 2 | 1
+F: 0 (A1 A2 A3, w 0) → 1; 1 (C04 C05 C06 C10 C11 C12, w 3) → 2; 2 (C03 C07 C08 C09, w 9) → 4;
+   3 (C02, w 13) and 5 (C01, w 14) → 5
+M: 0 (A1 A2 A3) → 1; 200, 250, 300 (w 3-5) → 2; 500 ×2 (C04 C12, w 6), 1000 (w 8) → 3; 1100, 1802, 2800
+   (w 9-11) → 4; 3000, 6000, 9000 → 5
 Segments by (R, F) from the seed grid.
 """
 
@@ -49,7 +52,7 @@ import json
 import math
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -131,10 +134,10 @@ RFM_EXPECTED = {
     "A3": (498, 0, 0.0, 1, 1, 1, "lost"),
     "C01": (5, 5, 6000.0, 5, 5, 5, "champions"),
     "C02": (26, 3, 1802.0, 5, 5, 4, "champions"),
-    "C03": (51, 2, 1100.0, 4, 5, 4, "loyal"),
-    "C04": (134, 1, 500.0, 3, 3, 3, "need_attention"),
-    "C05": (257, 1, 300.0, 2, 3, 2, "at_risk"),
-    "C06": (287, 1, 250.0, 2, 3, 2, "at_risk"),
+    "C03": (51, 2, 1100.0, 4, 4, 4, "loyal"),  # F ties with C07 C08 C09 (ntile gave C03 a 5)
+    "C04": (134, 1, 500.0, 3, 2, 3, "about_to_sleep"),  # the six one-order customers all score F 2
+    "C05": (257, 1, 300.0, 2, 2, 2, "hibernating"),
+    "C06": (287, 1, 250.0, 2, 2, 2, "hibernating"),
     "C07": (75, 2, 2800.0, 4, 4, 4, "loyal"),
     "C08": (97, 2, 1000.0, 3, 4, 3, "loyal"),
     "C09": (31, 2, 3000.0, 4, 4, 5, "loyal"),
@@ -210,9 +213,12 @@ def test_rfm_fixed_bins_from_vars(fixed_bins_db):
 
 
 def test_segment_migration_from_may_to_june(scenario_db):
-    # As of 2025-05-31 (window (2024-05-31, 2025-05-31], 14 buyers: C11 has not bought yet):
-    # R: C02 11, C09 16, C01 29 | C03 36, C07 60, C08 82 | C04 119, C10 131, C05 242 | C06 272, C12 325, A2 481 | A3, A1
-    # F: C01 4, C02 3, C03 2 | C07 2, C08 2, C09 2 | C04 1, C05 1, C06 1 | C10 1, C12 1, A1 0 | A2 0, A3 0
+    # As of 2025-05-31 (window (2024-05-31, 2025-05-31], n = 14 buyers: C11 has not bought yet), score =
+    # 1 + floor(5 × w / 14), w = customers strictly worse:
+    # R worst first: A1 502, A3 483, A2 481 (w 0-2) → 1 | C12 325, C06 272, C05 242 (w 3-5) → 2 | C10 131,
+    #   C04 119, C08 82 (w 6-8) → 3 | C07 60, C03 36, C01 29 (w 9-11) → 4 | C09 16, C02 11 (w 12-13) → 5
+    # F: 0 (A1 A2 A3) → 1; 1 (C04 C05 C06 C10 C12, w 3) → 2; 2 (C03 C07 C08 C09, w 8) → 3; 3 (C02, w 12)
+    #   and 4 (C01, w 13) → 5
     rows = _rows(
         scenario_db,
         """
@@ -221,18 +227,18 @@ def test_segment_migration_from_may_to_june(scenario_db):
         """,
     )
     assert rows == [
-        ("A1", "lost", "lost", "same"),  # R1 F2 → R1 F1
-        ("A2", "hibernating", "lost", "down"),  # R2 F1 → R1 F1
+        ("A1", "lost", "lost", "same"),
+        ("A2", "lost", "lost", "same"),  # R1 F1 → R1 F1
         ("A3", "lost", "lost", "same"),
-        ("C01", "champions", "champions", "same"),
+        ("C01", "loyal", "champions", "up"),  # R4 F5 → R5 F5
         ("C02", "champions", "champions", "same"),
-        ("C03", "loyal", "loyal", "same"),
-        ("C04", "need_attention", "need_attention", "same"),
-        ("C05", "need_attention", "at_risk", "down"),  # R3 F3 → R2 F3
-        ("C06", "at_risk", "at_risk", "same"),
-        ("C07", "loyal", "loyal", "same"),
-        ("C08", "loyal", "loyal", "same"),
-        ("C09", "champions", "loyal", "down"),  # R5 F4 → R4 F4
+        ("C03", "potential_loyalist", "loyal", "up"),  # R4 F3 → R4 F4
+        ("C04", "about_to_sleep", "about_to_sleep", "same"),  # R3 F2 → R3 F2
+        ("C05", "hibernating", "hibernating", "same"),  # R2 F2 → R2 F2
+        ("C06", "hibernating", "hibernating", "same"),
+        ("C07", "potential_loyalist", "loyal", "up"),  # R4 F3 → R4 F4
+        ("C08", "need_attention", "loyal", "up"),  # R3 F3 → R3 F4
+        ("C09", "potential_loyalist", "loyal", "up"),  # R5 F3 → R4 F4
         ("C10", "about_to_sleep", "about_to_sleep", "same"),
         ("C11", None, "potential_loyalist", "entered"),  # first purchase 2025-06-01
         ("C12", "hibernating", "hibernating", "same"),
@@ -242,14 +248,14 @@ def test_segment_migration_from_may_to_june(scenario_db):
         """
         select from_segment_code, to_segment_code, customers, cast(share_of_from_segment as double)
         from marts.mart_customer_segment_transition
-        where snapshot_month = date '2025-06-01' and from_segment_code in ('champions', 'none')
+        where snapshot_month = date '2025-06-01' and from_segment_code in ('loyal', 'potential_loyalist', 'none')
         order by 1, 2
         """,
     )
     assert matrix == [
-        ("champions", "champions", 2, pytest.approx(2 / 3, abs=1e-6)),
-        ("champions", "loyal", 1, pytest.approx(1 / 3, abs=1e-6)),
+        ("loyal", "champions", 1, 1.0),
         ("none", "potential_loyalist", 1, 1.0),
+        ("potential_loyalist", "loyal", 3, 1.0),
     ]
 
 
@@ -371,31 +377,40 @@ def test_lifecycle_churn_and_winback_of_c12(scenario_db):
 
 def test_retention_cohorts(scenario_db):
     # Cohort 2024-01 = A1, A2 (both first bought 2024-01-15). Cohort 2024-03 = C05 (03-15), C09 (03-01).
-    # retained = last purchase ≤ 180 days before the month's snapshot, churned > 365, repeat = 2+ purchases.
+    # Cohort 2024-05 = C01 (05-10; then 11-05, 01-15, 03-20, 05-02, 06-10).
+    # retention (domain.md §3.6) = bought in the month before and in this month ÷ bought in the month
+    # before (null when nobody did); buying = last purchase ≤ 180 days before the month's snapshot,
+    # churned > 365, repeat = 2+ purchases.
     rows = _rows(
         scenario_db,
         """
-        select cohort_month, months_since_acquisition, cohort_customers, active_customers, retained_customers,
-               dormant_customers, churned_customers, repeat_customers, cast(retention_rate as double),
-               cast(churn_rate as double), cast(repeat_purchase_rate as double)
+        select cohort_month, months_since_acquisition, cohort_customers, active_customers,
+               previous_active_customers, retained_customers, buying_customers, dormant_customers,
+               churned_customers, repeat_customers, cast(retention_rate as double), cast(churn_rate as double),
+               cast(repeat_purchase_rate as double)
         from marts.mart_customer_retention
-        where (cohort_month = date '2024-01-01' and months_since_acquisition in (0, 1, 7, 12, 13))
-           or (cohort_month = date '2024-03-01' and months_since_acquisition in (0, 7, 9, 14, 15))
+        where (cohort_month = date '2024-01-01' and months_since_acquisition in (0, 1, 2, 7, 12, 13))
+           or (cohort_month = date '2024-03-01' and months_since_acquisition in (0, 7, 8, 9, 14, 15))
+           or (cohort_month = date '2024-05-01' and months_since_acquisition in (12, 13))
         order by 1, 2
         """,
     )
-    jan, mar = date(2024, 1, 1), date(2024, 3, 1)
+    jan, mar, may = date(2024, 1, 1), date(2024, 3, 1), date(2024, 5, 1)
     assert rows == [
-        (jan, 0, 2, 2, 2, 0, 0, 0, 1.0, 0.0, 0.0),
-        (jan, 1, 2, 1, 2, 0, 0, 1, 1.0, 0.0, 0.5),  # A2 SO5 2024-02-05; A1's SO3 is cancelled
-        (jan, 7, 2, 0, 0, 2, 0, 1, 0.0, 0.0, 0.5),  # 2024-08-31: A1 229 days, A2 208 days
-        (jan, 12, 2, 0, 0, 1, 1, 1, 0.0, 0.5, 0.5),  # 2025-01-31: A1 382 days (churned), A2 361
-        (jan, 13, 2, 0, 0, 0, 2, 1, 0.0, 1.0, 0.5),  # 2025-02-28: A2 389 days
-        (mar, 0, 2, 2, 2, 0, 0, 0, 1.0, 0.0, 0.0),
-        (mar, 7, 2, 1, 1, 1, 0, 1, 0.5, 0.0, 0.5),  # 2024-10-31: C05 bought 10-01; C09 244 days
-        (mar, 9, 2, 1, 2, 0, 0, 2, 1.0, 0.0, 1.0),  # 2024-12-31: C09 bought 12-01; C05 91 days
-        (mar, 14, 2, 1, 1, 1, 0, 2, 0.5, 0.0, 1.0),  # 2025-05-31: C09 bought 05-15; C05 242 days
-        (mar, 15, 2, 0, 1, 1, 0, 2, 0.5, 0.0, 1.0),  # as of 2025-06-15: C09's 06-20 order not yet seen
+        (jan, 0, 2, 2, 0, 0, 2, 0, 0, 0, None, 0.0, 0.0),  # no month before the acquisition month
+        (jan, 1, 2, 1, 2, 1, 2, 0, 0, 1, 0.5, 0.0, 0.5),  # both bought in Jan, only A2 (SO5 02-05) in Feb
+        (jan, 2, 2, 0, 1, 0, 2, 0, 0, 1, 0.0, 0.0, 0.5),  # A2 bought in Feb, nobody in Mar
+        (jan, 7, 2, 0, 0, 0, 0, 2, 0, 1, None, 0.0, 0.5),  # 2024-08-31: A1 229 days, A2 208 days
+        (jan, 12, 2, 0, 0, 0, 0, 1, 1, 1, None, 0.5, 0.5),  # 2025-01-31: A1 382 days (churned), A2 361
+        (jan, 13, 2, 0, 0, 0, 0, 0, 2, 1, None, 1.0, 0.5),  # 2025-02-28: A2 389 days
+        (mar, 0, 2, 2, 0, 0, 2, 0, 0, 0, None, 0.0, 0.0),
+        (mar, 7, 2, 1, 0, 0, 1, 1, 0, 1, None, 0.0, 0.5),  # Oct: C05 bought 10-01, nobody in Sep; C09 244 days
+        (mar, 8, 2, 0, 1, 0, 1, 1, 0, 1, 0.0, 0.0, 0.5),  # C05 bought in Oct, not in Nov
+        (mar, 9, 2, 1, 0, 0, 2, 0, 0, 2, None, 0.0, 1.0),  # Dec: C09 bought 12-01, nobody in Nov
+        (mar, 14, 2, 1, 0, 0, 1, 1, 0, 2, None, 0.0, 1.0),  # May 2025: C09 05-15; C05 242 days
+        (mar, 15, 2, 0, 1, 0, 1, 1, 0, 2, 0.0, 0.0, 1.0),  # as of 06-15: C09's 06-20 order not yet seen
+        (may, 12, 1, 1, 0, 0, 1, 0, 0, 1, None, 0.0, 1.0),  # May 2025: C01 05-02, nothing in Apr
+        (may, 13, 1, 1, 1, 1, 1, 0, 0, 1, 1.0, 0.0, 1.0),  # C01 bought 05-02 and 06-10: retained
     ]
 
 
@@ -457,35 +472,51 @@ def test_pareto_summary_against_the_80_percent_reference(scenario_db):
 
 
 def test_health_alerts_as_of(scenario_db):
-    # no_order_or_inquiry_2m (active customers, nothing after 2025-04-15): C04 (its 06-12 order is
-    # cancelled), C08 (email is no inquiry, the 06-20 call is after the as-of date); C07 had a call on
-    # 05-20, C10 a meeting on 06-05. payment_late_15d: A2 SO5 (216 − 108 paid, due 2024-04-05, 436 days),
-    # C07 K0702 (800, due 2025-05-01, 45 days); C09 K0903 is exactly 15 days late (no alert), C07 K0701 was
-    # paid late but is settled. renewal_due_3m: first-purchase anniversaries in (06-15, 09-15]: C02 08-20,
-    # C03 09-10, C06 09-01, C08 07-01. dormant_untouched_q (no purchase for 180+ days, no touch since
-    # 2025-04-01): A1, A2, A3, C05 (call in Q1), C12; C06 had a care event on 05-05.
+    # no_new_inquiry_2m (domain.md §3.8 H1): customers who bought within 180 days and first bought by
+    # 2025-04-15, with no new lead (source not outbound) or opportunity in (2025-04-15, 2025-06-15].
+    # Purchases and rep activities do not silence it. C01 (opportunity O4 05-20) and C02 (search lead L4
+    # 06-01) raised a need; C03 (only an outbound lead, L5), C04, C07 (a rep call on 05-20), C08 (O6 is
+    # dated after the as-of date), C09 (O5 on 04-15 exactly, not after it) and C10 (a meeting on 06-05)
+    # fire. C11 first bought on 06-01: not two months a customer yet.
+    # payment_late_15d (H2, days late > 15): KP0202 100 EUR paid 2025-06-01 for K0202 due 03-16 (77 days,
+    # 800 CNY at 8.0) and KP0401 500 paid 05-20 for K0401 due 03-03 (78 days), both within the 30-day
+    # look-back and settled; open balances A2 SO5 (216 − 108 paid at the order rate 7.2, due 2024-04-05,
+    # 436 days) and C07 K0702 (800, due 2025-05-01, 45 days). C09 K0903 is open exactly 15 days (no alert);
+    # C07 K0701 (27 days late, 2025-02-15) and A2 SO2 (21 days late, 2024-04-05) were paid before the
+    # look-back. renewal_due_3m: first-purchase anniversaries in (06-15, 09-15]: C02 08-20, C03 09-10,
+    # C06 09-01, C08 07-01. dormant_untouched_q (no purchase for 180+ days, no touch since 2025-04-01):
+    # A1, A2, A3, C05 (call in Q1), C12; C06 had a care event on 05-05.
     rows = _rows(
         scenario_db,
         """
-        select alert_type, account_id, owner_rep_id, severity, overdue_orders, cast(overdue_amount_base as double),
-               max_days_overdue, renewal_date
+        select alert_type, account_id, owner_rep_id, severity, last_inquiry_date, late_payments,
+               cast(late_paid_amount_base as double), overdue_orders, cast(overdue_amount_base as double),
+               max_days_overdue, max_days_late, renewal_date
         from marts.mart_customer_health_alert order by alert_type, account_id
         """,
     )
+    n = None
+    a1_need, a2_need, a3_need = date(2024, 1, 3), date(2024, 1, 5), date(2024, 2, 1)
     assert rows == [
-        ("dormant_untouched_q", "A1", "R2", "low", None, None, None, None),
-        ("dormant_untouched_q", "A2", "R3", "low", None, None, None, None),
-        ("dormant_untouched_q", "A3", "R3", "low", None, None, None, None),
-        ("dormant_untouched_q", "C05", "R2", "low", None, None, None, None),
-        ("dormant_untouched_q", "C12", "R3", "low", None, None, None, None),
-        ("no_order_or_inquiry_2m", "C04", "R3", "medium", None, None, None, None),
-        ("no_order_or_inquiry_2m", "C08", "R3", "medium", None, None, None, None),
-        ("payment_late_15d", "A2", "R3", "high", 1, pytest.approx(108.0), 436, None),
-        ("payment_late_15d", "C07", "R2", "high", 1, 800.0, 45, None),
-        ("renewal_due_3m", "C02", "R3", "high", None, None, None, date(2025, 8, 20)),
-        ("renewal_due_3m", "C03", "R2", "high", None, None, None, date(2025, 9, 10)),
-        ("renewal_due_3m", "C06", "R3", "high", None, None, None, date(2025, 9, 1)),
-        ("renewal_due_3m", "C08", "R3", "high", None, None, None, date(2025, 7, 1)),
+        ("dormant_untouched_q", "A1", "R2", "low", a1_need, n, n, n, n, n, n, n),
+        ("dormant_untouched_q", "A2", "R3", "low", a2_need, n, n, n, n, n, n, n),
+        ("dormant_untouched_q", "A3", "R3", "low", a3_need, n, n, n, n, n, n, n),
+        ("dormant_untouched_q", "C05", "R2", "low", n, n, n, n, n, n, n, n),
+        ("dormant_untouched_q", "C12", "R3", "low", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C03", "R2", "medium", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C04", "R3", "medium", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C07", "R2", "medium", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C08", "R3", "medium", n, n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C09", "R2", "medium", date(2025, 4, 15), n, n, n, n, n, n, n),
+        ("no_new_inquiry_2m", "C10", "R3", "medium", n, n, n, n, n, n, n, n),
+        ("payment_late_15d", "A2", "R3", "high", a2_need, 0, 0.0, 1, pytest.approx(108.0), 436, 436, n),
+        ("payment_late_15d", "C02", "R3", "high", date(2025, 6, 1), 1, 800.0, 0, 0.0, n, 77, n),
+        ("payment_late_15d", "C04", "R3", "high", n, 1, 500.0, 0, 0.0, n, 78, n),
+        ("payment_late_15d", "C07", "R2", "high", n, 0, 0.0, 1, 800.0, 45, 45, n),
+        ("renewal_due_3m", "C02", "R3", "high", date(2025, 6, 1), n, n, n, n, n, n, date(2025, 8, 20)),
+        ("renewal_due_3m", "C03", "R2", "high", n, n, n, n, n, n, n, date(2025, 9, 10)),
+        ("renewal_due_3m", "C06", "R3", "high", n, n, n, n, n, n, n, date(2025, 9, 1)),
+        ("renewal_due_3m", "C08", "R3", "high", n, n, n, n, n, n, n, date(2025, 7, 1)),
     ]
     assert {r[0] for r in _rows(scenario_db, "select distinct as_of_date from marts.mart_customer_health_alert")} == {
         date(2025, 6, 15)
@@ -544,13 +575,16 @@ def _months_back(d: date, months: int) -> date:
 
 
 def _ntile_score(df: pl.DataFrame, column: str, best_is_largest: bool, name: str) -> pl.DataFrame:
-    """Best first, NULLs last, ties by account_id; SQL ntile(5) (the first n mod 5 buckets get one more)."""
-    ordered = df.sort([column, "account_id"], descending=[best_is_largest, False], nulls_last=True)
-    q, r = divmod(ordered.height, 5)
-    buckets: list[int] = []
-    for bucket in range(1, 6):
-        buckets += [bucket] * (q + (1 if bucket <= r else 0))
-    return ordered.with_columns(pl.Series(name, [6 - b for b in buckets], dtype=pl.Int64))
+    """Tie-safe quintile: 1 + floor(5 × (customers strictly worse) / n), NULLs worst."""
+    values = df[column].to_list()
+    n = len(values)
+
+    def worse(v: float | None) -> int:
+        if v is None:
+            return 0
+        return sum(1 for o in values if o is None or (o < v if best_is_largest else o > v))
+
+    return df.with_columns(pl.Series(name, [1 + (5 * worse(v)) // n for v in values], dtype=pl.Int64))
 
 
 def _segment(r: int, f: int, segments: list[dict[str, str]]) -> str:
@@ -627,6 +661,7 @@ def demo_expected(demo_landing: Path) -> dict:
         orders["order_date"].max(), payments["paid_date"].max(), activities["d"].max(), opportunities["d"].max()
     )
     window_start = _months_back(as_of, 12)
+    previous_month = _months_back(date(as_of.year, as_of.month, 1), 1)
     valid = valid.filter(pl.col("order_date") <= as_of)
 
     purchases = valid.filter(pl.col("is_purchase"))
@@ -640,6 +675,12 @@ def demo_expected(demo_landing: Path) -> dict:
             ((pl.col("order_date").dt.year() == as_of.year) & (pl.col("order_date").dt.month() == as_of.month))
             .any()
             .alias("active_in_as_of_month"),
+            (
+                (pl.col("order_date").dt.year() == previous_month.year)
+                & (pl.col("order_date").dt.month() == previous_month.month)
+            )
+            .any()
+            .alias("active_in_previous_month"),
         )
         .join(
             valid.filter(pl.col("order_date") > window_start)
@@ -662,7 +703,14 @@ def demo_expected(demo_landing: Path) -> dict:
         .map_elements(lambda s: _segment(s["r_score"], s["f_score"], segments), return_dtype=pl.String)
         .alias("segment_code")
     )
-    return {"as_of": as_of, "window_start": window_start, "orders": valid, "payments": payments, "rfm": scored}
+    return {
+        "as_of": as_of,
+        "window_start": window_start,
+        "orders": valid,
+        "payments": payments,
+        "fx": fx,
+        "rfm": scored,
+    }
 
 
 @pytest.mark.slow
@@ -729,21 +777,31 @@ def test_demo_retention_as_of_month_matches_independent_polars(demo_db, demo_exp
         .agg(
             pl.len().alias("cohort"),
             pl.col("active_in_as_of_month").sum().alias("active"),
-            (pl.col("recency_days") <= 180).sum().alias("retained"),
+            pl.col("active_in_previous_month").sum().alias("previous_active"),
+            (pl.col("active_in_previous_month") & pl.col("active_in_as_of_month")).sum().alias("retained"),
+            (pl.col("recency_days") <= 180).sum().alias("buying"),
             (pl.col("recency_days") > 365).sum().alias("churned"),
             (pl.col("lifetime_purchases") >= 2).sum().alias("repeat"),
         )
     )
     expected = {
-        r["cohort_month"]: (r["cohort"], r["active"], r["retained"], r["churned"], r["repeat"])
+        r["cohort_month"]: (
+            r["cohort"],
+            r["active"],
+            r["previous_active"],
+            r["retained"],
+            r["buying"],
+            r["churned"],
+            r["repeat"],
+        )
         for r in cohorts.iter_rows(named=True)
     }
     got = {
         r[0]: r[1:]
         for r in demo_db.execute(
             """
-            select cohort_month, cohort_customers, active_customers, retained_customers, churned_customers,
-                   repeat_customers
+            select cohort_month, cohort_customers, active_customers, previous_active_customers, retained_customers,
+                   buying_customers, churned_customers, repeat_customers
             from marts.mart_customer_retention where activity_month = ?
             """,
             [date(as_of.year, as_of.month, 1)],
@@ -754,42 +812,75 @@ def test_demo_retention_as_of_month_matches_independent_polars(demo_db, demo_exp
 
 @pytest.mark.slow
 def test_demo_late_payment_alert_matches_independent_polars(demo_db, demo_expected):
+    # H2 (domain.md §3.8): a payment received in the 30 days up to the as-of date more than 15 days after
+    # its due date, or a balance still open more than 15 days after its due date.
     as_of = demo_expected["as_of"]
-    orders = demo_expected["orders"]
+    orders = demo_expected["orders"].with_columns(
+        pl.coalesce(pl.col("due_date"), pl.col("order_date") + pl.duration(days=pl.col("terms"))).alias("due")
+    )
     payments = demo_expected["payments"].filter(pl.col("paid_date") <= as_of)
-    joined = payments.join(orders.select("order_id", "currency"), on="order_id")
+    joined = payments.join(orders.select("order_id", "account_id", "currency", "due"), on="order_id")
     assert (joined["pay_currency"] == joined["currency"]).all()
     paid = joined.group_by("order_id").agg(pl.col("amount").sum().alias("paid"))
     overdue = (
         orders.join(paid, on="order_id", how="left")
-        .with_columns(
-            pl.coalesce(pl.col("due_date"), pl.col("order_date") + pl.duration(days=pl.col("terms"))).alias("due"),
-            (pl.col("net") - pl.col("paid").fill_null(0.0)).alias("open"),
-        )
-        .with_columns((pl.lit(as_of) - pl.col("due")).dt.total_days().alias("days_overdue"))
-        .filter((pl.col("open") > 0.01) & (pl.col("days_overdue") > 15))
-        .group_by("account_id")
-        .agg(
-            pl.len().alias("n"),
-            pl.col("days_overdue").max().alias("max_days"),
-            (pl.col("open") * pl.col("rate")).sum().alias("amount"),
+        .with_columns((pl.col("net") - pl.col("paid").fill_null(0.0)).alias("open"))
+        .with_columns((pl.lit(as_of) - pl.col("due")).dt.total_days().alias("days_late"))
+        .filter((pl.col("open") > 0.01) & (pl.col("days_late") > 15))
+        .select(
+            "account_id", pl.lit("open").alias("kind"), (pl.col("open") * pl.col("rate")).alias("amount"), "days_late"
         )
     )
-    expected = {r["account_id"]: (r["n"], r["max_days"], r["amount"]) for r in overdue.iter_rows(named=True)}
+    late_paid = (
+        joined.filter(pl.col("paid_date") > as_of - timedelta(days=30))
+        .with_columns((pl.col("paid_date") - pl.col("due")).dt.total_days().alias("days_late"))
+        .filter(pl.col("days_late") > 15)
+        .sort("paid_date")
+        .join_asof(
+            demo_expected["fx"],
+            left_on="paid_date",
+            right_on="rate_date",
+            by="currency",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .with_columns(pl.when(pl.col("currency") == "CNY").then(1.0).otherwise(pl.col("rate")).alias("rate"))
+        .select(
+            "account_id", pl.lit("paid").alias("kind"), (pl.col("amount") * pl.col("rate")).alias("amount"), "days_late"
+        )
+    )
+    events = pl.concat([overdue, late_paid])
+    grouped = events.group_by("account_id").agg(
+        (pl.col("kind") == "paid").sum().alias("late_payments"),
+        pl.col("amount").filter(pl.col("kind") == "paid").sum().alias("late_paid"),
+        (pl.col("kind") == "open").sum().alias("overdue_orders"),
+        pl.col("amount").filter(pl.col("kind") == "open").sum().alias("overdue_amount"),
+        pl.col("days_late").filter(pl.col("kind") == "open").max().alias("max_days_overdue"),
+        pl.col("days_late").max().alias("max_days_late"),
+    )
+    expected = {r["account_id"]: r for r in grouped.iter_rows(named=True)}
     got = {
         r[0]: r[1:]
         for r in demo_db.execute(
             """
-            select account_id, overdue_orders, max_days_overdue, cast(overdue_amount_base as double)
+            select account_id, late_payments, cast(late_paid_amount_base as double), overdue_orders,
+                   cast(overdue_amount_base as double), max_days_overdue, max_days_late
             from marts.mart_customer_health_alert where alert_type = 'payment_late_15d'
             """
         ).fetchall()
     }
     assert expected, "the demo data should contain late payments"
     assert set(got) == set(expected)
-    for account, (n, max_days, amount) in expected.items():
-        assert got[account][:2] == (n, max_days), account
-        assert got[account][2] == pytest.approx(amount, abs=0.05), account
+    for account, e in expected.items():
+        g = got[account]
+        assert (g[0], g[2], g[4], g[5]) == (
+            e["late_payments"],
+            e["overdue_orders"],
+            e["max_days_overdue"],
+            e["max_days_late"],
+        ), account
+        assert g[1] == pytest.approx(e["late_paid"], abs=0.05), account
+        assert g[3] == pytest.approx(e["overdue_amount"], abs=0.05), account
 
 
 @pytest.mark.slow

@@ -1,13 +1,26 @@
 {#- RFM scores at every snapshot date, one row per snapshot × customer that has bought by then.
 
-    Quintiles (default): within a snapshot, customers are ranked best first, NULLs last, ties broken
-    by account_id ascending, cut with ntile(5), and the score is 6 − ntile, so the best fifth scores 5.
-    "Best" is the smallest recency (R is inverted), the largest frequency, the largest monetary. With
-    fewer than 5 customers the lowest scores are simply unused (ntile semantics).
+    Quintiles (default, domain.md §3.1 "Scores of 1–5 by quintile"), tie-safe: within a snapshot, each
+    customer's score is 1 + floor(5 × (k − 1) / n), where n is the number of customers scored and k the
+    rank() of its measure ordered worst first (largest recency, smallest frequency, smallest monetary,
+    NULLs worst). rank() gives tied customers the same, lowest position, so k − 1 is the number of
+    customers strictly worse: equal measures always get equal scores, and a tie shares the LOWER score
+    (a customer scores 5 only when at least 80% of the customers are strictly worse). Nothing depends on
+    account_id. With distinct measures and n a multiple of 5 this is exactly ntile(5); when n is not a
+    multiple of 5 the low scores take the extra customers. When everyone is tied (e.g. all bought once)
+    everyone scores 1 on that dimension: being no better than anyone is not a high score.
 
     Fixed bins: when a var rfm_recency_edges_days / rfm_frequency_edges / rfm_monetary_edges holds four
     ascending edges [e1, e2, e3, e4], that dimension uses them instead: recency <= e1 → 5 ... > e4 → 1;
     frequency and monetary <= e1 → 1 ... > e4 → 5. -#}
+
+{#- Kept as a template string rather than a macro so that dbt unit tests compile it too. -#}
+{%- set tie_safe_quintile -%}
+        cast(1 + floor(
+            5.0 * (rank() over (partition by snapshot_date order by WORST_FIRST) - 1)
+            / count(*) over (partition by snapshot_date)
+        ) as {{ dbt.type_int() }})
+{%- endset -%}
 
 {%- set edge_vars = {'r': 'rfm_recency_edges_days', 'f': 'rfm_frequency_edges', 'm': 'rfm_monetary_edges'} -%}
 {%- set edges = {} -%}
@@ -52,10 +65,7 @@ scored as (
             else 1
         end
         {%- else -%}
-        6 - ntile(5) over (
-            partition by snapshot_date
-            order by recency_days asc nulls last, account_id asc nulls last
-        )
+        {{ tie_safe_quintile | replace('WORST_FIRST', 'recency_days desc nulls first') }}
         {%- endif %} as r_score,
         {% if f_edges -%}
         case
@@ -66,10 +76,7 @@ scored as (
             else 5
         end
         {%- else -%}
-        6 - ntile(5) over (
-            partition by snapshot_date
-            order by frequency desc nulls last, account_id asc nulls last
-        )
+        {{ tie_safe_quintile | replace('WORST_FIRST', 'frequency asc nulls first') }}
         {%- endif %} as f_score,
         {% if m_edges -%}
         case
@@ -80,10 +87,7 @@ scored as (
             else 5
         end
         {%- else -%}
-        6 - ntile(5) over (
-            partition by snapshot_date
-            order by monetary_base desc nulls last, account_id asc nulls last
-        )
+        {{ tie_safe_quintile | replace('WORST_FIRST', 'monetary_base asc nulls first') }}
         {%- endif %} as m_score,
         count(*) over (partition by snapshot_date) as scored_customers
     from buyers

@@ -1,7 +1,10 @@
 -- Partner scorecard (渠道商評估 / 成長階梯): one row per partner × quarter. Each indicator of
--- mart_partner_performance is scored 0-100 as its percentile among all partners in the same quarter
--- (cume_dist: the best partner scores 100; ties share a score; for "lower is better" indicators the order
--- is reversed). A family score is the weighted mean of its indicator scores, the composite the
+-- mart_partner_performance is scored 0-100 as its mid-rank percentile among the partners with a value
+-- in the same quarter: 100 × (partners strictly worse + (partners tied with it − 1) / 2) / (n − 1), i.e.
+-- the average of the positions a tie occupies, rescaled so the single best partner scores 100 and the
+-- single worst 0 (for "lower is better" indicators the order is reversed). Equal values get equal
+-- scores, and an indicator on which every partner is tied (or only one partner has a value) scores 50
+-- for all: it does not tell partners apart, so it is neutral rather than top (never 100). A family score is the weighted mean of its indicator scores, the composite the
 -- weighted mean of the family scores (weights: seed partner_scorecard_weights, a PROJECT CHOICE);
 -- indicators without a value are left out and the remaining weights re-normalised. The suggested
 -- tier is the best tier whose min_composite_score the partner reaches (seed partner_tier_thresholds).
@@ -34,8 +37,9 @@ indicators as (
     select partner_id, period_start, 'training_completion_rate' as indicator, training_completion_rate from performance
 ),
 
-scored as (
-    -- cume_dist on purpose without a tie-breaker: equal values must get equal scores.
+ranked as (
+    -- No tie-breaker on purpose: equal values must get equal scores. worse_partners counts the
+    -- partners strictly worse (rank() gives a tie its lowest position).
     select
         indicators.partner_id,
         indicators.period_start,
@@ -43,15 +47,34 @@ scored as (
         weights.family,
         weights.family_weight,
         weights.indicator_weight,
-        100.0 * case
+        case
             when weights.higher_is_better
-                then cume_dist() over (partition by indicators.period_start, indicators.indicator order by indicators.indicator_value asc nulls last)
-            else cume_dist() over (partition by indicators.period_start, indicators.indicator order by indicators.indicator_value desc nulls last)
-        end as indicator_score
+                then rank() over (partition by indicators.period_start, indicators.indicator order by indicators.indicator_value asc)
+            else rank() over (partition by indicators.period_start, indicators.indicator order by indicators.indicator_value desc)
+        end - 1 as worse_partners,
+        count(*) over (
+            partition by indicators.period_start, indicators.indicator, indicators.indicator_value
+        ) as tied_partners,
+        count(*) over (partition by indicators.period_start, indicators.indicator) as scored_partners
     from indicators
     inner join weights
         on weights.indicator = indicators.indicator
     where indicators.indicator_value is not null
+),
+
+scored as (
+    select
+        partner_id,
+        period_start,
+        indicator,
+        family,
+        family_weight,
+        indicator_weight,
+        case
+            when scored_partners = 1 then 50.0
+            else 100.0 * (worse_partners + (tied_partners - 1) / 2.0) / (scored_partners - 1)
+        end as indicator_score
+    from ranked
 ),
 
 families as (
