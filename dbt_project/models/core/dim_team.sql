@@ -1,6 +1,11 @@
 -- Sales teams (团队) with their place in a team tree of any depth, one row per team. The tree is the
 -- one dim_team_hierarchy rolls up along: parent_team_id is the link as given, rollup_parent_team_id the
 -- link actually followed (null when the given parent names no team or sits on a parent cycle).
+{%- set max_depth = var('team_hierarchy_max_depth') | int -%}
+{%- set path_parts = ["'/'"] -%}
+{%- for depth in range(max_depth, -1, -1) -%}
+    {%- do path_parts.append("case when paths.ancestor_" ~ depth ~ " is not null then " ~ dbt.concat(['paths.ancestor_' ~ depth, "'/'"]) ~ " else '' end") -%}
+{%- endfor %}
 with teams as (
     select * from {{ ref('stg_crm__teams') }}
 ),
@@ -35,10 +40,13 @@ child_counts as (
 
 paths as (
     -- Slash-delimited ids from the top team down, e.g. /T001/T003/T007/, so a BI filter
-    -- team_path like '%/T001/%' selects a team's whole subtree on any table that carries it.
+    -- team_path like '%/T001/%' selects a team's whole subtree on any table that carries it. Built
+    -- from one column per depth rather than an ordered listagg (Spark ignores its order by).
     select
-        descendant_team_id as team_id,
-        {{ dbt.listagg('ancestor_team_id', "'/'", 'order by depth desc') }} as team_path
+        descendant_team_id as team_id
+        {%- for depth in range(max_depth, -1, -1) %},
+        max(case when depth = {{ depth }} then ancestor_team_id end) as ancestor_{{ depth }}
+        {%- endfor %}
     from hierarchy
     group by descendant_team_id
 )
@@ -53,7 +61,7 @@ select
     teams.region,
     ancestry.max_depth + 1 as hierarchy_level,
     case when child_counts.team_id is null then true else false end as is_leaf_team,
-    {{ dbt.concat(["'/'", 'paths.team_path', "'/'"]) }} as team_path,
+    {{ dbt.concat(path_parts) }} as team_path,
     case when teams.parent_team_id is not null and parent.team_id is null then true else false end as has_missing_parent,
     case
         when parent.team_id is not null and ancestry.rollup_parent_team_id is null then true
