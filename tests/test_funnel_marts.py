@@ -421,6 +421,12 @@ def test_pipeline_snapshot_probabilities_and_weighted_amounts(june):
         (date(2024, 6, 30), "O3", "3_proposal", 141, 5 / 7, "historical", 1428.571429),
         (date(2024, 6, 30), "O9", "4_negotiation", 29, 5 / 7, "historical", 3571.428571),
     ]
+    # Each deal carries its team's place in the tree T0 ← T1 ← T2 (O3 is R3's, team T2; O9 is R2's, T1).
+    assert _rows(
+        june,
+        """select opportunity_id, team_id, top_team_id, team_path from marts.mart_pipeline_snapshot
+           where snapshot_date = '2024-06-30' and opportunity_id in ('O3', 'O9') order by 1""",
+    ) == [("O3", "T2", "T0", "/T0/T1/T2/"), ("O9", "T1", "T0", "/T0/T1/")]
 
 
 def test_weighted_forecast_and_accuracy(june):
