@@ -163,6 +163,9 @@ def test_quota_attainment_hand_computed(scenario):
     # T2 (R3 + R4) Q1: 1816 + 2000 = 3816 vs 2500 → ≥150%, the [000] top-team benchmark.
     t2 = att("team", "T2", "quarter", "2024-01-01")
     assert float(t2["actual_value"]) == pytest.approx(3816) and t2["is_benchmark_150"]
+    # T2 sits under T0 (China Sales) and no team rolls up to it.
+    assert (t2["team_hierarchy_level"], t2["is_leaf_team"]) == (2, True)
+    assert (q1["team_hierarchy_level"], q1["is_leaf_team"]) == (None, None)
     assert t2["attainment_band"] == ">=150%"
     # Open Q2: 3800 to date, 75 of 91 days elapsed.
     q2 = att("company", None, "quarter", "2024-04-01")
@@ -277,6 +280,11 @@ def test_rep_scorecard(scenario):
     assert float(r4["capability_score"]) == pytest.approx(120)
     assert float(got["R2"]["total_score"]) == pytest.approx(120)  # every indicator at the cap
     assert [got[r]["rank_overall"] for r in ("R2", "R3", "R4")] == [1, 2, 3]
+    # Team tree T0 ← T1 (R2), T0 ← T2 (R3, R4).
+    assert [(got[r]["top_team_id"], got[r]["team_path"]) for r in ("R2", "R3")] == [
+        ("T0", "/T0/T1/"),
+        ("T0", "/T0/T2/"),
+    ]
 
 
 # ------------------------------------------------------------------------- independent polars: demo data

@@ -27,6 +27,8 @@ Stage histories (all entries at 10:00 unless noted; "→lost" = lost entry):
   O16 created 07-05: after the as-of date, absent everywhere.
 Closed by 06-30: won O1 O4 O6 O12 O14, lost O2 O5 O7 O8 O13. Furthest stage of the lost: 2, 4, 2, 1, 4.
 So company stage win rates: stage 1 = 5/10, stage 2 = 5/9 (O8 never reached 2), stages 3-4 = 5/7.
+Teams form a three-level tree T0 (China Sales) ← T1 (East) ← T2 (South): R2's deals sit directly in T1,
+R3's in T2, none directly in T0, so T2's subtree = T2, T1's = T1 + T2 and T0's = everything.
 """
 
 from __future__ import annotations
@@ -257,6 +259,35 @@ def test_stage_conversion_company_funnel(june):
         ("4_negotiation", m[5], 2, 0, 1, 1, 1, 0, 0.5, 0.5),
         ("4_negotiation", m[6], 2, 1, 1, 1, 0, 1, 0.5, 0.0),
     ]
+    # Closed cohorts (domain.md §2.4): only deals of the cohort closed won/lost by 06-30 are in the
+    # denominator. Stage 2, March: O6 won, O7 lost at 2, O10 still open → 1 of 2 closed advanced (the
+    # open-denominator rate above is 1/3). Stage 1, April: O8 lost at 1, O12 won, O13 lost at 4 (O9 open).
+    assert _rows(
+        june,
+        """select stage_code, cohort_month, closed_count, closed_advanced_count,
+                  cast(closed_conversion_rate as double), cast(closed_win_rate as double)
+           from marts.mart_funnel_stage
+           where slice_type = 'company' and stage_code in ('1_qualified', '2_discovery', '4_negotiation')
+           order by stage_code, cohort_month""",
+    ) == [
+        ("1_qualified", m[1], 2, 2, 1.0, 0.5),  # O1 won, O2 lost at 2
+        ("1_qualified", m[2], 2, 2, 1.0, 0.5),  # O4 won, O5 lost at 4 (O3 open)
+        ("1_qualified", m[3], 2, 2, 1.0, 0.5),  # O6 won, O7 lost at 2 (O10 open)
+        ("1_qualified", m[4], 3, 2, 2 / 3, 1 / 3),
+        ("1_qualified", m[5], 1, 1, 1.0, 1.0),  # O14 won (O15 open)
+        ("1_qualified", m[6], 0, 0, None, None),  # only O11, still open
+        ("2_discovery", m[1], 2, 1, 0.5, 0.5),  # O2 lost at 2
+        ("2_discovery", m[2], 2, 2, 1.0, 0.5),  # O4, O5 (O3 open)
+        ("2_discovery", m[3], 2, 1, 0.5, 0.5),
+        ("2_discovery", m[4], 2, 2, 1.0, 0.5),  # O12 won, O13 lost at 4 (O9 open)
+        ("2_discovery", m[5], 1, 1, 1.0, 1.0),
+        ("2_discovery", m[6], 0, 0, None, None),  # O15 open
+        ("4_negotiation", m[1], 1, 1, 1.0, 1.0),
+        ("4_negotiation", m[2], 2, 1, 0.5, 0.5),  # O4 won, O5 lost at 4
+        ("4_negotiation", m[4], 1, 1, 1.0, 1.0),
+        ("4_negotiation", m[5], 2, 1, 0.5, 0.5),  # O12 won, O13 lost at 4
+        ("4_negotiation", m[6], 1, 1, 1.0, 1.0),  # O14 won (O9 open)
+    ]
     # Amount funnel, stage 1, April: O8 800 + O9 5000 + O12 2500 + O13 4000; O8's 800 leaked.
     assert _rows(
         june,
@@ -390,6 +421,12 @@ def test_pipeline_snapshot_probabilities_and_weighted_amounts(june):
         (date(2024, 6, 30), "O3", "3_proposal", 141, 5 / 7, "historical", 1428.571429),
         (date(2024, 6, 30), "O9", "4_negotiation", 29, 5 / 7, "historical", 3571.428571),
     ]
+    # Each deal carries its team's place in the tree T0 ← T1 ← T2 (O3 is R3's, team T2; O9 is R2's, T1).
+    assert _rows(
+        june,
+        """select opportunity_id, team_id, top_team_id, team_path from marts.mart_pipeline_snapshot
+           where snapshot_date = '2024-06-30' and opportunity_id in ('O3', 'O9') order by 1""",
+    ) == [("O3", "T2", "T0", "/T0/T1/T2/"), ("O9", "T1", "T0", "/T0/T1/")]
 
 
 def test_weighted_forecast_and_accuracy(june):
@@ -397,29 +434,47 @@ def test_weighted_forecast_and_accuracy(june):
         june,
         """select forecast_date, period_month, open_deal_count, cast(unweighted_pipeline_base as double),
                   cast(weighted_forecast_base as double), cast(actual_won_base as double),
-                  cast(forecast_accuracy as double), cast(forecast_bias_base as double)
+                  cast(forecast_accuracy as double), cast(forecast_bias_base as double),
+                  overdue_deal_count, cast(overdue_pipeline_base as double)
            from marts.mart_sales_forecast
            where slice_type = 'company' and is_start_of_period_forecast and forecast_date >= '2024-02-29'
            order by forecast_date""",
     )
+    # A deal still open after its expected close month is forecast in the first period (O3 due 03-31,
+    # O10 due 05-31, O15 due 06-25), so each forecast holds every deal open on its date.
     assert rows == [
         # 02-29 for March: O3 900 + O4 700 + O5 1400; only O4 (1000) won in March.
-        (date(2024, 2, 29), date(2024, 3, 1), 3, 5000.0, 3000.0, 1000.0, -1.0, 2000.0),
-        # 03-31 for April: O6 1500 + O7 750; O6 won 3000 → 1 − 750/3000.
-        (date(2024, 3, 31), date(2024, 4, 1), 2, 4500.0, 2250.0, 3000.0, 0.75, -750.0),
-        # 04-30 for May: O10 600 + O12 1250; O12 won 2500 → 1 − 650/2500.
-        (date(2024, 4, 30), date(2024, 5, 1), 2, 3700.0, 1850.0, 2500.0, 0.74, -650.0),
-        # 05-31 for June: O13 3200 + O14 560 + O15 900; only O14 (700) won → 1 − 3960/700.
-        (date(2024, 5, 31), date(2024, 6, 1), 3, 6500.0, 4660.0, 700.0, 1 - 3960 / 700, 3960.0),
-        # 06-30 for July: O9 5000 × 5/7; July has not ended, so no actual.
-        (date(2024, 6, 30), date(2024, 7, 1), 1, 5000.0, 3571.428571, None, None, None),
+        (date(2024, 2, 29), date(2024, 3, 1), 3, 5000.0, 3000.0, 1000.0, -1.0, 2000.0, 0, 0.0),
+        # 03-31 for April: O6 1500 + O7 750 + overdue O3 2000 × 2/3; O6 won 3000 → 1 − 583.33/3000.
+        (date(2024, 3, 31), date(2024, 4, 1), 3, 6500.0, 2250 + 4000 / 3, 3000.0, 1 - (4000 / 3 - 750) / 3000)
+        + (4000 / 3 - 750, 1, 2000.0),
+        # 04-30 for May: O10 600 + O12 1250 + overdue O3 2000 × 3/4 (stage 3 on 04-30: O1 O4 O6 won, O5
+        # lost); O12 won 2500 → 1 − 850/2500.
+        (date(2024, 4, 30), date(2024, 5, 1), 3, 5700.0, 3350.0, 2500.0, 0.66, 850.0, 1, 2000.0),
+        # 05-31 for June: O13 3200 + O14 560 + O15 900 + overdue O3 2000 × 4/5 (O12 passed stage 3) and
+        # O10 1200 × 4/7 (stage 2: O1 O4 O6 O12 won; O2 O5 O7 lost) = 6945.71; only O14 (700) won. The
+        # unweighted 9700 is the period-start pipeline of June in mart_pipeline_velocity.
+        (date(2024, 5, 31), date(2024, 6, 1), 5, 9700.0, 6260 + 4800 / 7, 700.0, 1 - (5560 + 4800 / 7) / 700)
+        + (5560 + 4800 / 7, 2, 3200.0),
+        # 06-30 for July: O9 5000 × 5/7 + overdue O3 2000 × 5/7, O10 1200 × 5/9, O15 1800 × 5/7.
+        (date(2024, 6, 30), date(2024, 7, 1), 4, 10000.0, 8800 * 5 / 7 + 6000 / 9, None, None, None, 3, 5000.0),
     ]
+    # Team rows are subtree totals of T0 ← T1 ← T2; team_direct rows only the team's own deals. May from
+    # 04-30: T1's own O10 600; T2's own O12 1250 + O3 1500, O12 won 2500 → 1 − 250/2500.
     assert _rows(
         june,
-        """select slice_type, slice_value, cast(weighted_forecast_base as double), cast(forecast_accuracy as double)
+        """select slice_type, slice_value, team_hierarchy_level, is_leaf_team,
+                  cast(weighted_forecast_base as double), cast(forecast_accuracy as double)
            from marts.mart_sales_forecast
-           where forecast_date = '2024-04-30' and period_month = '2024-05-01' and slice_type = 'team' order by 2""",
-    ) == [("team", "T1", 600.0, None), ("team", "T2", 1250.0, 0.5)]
+           where forecast_date = '2024-04-30' and period_month = '2024-05-01' and slice_type like 'team%'
+           order by 1, 2""",
+    ) == [
+        ("team", "T0", 1, False, 3350.0, 0.66),
+        ("team", "T1", 2, False, 3350.0, 0.66),
+        ("team", "T2", 3, True, 2750.0, 0.9),
+        ("team_direct", "T1", 2, False, 600.0, None),
+        ("team_direct", "T2", 3, True, 2750.0, 0.9),
+    ]
 
 
 def test_pipeline_velocity_and_coverage(june):
@@ -440,8 +495,15 @@ def test_pipeline_velocity_and_coverage(june):
         ("R2", 3, 1.0, 700.0, 42.0, 50.0, 6000.0, "month", 5300.0, 1200.0, 1200 / 5300, 1900 / 6000),
         ("R3", 2, 0.0, None, None, None, 4000.0, "month", 4000.0, 3800.0, 0.95, 1.95),
         ("R4", 0, None, None, None, None, 1000.0, "year", 1000.0, 0.0, 0.0, 0.0),  # year quota ÷ 12
-        ("T1", 3, 1.0, 700.0, 42.0, 50.0, 6000.0, "month", 5300.0, 1200.0, 1200 / 5300, 1900 / 6000),
+        # Team subtrees (T0 ← T1 ← T2). T0 = everything, no T0 quota. T1 = its own R2 deals + T2's R3
+        # deals against T1's quota 6000: 5 open, O14 won + O13 lost, remaining 6000 − 700 = 5300,
+        # pipeline 1200 + 3800, period start 1900 + 7800. T2 = its own deals.
+        ("T0", 5, 0.5, 700.0, 42.0, 1750 / 42, None, None, None, 5000.0, None, None),
+        ("T1", 5, 0.5, 700.0, 42.0, 1750 / 42, 6000.0, "month", 5300.0, 5000.0, 5000 / 5300, 9700 / 6000),
         ("T2", 2, 0.0, None, None, None, 4000.0, "month", 4000.0, 3800.0, 0.95, 1.95),
+        # team_direct: the team's own deals only (no quota); T0 has none, so no row. These add up to the company.
+        ("T1", 3, 1.0, 700.0, 42.0, 50.0, None, None, None, 1200.0, None, None),
+        ("T2", 2, 0.0, None, None, None, None, None, None, 3800.0, None, None),
     ]
     # April falls back to the company's Q2 quota ÷ 3.
     assert _rows(
@@ -602,11 +664,13 @@ class DemoFunnel:
     def weighted_forecast(self, forecast_date: date) -> dict[date, tuple[int, float, float]]:
         rates = self.company_rates_at(forecast_date)
         open_deals = self.state_at(forecast_date).filter(pl.col("status") == "open")
+        # An overdue open deal (expected close month before the first period) is forecast in the first period.
+        first_month = (forecast_date + timedelta(days=1)).replace(day=1)
         out: dict[date, tuple[int, float, float]] = {}
         for row in open_deals.iter_rows(named=True):
             if row["expected_close_date"] is None:
                 continue
-            month = row["expected_close_date"].replace(day=1)
+            month = max(row["expected_close_date"].replace(day=1), first_month)
             n, unweighted, weighted = out.get(month, (0, 0.0, 0.0))
             out[month] = (
                 n + 1,

@@ -5,7 +5,8 @@
 --   new_customers  新客户数 accounts whose first non-cancelled order falls on that day
 --   won_deals      赢单    opportunities won (closed_date)
 -- Attribution: rep and channel and partner from the order / opportunity; team = the rep's team and
--- its parent team; region = the customer's region (else the rep's region).
+-- every team above it (a subtree total per team); team_direct = the team's own direct reps only, the
+-- level whose rows add up across teams; region = the customer's region (else the rep's region).
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
@@ -105,6 +106,12 @@ by_level as (
     from events
     inner join {{ ref('int_quota__rep_team_rollup') }} as rollup
         on rollup.rep_id = events.rep_id
+    union all
+    select 'team_direct' as level, rollup.team_id as owner_id, events.metric, events.activity_date, events.actual_value
+    from events
+    inner join {{ ref('int_quota__rep_team_rollup') }} as rollup
+        on rollup.rep_id = events.rep_id
+        and rollup.is_own_team
 )
 
 select

@@ -9,6 +9,10 @@
 --     stage, it is "open" at s while still tracked (状态为跟踪) with s as its furthest stage. So for
 --     open stages entered = advanced + lost + open; won counts the cohort deals that ended won.
 --   * Status and stages are as of the as-of date.
+--   * conversion_rate is the spec's conv(s→s+1) = reached a later stage ÷ reached s (domain.md §2.4),
+--     which still counts open deals in the denominator, so a young cohort looks worse than it is.
+--     The closed-cohort rates keep only the cohort deals closed won or lost by the as-of date
+--     (§2.4 leakage "for closed cohorts"; 赢单率 = won ÷ (won + lost), §2.4 and §2.2).
 with opportunities as (
     select * from {{ ref('int_funnel__opportunities') }}
 ),
@@ -59,6 +63,11 @@ cohort as (
             when opportunities.status_as_of = 'open' and opportunities.furthest_stage_order = reached.stage_order then 1
             else 0
         end as is_open,
+        case when opportunities.status_as_of in ('won', 'lost') then 1 else 0 end as is_closed,
+        case
+            when opportunities.status_as_of in ('won', 'lost') and opportunities.furthest_stage_order > reached.stage_order then 1
+            else 0
+        end as is_closed_advanced,
         opportunities.team_id,
         opportunities.rep_id,
         opportunities.channel_id,
@@ -100,6 +109,8 @@ aggregated as (
         sum(is_won) as won_count,
         sum(is_lost) as lost_count,
         sum(is_open) as open_count,
+        sum(is_closed) as closed_count,
+        sum(is_closed_advanced) as closed_advanced_count,
         sum(amount_base) as entered_amount_base,
         sum(case when is_advanced = 1 then amount_base else 0 end) as advanced_amount_base,
         sum(case when is_won = 1 then amount_base else 0 end) as won_amount_base,
@@ -123,6 +134,8 @@ select
     cast(won_count as {{ dbt.type_bigint() }}) as won_count,
     cast(lost_count as {{ dbt.type_bigint() }}) as lost_count,
     cast(open_count as {{ dbt.type_bigint() }}) as open_count,
+    cast(closed_count as {{ dbt.type_bigint() }}) as closed_count,
+    cast(closed_advanced_count as {{ dbt.type_bigint() }}) as closed_advanced_count,
     cast(entered_amount_base as {{ dbt.type_numeric() }}) as entered_amount_base,
     cast(advanced_amount_base as {{ dbt.type_numeric() }}) as advanced_amount_base,
     cast(won_amount_base as {{ dbt.type_numeric() }}) as won_amount_base,
@@ -130,6 +143,10 @@ select
     cast(open_amount_base as {{ dbt.type_numeric() }}) as open_amount_base,
     cast(advanced_count * 1.0 / entered_count as {{ dbt.type_numeric() }}) as conversion_rate,
     cast(lost_count * 1.0 / entered_count as {{ dbt.type_numeric() }}) as leakage_rate,
+    cast(
+        case when closed_count > 0 then closed_advanced_count * 1.0 / closed_count end as {{ dbt.type_numeric() }}
+    ) as closed_conversion_rate,
+    cast(case when closed_count > 0 then won_count * 1.0 / closed_count end as {{ dbt.type_numeric() }}) as closed_win_rate,
     cast(
         case when entered_amount_base > 0 then advanced_amount_base * 1.0 / entered_amount_base end
         as {{ dbt.type_numeric() }}

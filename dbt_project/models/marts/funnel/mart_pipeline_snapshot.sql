@@ -90,6 +90,8 @@ select
     ) as is_past_expected_close,
     cast(opportunities.rep_id as {{ dbt.type_string() }}) as rep_id,
     cast(opportunities.team_id as {{ dbt.type_string() }}) as team_id,
+    cast(teams.top_team_id as {{ dbt.type_string() }}) as top_team_id,
+    cast(teams.team_path as {{ dbt.type_string() }}) as team_path,
     cast(opportunities.account_id as {{ dbt.type_string() }}) as account_id,
     cast(opportunities.channel_id as {{ dbt.type_string() }}) as channel_id,
     cast(opportunities.product_line as {{ dbt.type_string() }}) as product_line
@@ -101,3 +103,5 @@ left join probabilities
     and probabilities.stage_code = state.stage_code
 left join stages
     on stages.stage_code = state.stage_code
+left join {{ ref('dim_team') }} as teams
+    on teams.team_id = opportunities.team_id

@@ -1,4 +1,6 @@
--- Pipeline velocity and coverage, month × slice (company / team / rep), as of the as-of date. Both
+-- Pipeline velocity and coverage, month × slice (company / team subtree / team_direct / rep), as of the
+-- as-of date. A team row is the sum over the team's subtree (child teams and its own direct deals);
+-- team_direct rows hold only the deals attached to the team itself and add up to the company. Both
 -- formulas are PROJECT CHOICES (the source documents give neither, domain.md §2.4):
 --   velocity (per day) = open deals × win rate × average won deal size ÷ average signing cycle days,
 --     with open deals counted on the measurement date (the month-end, or the as-of date in the
@@ -96,7 +98,14 @@ revenue as (
     where not orders.is_cancelled
 ),
 
-{% set slices = [('company', "'all'"), ('team', "coalesce(team_id, '(none)')"), ('rep', "coalesce(rep_id, '(none)')")] %}
+{#- team = the team's whole subtree (dim_team_hierarchy); team_direct = deals and reps attached to the
+    team itself, the rows that add up across teams. -#}
+{% set slices = [
+    ('company', "'all'"),
+    ('team', "coalesce(team_id, '(none)')"),
+    ('team_direct', "coalesce(team_id, '(none)')"),
+    ('rep', "coalesce(rep_id, '(none)')")
+] %}
 
 {% set open_measures %}
         count(*) as open_deal_count,
@@ -176,9 +185,18 @@ joined as (
         quotas.quota_source_grain,
         quotas.quota_revenue_base,
         coalesce(revenue_totals.revenue_to_date_base, 0) as revenue_to_date_base,
+        case
+            when keys.slice_type in ('team', 'team_direct') then coalesce(teams.hierarchy_level, 1)
+        end as team_hierarchy_level,
+        case
+            when keys.slice_type in ('team', 'team_direct') then coalesce(teams.is_leaf_team, true)
+        end as is_leaf_team,
         as_of.as_of_date
     from keys
     cross join as_of
+    left join {{ ref('dim_team') }} as teams
+        on teams.team_id = keys.slice_value
+        and keys.slice_type in ('team', 'team_direct')
     inner join periods
         on periods.period_month = keys.period_month
     left join open_totals
@@ -221,6 +239,8 @@ select
     cast(is_current_period as boolean) as is_current_period,
     cast(slice_type as {{ dbt.type_string() }}) as slice_type,
     cast(slice_value as {{ dbt.type_string() }}) as slice_value,
+    cast(team_hierarchy_level as integer) as team_hierarchy_level,
+    cast(is_leaf_team as boolean) as is_leaf_team,
     cast(open_deal_count as {{ dbt.type_bigint() }}) as open_deal_count,
     cast(open_pipeline_base as {{ dbt.type_numeric() }}) as open_pipeline_base,
     cast(won_count as {{ dbt.type_bigint() }}) as won_count,

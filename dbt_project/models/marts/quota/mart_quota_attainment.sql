@@ -1,6 +1,7 @@
 -- Target attainment (目标达成率 / 销售达成率): one row per level × owner × metric × period (month, quarter,
 -- year) that has a target and has started by the as-of date. attainment = actual ÷ target; the open
--- period's actual is to date (MTD / QTD / YTD), with linear pacing and a run-rate forecast.
+-- period's actual is to date (MTD / QTD / YTD), with linear pacing and a run-rate forecast. A team's
+-- actual is its whole subtree (every team below it, any depth, plus its own direct reps).
 {%- set edges = var('attainment_band_edges') %}
 {#- Band labels from the edges, e.g. [0.8, 1.0, 1.5] → <80%, 80-100%, 100-150%, >=150%. -#}
 {%- set labels = [] %}
@@ -118,6 +119,8 @@ select
     cast(level as {{ dbt.type_string() }}) as level,
     cast(owner_id as {{ dbt.type_string() }}) as owner_id,
     cast(owner_name as {{ dbt.type_string() }}) as owner_name,
+    cast(case when level = 'team' then coalesce(teams.hierarchy_level, 1) end as integer) as team_hierarchy_level,
+    cast(case when level = 'team' then coalesce(teams.is_leaf_team, true) end as {{ dbt.type_boolean() }}) as is_leaf_team,
     cast(metric as {{ dbt.type_string() }}) as metric,
     cast(period_grain as {{ dbt.type_string() }}) as period_grain,
     cast(period_start as date) as period_start,
@@ -182,3 +185,6 @@ select
         case when ytd_target_value > 0 then ytd_actual_value * 1.0 / ytd_target_value end as {{ dbt.type_numeric() }}
     ) as ytd_attainment_pct
 from ratios
+left join {{ ref('dim_team') }} as teams
+    on teams.team_id = ratios.owner_id
+    and ratios.level = 'team'

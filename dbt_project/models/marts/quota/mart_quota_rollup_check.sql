@@ -1,8 +1,9 @@
 -- Target decomposition check (目标分解, domain.md §5.2: "Σ child target_value should equal the parent
 -- value within a tolerance"): one row per explicitly given company or team target that has child
--- targets, for the hierarchy company ← team ← rep. A child belongs to its nearest ancestor that has a
--- target for the same metric and period: a team to its parent team, else the company; a rep to its own
--- team, else that team's parent, else the company. A child's value for the period is its own target at
+-- targets, for the hierarchy company ← team ← … ← team ← rep (a team tree of any depth,
+-- dim_team_hierarchy). A child belongs to its nearest ancestor that has a target for the same metric
+-- and period: a team to the closest team above it, else the company; a rep to its own team, else the
+-- closest team above that, else the company. A child's value for the period is its own target at
 -- that grain, else the sum of whatever month targets it has in the period (fct_quota): a rep hired or
 -- leaving mid-quarter carries a part-quarter target.
 with native as (
@@ -61,10 +62,25 @@ team_targets as (
     select * from targets where level = 'team'
 ),
 
+-- Nearest ancestor team (any depth, dim_team_hierarchy) holding a target for the same metric and
+-- period: min_depth 1 for a team's parent chain, 0 for a rep's own team upward.
+team_ancestor_targets as (
+    select
+        hierarchy.descendant_team_id,
+        hierarchy.depth,
+        team_targets.owner_id as ancestor_team_id,
+        team_targets.metric,
+        team_targets.period_grain,
+        team_targets.period_start
+    from {{ ref('dim_team_hierarchy') }} as hierarchy
+    inner join team_targets
+        on team_targets.owner_id = hierarchy.ancestor_team_id
+),
+
 team_children as (
     select
-        case when parent_target.owner_id is not null then 'team' else 'company' end as parent_level,
-        case when parent_target.owner_id is not null then parent_target.owner_id else '*' end as parent_owner_key,
+        case when nearest.ancestor_team_id is not null then 'team' else 'company' end as parent_level,
+        coalesce(nearest.ancestor_team_id, '*') as parent_owner_key,
         child.level as child_level,
         child.owner_id as child_owner_id,
         child.metric,
@@ -72,41 +88,74 @@ team_children as (
         child.period_start,
         child.target_value as child_target_value
     from team_targets as child
-    left join {{ ref('dim_team') }} as teams
-        on teams.team_id = child.owner_id
-    left join team_targets as parent_target
-        on parent_target.owner_id = teams.parent_team_id
-        and parent_target.metric = child.metric
-        and parent_target.period_grain = child.period_grain
-        and parent_target.period_start = child.period_start
+    left join (
+        select
+            child.owner_id,
+            child.metric,
+            child.period_grain,
+            child.period_start,
+            ancestors.ancestor_team_id,
+            row_number() over (
+                partition by child.owner_id, child.metric, child.period_grain, child.period_start
+                order by ancestors.depth asc nulls last
+            ) as nearest_rank
+        from team_targets as child
+        inner join team_ancestor_targets as ancestors
+            on ancestors.descendant_team_id = child.owner_id
+            and ancestors.depth >= 1
+            and ancestors.metric = child.metric
+            and ancestors.period_grain = child.period_grain
+            and ancestors.period_start = child.period_start
+    ) as nearest
+        on nearest.owner_id = child.owner_id
+        and nearest.metric = child.metric
+        and nearest.period_grain = child.period_grain
+        and nearest.period_start = child.period_start
+        and nearest.nearest_rank = 1
+),
+
+rep_targets as (
+    select targets.*, reps.team_id
+    from targets
+    left join {{ ref('dim_rep') }} as reps
+        on reps.rep_id = targets.owner_id
+    where targets.level = 'rep'
 ),
 
 rep_children as (
     select
-        case when own_team.owner_id is not null or parent_team.owner_id is not null then 'team' else 'company' end as parent_level,
-        coalesce(own_team.owner_id, parent_team.owner_id, '*') as parent_owner_key,
+        case when nearest.ancestor_team_id is not null then 'team' else 'company' end as parent_level,
+        coalesce(nearest.ancestor_team_id, '*') as parent_owner_key,
         child.level as child_level,
         child.owner_id as child_owner_id,
         child.metric,
         child.period_grain,
         child.period_start,
         child.target_value as child_target_value
-    from targets as child
-    left join {{ ref('dim_rep') }} as reps
-        on reps.rep_id = child.owner_id
-    left join {{ ref('dim_team') }} as teams
-        on teams.team_id = reps.team_id
-    left join team_targets as own_team
-        on own_team.owner_id = reps.team_id
-        and own_team.metric = child.metric
-        and own_team.period_grain = child.period_grain
-        and own_team.period_start = child.period_start
-    left join team_targets as parent_team
-        on parent_team.owner_id = teams.parent_team_id
-        and parent_team.metric = child.metric
-        and parent_team.period_grain = child.period_grain
-        and parent_team.period_start = child.period_start
-    where child.level = 'rep'
+    from rep_targets as child
+    left join (
+        select
+            child.owner_id,
+            child.metric,
+            child.period_grain,
+            child.period_start,
+            ancestors.ancestor_team_id,
+            row_number() over (
+                partition by child.owner_id, child.metric, child.period_grain, child.period_start
+                order by ancestors.depth asc nulls last
+            ) as nearest_rank
+        from rep_targets as child
+        inner join team_ancestor_targets as ancestors
+            on ancestors.descendant_team_id = child.team_id
+            and ancestors.metric = child.metric
+            and ancestors.period_grain = child.period_grain
+            and ancestors.period_start = child.period_start
+    ) as nearest
+        on nearest.owner_id = child.owner_id
+        and nearest.metric = child.metric
+        and nearest.period_grain = child.period_grain
+        and nearest.period_start = child.period_start
+        and nearest.nearest_rank = 1
 ),
 
 children as (

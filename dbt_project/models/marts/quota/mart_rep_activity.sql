@@ -223,6 +223,8 @@ select
     cast(periods.rep_id as {{ dbt.type_string() }}) as rep_id,
     cast(reps.rep_name as {{ dbt.type_string() }}) as rep_name,
     cast(reps.team_id as {{ dbt.type_string() }}) as team_id,
+    cast(teams.top_team_id as {{ dbt.type_string() }}) as top_team_id,
+    cast(teams.team_path as {{ dbt.type_string() }}) as team_path,
     cast(reps.role as {{ dbt.type_string() }}) as role,
     cast(periods.period_grain as {{ dbt.type_string() }}) as period_grain,
     cast(periods.period_start as date) as period_start,
@@ -274,3 +276,5 @@ left join owned_touched
     on owned_touched.rep_id = periods.rep_id
     and owned_touched.period_grain = periods.period_grain
     and owned_touched.period_start = periods.period_start
+left join {{ ref('dim_team') }} as teams
+    on teams.team_id = reps.team_id

@@ -290,6 +290,8 @@ select
     cast(roster.rep_id as {{ dbt.type_string() }}) as rep_id,
     cast(roster.rep_name as {{ dbt.type_string() }}) as rep_name,
     cast(roster.team_id as {{ dbt.type_string() }}) as team_id,
+    cast(teams.top_team_id as {{ dbt.type_string() }}) as top_team_id,
+    cast(teams.team_path as {{ dbt.type_string() }}) as team_path,
     cast(roster.period_grain as {{ dbt.type_string() }}) as period_grain,
     cast(roster.period_start as date) as period_start,
     cast(roster.period_end as date) as period_end,
@@ -327,3 +329,5 @@ left join totals
     on totals.rep_id = roster.rep_id
     and totals.period_grain = roster.period_grain
     and totals.period_start = roster.period_start
+left join {{ ref('dim_team') }} as teams
+    on teams.team_id = roster.team_id
