@@ -437,13 +437,19 @@ class LandingOracle:
         per_order = lines.group_by("order_id").agg(
             pl.col("net").sum().alias("net_amount"),
             (pl.col("quantity") > 0).any().alias("has_positive_line"),
+            (pl.col("quantity") < 0).any().alias("has_return_line"),
         )
         orders = self.rows("orders/orders.csv").join(per_order, on="order_id", how="left")
         orders = _to_base(orders, self.fx, "net_amount", "currency", "order_date", "net_amount_base")
         cancelled = pl.col("status") == "cancelled"
+        # Status returned without any return line: the whole order came back, no revenue.
+        returned_whole = (pl.col("status") == "returned") & ~pl.col("has_return_line").fill_null(False)
         return orders.with_columns(
             cancelled.alias("is_cancelled"),
-            pl.when(cancelled).then(0.0).otherwise(pl.col("net_amount_base").fill_null(0.0)).alias("revenue_base"),
+            pl.when(cancelled | returned_whole)
+            .then(0.0)
+            .otherwise(pl.col("net_amount_base").fill_null(0.0))
+            .alias("revenue_base"),
             (~cancelled & pl.col("has_positive_line").fill_null(False)).alias("is_purchase"),
             (~cancelled & pl.col("net_amount").is_not_null() & pl.col("net_amount_base").is_null()).alias(
                 "is_unconverted"
@@ -475,14 +481,48 @@ class LandingOracle:
             .sort("date_day", "channel_id")
         )
 
-    def collections_daily(self, as_of: date | None = None) -> pl.DataFrame:
-        """date_day × channel_id: collections_base (payments at the rate of their own date)."""
-        day = self._as_of(as_of)
+    def payments_applied(self) -> pl.DataFrame:
+        """Usable payments with applied_base (回款): the settlement value (order's booking rate when paid in
+        the order's currency, else the paid date's rate) taken off the order's receivable, in payment order;
+        what is left of a receivable under a cent is rounding and counts as collected."""
+        orders = self.order_amounts().select(
+            "order_id",
+            pl.col("net_amount_base_rate").alias("order_rate"),
+            pl.col("revenue_base").clip(lower_bound=0.0).alias("receivable"),
+        )
+        same_currency = pl.col("currency").eq_missing(pl.col("order_currency"))
+        settled = pl.when(same_currency).then(pl.col("amount") * pl.col("order_rate")).otherwise(pl.col("amount_base"))
+
+        def collected(settled_so_far: pl.Expr) -> pl.Expr:
+            receivable = pl.col("receivable")
+            return (
+                pl.when(receivable - settled_so_far < 0.01)
+                .then(receivable)
+                .otherwise(settled_so_far.clip(lower_bound=0.0))
+            )
+
         return (
             self.payments_base()
+            .join(orders, on="order_id", how="inner")
+            .with_columns(settled.alias("settled_base"))
+            .sort("order_id", "paid_at", "payment_id")
+            .with_columns(pl.col("settled_base").cum_sum().over("order_id").alias("_cumulative"))
+            .with_columns(
+                (collected(pl.col("_cumulative")) - collected(pl.col("_cumulative") - pl.col("settled_base"))).alias(
+                    "applied_base"
+                )
+            )
+            .drop("_cumulative")
+        )
+
+    def collections_daily(self, as_of: date | None = None) -> pl.DataFrame:
+        """date_day × channel_id: collections_base (回款, the applied settlement value of the payments)."""
+        day = self._as_of(as_of)
+        return (
+            self.payments_applied()
             .filter(pl.col("paid_date") <= day)
             .group_by(pl.col("paid_date").alias("date_day"), "channel_id")
-            .agg(pl.col("amount_base").sum().alias("collections_base"))
+            .agg(pl.col("applied_base").sum().alias("collections_base"))
             .sort("date_day", "channel_id")
         )
 
@@ -507,14 +547,14 @@ class LandingOracle:
     def order_figures(self, as_of: date | None = None) -> OrderFigures:
         day = self._as_of(as_of)
         sold = self.order_amounts().filter(~pl.col("is_cancelled") & (pl.col("order_date") <= day))
-        paid = self.payments_base().filter(pl.col("paid_date") <= day)
+        paid = self.payments_applied().filter(pl.col("paid_date") <= day)
         return OrderFigures(
             as_of_date=day,
             revenue_base=float(sold["revenue_base"].sum()),
             order_count=sold.height,
             buying_customers=sold["account_id"].n_unique(),
             rfm_customers=self.rfm(day).height,
-            collections_base=float(paid["amount_base"].fill_null(0.0).sum()),
+            collections_base=float(paid["applied_base"].fill_null(0.0).sum()),
             unconverted_orders=int(sold["is_unconverted"].sum()),
         )
 

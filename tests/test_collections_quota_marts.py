@@ -77,14 +77,22 @@ def test_collection_rate_and_dso_company(scenario):
         r["month_start"]: r
         for r in rows(scenario, "select * from marts.mart_collections where group_level = 'company'")
     }
-    # 回款率 by due month, collected by the as-of date (capped per order):
-    #   Feb: SO1 1400/1400, SO4 200/200, SO9 400/1000 → 2000 / 2600
-    #   Mar: SO2 700 (720 paid, capped), SO7 400/400, SO15 600/1000 → 1700 / 2100
-    #   Apr: SO5 108/216, SO8 1000/1800, SO10 1000/1000 → 2108 / 3016
-    #   May: SO6 700/700; Jun (to the 14th): SO11, SO12, SO14 unpaid → 0 / 2300
-    rates = {2: 2000 / 2600, 3: 1700 / 2100, 4: 2108 / 3016, 5: 1.0, 6: 0.0}
+    # Due by due month: Feb SO1 1400 + SO4 200 + SO9 1000 = 2600; Mar SO2 700 + SO7 400 + SO15 1000 = 2100;
+    # Apr SO5 216 + SO8 1800 + SO10 1000 = 3016; May SO6 700; Jun (to the 14th) SO11 1000 + SO12 300 +
+    # SO14 1000 = 2300.
+    # 回款率 (domain.md §4.3) = collected in the month (applied settlement value) ÷ due in the month:
+    #   Feb PM1 1400 + PM3 200 + PM4 15 USD at SO5's booking rate 7.2 = 108 → 1708
+    #   Mar PM7 400 + PM9 400 = 800; Apr PM2 100 USD at SO2's booking rate 7.0 = 700 + PM10 1000 + PM12 600
+    #   = 2300; May PM6 700 + PM8 1000 = 1700; Jun none (PM11 is after the as-of date)
+    rates = {2: 1708 / 2600, 3: 800 / 2100, 4: 2300 / 3016, 5: 1700 / 700, 6: 0.0}
     for month, rate in rates.items():
         assert float(got[date(2024, month, 1)]["collection_rate"]) == pytest.approx(rate, abs=1e-6), month
+    # Cohort view, the share of each month's dues collected by the as-of date (capped per order):
+    #   Feb: SO1 1400, SO4 200, SO9 400 → 2000; Mar: SO2 700, SO7 400, SO15 600 → 1700;
+    #   Apr: SO5 108, SO8 1000, SO10 1000 → 2108; May: SO6 700; Jun: 0
+    cohort = {2: 2000 / 2600, 3: 1700 / 2100, 4: 2108 / 3016, 5: 1.0, 6: 0.0}
+    for month, rate in cohort.items():
+        assert float(got[date(2024, month, 1)]["due_cohort_collection_rate"]) == pytest.approx(rate, abs=1e-6)
     # Paid on or before the due date: Feb SO1 + SO4 = 1600; Mar only SO7 400.
     assert float(got[date(2024, 2, 1)]["collected_on_time_base"]) == pytest.approx(1600)
     assert float(got[date(2024, 3, 1)]["collected_on_time_base"]) == pytest.approx(400)
@@ -107,7 +115,8 @@ def test_collection_rate_and_dso_company(scenario):
         "select * from marts.mart_collections where group_level = 'team' and group_id = 'T0' "
         "and month_start = '2024-04-01'",
     )
-    assert float(t0["collection_rate"]) == pytest.approx(2108 / 3016, abs=1e-6)
+    assert float(t0["collection_rate"]) == pytest.approx(2300 / 3016, abs=1e-6)
+    assert float(t0["due_cohort_collection_rate"]) == pytest.approx(2108 / 3016, abs=1e-6)
 
 
 def test_fct_quota_spreads_by_workdays(scenario):
@@ -382,10 +391,59 @@ def test_demo_company_quarter_collections_attainment_matches_polars(demo, demo_d
         assert float(r["attainment_pct"]) == pytest.approx(e["collected"] / e["target_value"], abs=1e-5)
 
 
+def _settled_payments(demo: DemoLanding) -> pl.DataFrame:
+    """Payments at their settlement value (receivables money convention): a payment in the order's
+    currency at the order's booking rate, any other at its own date's rate."""
+    orders = demo.orders.select(
+        "order_id", pl.col("currency").str.to_uppercase().alias("order_currency"), pl.col("rate").alias("order_rate")
+    )
+    same_currency = pl.col("currency").str.to_uppercase().eq_missing(pl.col("order_currency"))
+    return demo.payments.join(orders, on="order_id", how="inner").with_columns(
+        pl.when(same_currency)
+        .then(pl.col("amount") * pl.col("order_rate"))
+        .otherwise(pl.col("amount_base"))
+        .alias("settled")
+    )
+
+
+def _collected(receivable: pl.Expr, settled: pl.Expr) -> pl.Expr:
+    # Less than a cent left is rounding (payments are in cents): settled; collected never exceeds it.
+    return pl.when(receivable - settled < 0.01).then(receivable).otherwise(settled.clip(lower_bound=0))
+
+
+def _applied_by_month(demo: DemoLanding) -> pl.DataFrame:
+    """回款 per paid month: each payment's share of its order's receivable, in payment order."""
+    receivables = demo.order_revenue().select("order_id", pl.col("revenue").clip(lower_bound=0).alias("receivable"))
+    payments = (
+        _settled_payments(demo)
+        .join(receivables, on="order_id", how="left")
+        .with_columns(pl.col("receivable").fill_null(0.0))
+        .sort("order_id", "paid_at", "payment_id")
+        .with_columns(pl.col("settled").cum_sum().over("order_id").alias("cumulative"))
+        .with_columns(
+            (
+                _collected(pl.col("receivable"), pl.col("cumulative"))
+                - _collected(pl.col("receivable"), pl.col("cumulative") - pl.col("settled"))
+            ).alias("applied")
+        )
+    )
+    return (
+        payments.filter(pl.col("paid_date") <= demo.as_of)
+        .group_by(pl.col("paid_date").dt.truncate("1mo").alias("month"))
+        .agg(pl.col("applied").sum().alias("collected_in_month"))
+    )
+
+
 def _balances(demo: DemoLanding) -> pl.DataFrame:
+    paid = (
+        _settled_payments(demo)
+        .filter(pl.col("paid_date") <= demo.as_of)
+        .group_by("order_id")
+        .agg(pl.col("settled").sum().alias("paid"))
+    )
     return (
         demo.order_revenue()
-        .join(demo.paid_to_as_of(), on="order_id", how="left")
+        .join(paid, on="order_id", how="left")
         .with_columns(
             pl.col("paid").fill_null(0.0),
             pl.col("revenue").clip(lower_bound=0).alias("receivable"),
@@ -404,12 +462,16 @@ def _balances(demo: DemoLanding) -> pl.DataFrame:
 
 
 def test_demo_collection_rate_matches_polars(demo, demo_db):
+    # 回款率 (domain.md §4.3) = collected in the month ÷ due in the month; the cohort view = share of the
+    # month's dues collected by the as-of date.
     expected = (
         _balances(demo)
         .filter(pl.col("due_date") <= demo.as_of)
         .group_by(pl.col("due_date").dt.truncate("1mo").alias("month"))
         .agg(pl.col("receivable").sum(), pl.col("collected").sum())
         .filter(pl.col("receivable") > 0)
+        .join(_applied_by_month(demo), on="month", how="left")
+        .with_columns(pl.col("collected_in_month").fill_null(0.0))
     )
     got = {
         r["month_start"]: r
@@ -419,7 +481,11 @@ def test_demo_collection_rate_matches_polars(demo, demo_db):
     for e in expected.iter_rows(named=True):
         r = got[e["month"]]
         assert float(r["due_base"]) == pytest.approx(e["receivable"], abs=0.01)
-        assert float(r["collection_rate"]) == pytest.approx(e["collected"] / e["receivable"], abs=1e-5), e["month"]
+        assert float(r["collected_base"]) == pytest.approx(e["collected_in_month"], abs=0.01), e["month"]
+        rate = e["collected_in_month"] / e["receivable"]
+        assert float(r["collection_rate"]) == pytest.approx(rate, abs=1e-5), e["month"]
+        cohort = e["collected"] / e["receivable"]
+        assert float(r["due_cohort_collection_rate"]) == pytest.approx(cohort, abs=1e-5), e["month"]
     rates = [e["collected"] / e["receivable"] for e in expected.iter_rows(named=True)]
     assert min(rates) < 1, "the demo has unpaid receivables"
 

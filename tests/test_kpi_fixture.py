@@ -8,6 +8,8 @@ Expected numbers are worked out by hand from the fixture files:
 - SO5 (USD, C2, 2024-02-05): 2 × 30 × 0.5 = 30 USD × 7.2 (rate of 2024-02-01) = 216
 - payments: PM1 1,400 on 2024-02-10 (C1); PM2 100 USD × 7.2 = 720 on 2024-04-05 (C2, 21 days after the
   2024-03-15 due date); PM3 200 on 2024-02-03 (C3); PM4 15 USD × 7.2 = 108 on 2024-02-05 (C2)
+- 回款额 counts the settlement value applied to the order: PM2's 100 USD settles SO2 at its booking
+  rate 7.0 = 700 (the 720 cash value would collect 20 more than the order's receivable)
 - as-of date = latest business date = 2024-04-05; spine 2024-01-15 .. 2024-04-05 = 82 days × 3 channels
 """
 
@@ -34,7 +36,7 @@ def test_kpi_daily_rows_with_activity(fixture_db):
         (date(2024, 2, 3), "C3", 200.0, 1, 1, 200.0, 200.0),
         (date(2024, 2, 5), "C2", pytest.approx(216.0), 1, 1, pytest.approx(216.0), pytest.approx(108.0)),
         (date(2024, 2, 10), "C1", 0.0, 0, 0, None, 1400.0),
-        (date(2024, 4, 5), "C2", 0.0, 0, 0, None, pytest.approx(720.0)),
+        (date(2024, 4, 5), "C2", 0.0, 0, 0, None, pytest.approx(700.0)),
     ]
 
 
@@ -65,7 +67,7 @@ def test_orders_fact_revenue_returns_and_collection_state(fixture_db):
 
 def test_payment_lateness(fixture_db):
     rows = fixture_db.execute(
-        "select payment_id, due_date, days_late, is_late_over_15_days from core.fct_payments order by payment_id"
+        "select payment_id, due_date, days_late, is_late_over_alert_days from core.fct_payments order by payment_id"
     ).fetchall()
     assert rows == [
         ("PM1", date(2024, 2, 14), -4, False),

@@ -96,12 +96,16 @@ def independent_kpi_daily(landing: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("discount_pct").cast(pl.Float64).fill_null(0.0),
     )
     order_net = lines.group_by("order_id").agg(
-        (pl.col("quantity") * pl.col("unit_price") * (1 - pl.col("discount_pct"))).sum().alias("net")
+        (pl.col("quantity") * pl.col("unit_price") * (1 - pl.col("discount_pct"))).sum().alias("net"),
+        (pl.col("quantity") < 0).any().alias("has_return_line"),
     )
-    priced = _to_base(orders.join(order_net, on="order_id", how="left"), fx, "order_date")
+    # A returned order without any return line came back whole: no revenue.
+    returned_whole = (pl.col("status") == "returned") & ~pl.col("has_return_line").fill_null(False)
+    priced = _to_base(orders.join(order_net, on="order_id", how="left"), fx, "order_date").with_columns(
+        pl.when(returned_whole).then(0.0).otherwise(pl.col("net").fill_null(0.0) * pl.col("rate")).alias("revenue")
+    )
     sales = (
         priced.filter(pl.col("status") != "cancelled")
-        .with_columns((pl.col("net").fill_null(0.0) * pl.col("rate")).alias("revenue"))
         .group_by("order_date", "channel_id")
         .agg(
             pl.col("revenue").sum(),
@@ -110,13 +114,47 @@ def independent_kpi_daily(landing: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
     )
     payments = _good_rows(landing, "orders/payments.csv").select(
-        "order_id", "currency", pl.col("amount").cast(pl.Float64), pl.col("paid_at").str.slice(0, 10).str.to_date()
+        "payment_id",
+        "order_id",
+        "currency",
+        pl.col("amount").cast(pl.Float64),
+        pl.col("paid_at").alias("paid_ts"),
+        pl.col("paid_at").str.slice(0, 10).str.to_date(),
     )
+    # 回款额 = what each payment takes off its order's receivable at the settlement value: in the order's
+    # currency at the order's booking rate, else at the paid date's rate; cancelled orders owe nothing, and
+    # under a cent left is rounding (settled).
+    receivables = priced.select(
+        "order_id",
+        "channel_id",
+        pl.col("currency").alias("order_currency"),
+        pl.col("rate").alias("order_rate"),
+        pl.when(pl.col("status") == "cancelled")
+        .then(0.0)
+        .otherwise(pl.col("revenue").clip(lower_bound=0.0))
+        .alias("receivable"),
+    )
+    settled = (
+        pl.when(pl.col("currency") == pl.col("order_currency"))
+        .then(pl.col("amount") * pl.col("order_rate"))
+        .otherwise(pl.col("amount") * pl.col("rate"))
+    )
+
+    def collected(so_far: pl.Expr) -> pl.Expr:
+        receivable = pl.col("receivable")
+        return pl.when(receivable - so_far < 0.01).then(receivable).otherwise(so_far.clip(lower_bound=0.0))
+
     collections = (
         _to_base(payments, fx, "paid_at")
-        .join(orders.select("order_id", "channel_id"), on="order_id", how="inner")
+        .join(receivables, on="order_id", how="inner")
+        .with_columns(settled.alias("settled"))
+        .sort("order_id", "paid_ts", "payment_id")
+        .with_columns(pl.col("settled").cum_sum().over("order_id").alias("cumulative"))
+        .with_columns(
+            (collected(pl.col("cumulative")) - collected(pl.col("cumulative") - pl.col("settled"))).alias("applied")
+        )
         .group_by("paid_at", "channel_id")
-        .agg((pl.col("amount") * pl.col("rate")).sum().alias("collections"))
+        .agg(pl.col("applied").sum().alias("collections"))
     )
     return sales, collections
 

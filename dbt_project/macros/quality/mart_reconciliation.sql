@@ -18,7 +18,7 @@
                 {'column': 'returns_base', 'fact': 'fct_orders', 'fact_column': 'return_amount_base', 'fact_where': orders},
                 {'column': 'gross_margin_base', 'fact': 'fct_orders', 'fact_column': 'gross_margin_base', 'fact_where': orders},
                 {'column': 'orders', 'fact': 'fct_orders', 'fact_column': '1', 'fact_where': orders},
-                {'column': 'collections_base', 'fact': 'fct_payments', 'fact_column': 'amount_base', 'fact_where': payments},
+                {'column': 'collections_base', 'fact': 'int_collections__payment_applications', 'fact_column': 'applied_base', 'fact_where': payments},
                 {'column': 'payments', 'fact': 'fct_payments', 'fact_column': '1', 'fact_where': payments},
             ],
             'spine': {'periods': 'day', 'times': 'select count(*) from {dim_channel}'},
@@ -41,7 +41,7 @@
         },
         'mart_collections': {
             'totals': [
-                {'column': 'collected_base', 'where': "group_level = 'company'", 'fact': 'fct_payments', 'fact_column': 'amount_base', 'fact_where': payments},
+                {'column': 'collected_base', 'where': "group_level = 'company'", 'fact': 'int_collections__payment_applications', 'fact_column': 'applied_base', 'fact_where': payments},
             ],
         },
         'mart_partner_performance': {
@@ -59,6 +59,7 @@
     {%- set relations = {
         'fct_orders': ref('fct_orders'),
         'fct_payments': ref('fct_payments'),
+        'int_collections__payment_applications': ref('int_collections__payment_applications'),
         'dim_channel': ref('dim_channel'),
         'dim_account': ref('dim_account'),
     } -%}

@@ -26,7 +26,10 @@ converted as (
         coalesce(lines.discount_pct, 0) as discount_pct,
         {{ fx_rate_used('orders.currency', 'fx') }} as fx_rate_to_base,
         lines.quantity * lines.unit_price as gross_amount,
-        lines.quantity * lines.unit_price * (1 - coalesce(lines.discount_pct, 0)) as net_amount
+        lines.quantity * lines.unit_price * (1 - coalesce(lines.discount_pct, 0)) as net_amount,
+        case
+            when min(lines.quantity) over (partition by lines.order_id) < 0 then true else false
+        end as order_has_return_lines
     from lines
     inner join orders
         on orders.order_id = lines.order_id
@@ -58,9 +61,12 @@ select
     converted.gross_amount * converted.fx_rate_to_base as gross_amount_base,
     converted.net_amount * converted.fx_rate_to_base as net_amount_base,
     converted.quantity * products.unit_cost_base as cost_amount_base,
+    -- Same revenue rule as fct_orders (macros/receivables.sql order_books_revenue): a returned order
+    -- without return lines came back whole.
     case
-        when converted.order_status = 'cancelled' then 0
-        else converted.net_amount * converted.fx_rate_to_base
+        when {{ order_books_revenue('converted.order_status', 'converted.order_has_return_lines') }}
+            then converted.net_amount * converted.fx_rate_to_base
+        else 0
     end as revenue_base
 from converted
 left join {{ ref('dim_product') }} as products

@@ -1,5 +1,7 @@
 -- Orders (订单), one row per order, in the base currency. Revenue = net line amounts after
--- discounts, minus returns (negative lines), zero for cancelled orders; recognised on order_date.
+-- discounts, minus returns (negative lines), zero for cancelled orders and for returned orders whose
+-- return was never keyed as lines (macros/receivables.sql order_books_revenue); recognised on
+-- order_date. Payments follow the receivables money convention (docs receivables_money_convention).
 with lines as (
     select
         order_id,
@@ -9,6 +11,8 @@ with lines as (
         sum(case when quantity > 0 then gross_amount_base else 0 end) as gross_amount_base,
         sum(case when quantity > 0 then gross_amount_base - net_amount_base else 0 end) as discount_amount_base,
         sum(case when quantity < 0 then -net_amount_base else 0 end) as return_amount_base,
+        sum(case when quantity > 0 then net_amount_base else 0 end) as sold_net_amount_base,
+        case when min(quantity) < 0 then true else false end as has_return_lines,
         sum(net_amount_base) as net_amount_base,
         sum(cost_amount_base) as cost_amount_base,
         max(fx_rate_to_base) as fx_rate_to_base
@@ -28,6 +32,17 @@ payments as (
     group by order_id
 ),
 
+settled_as_of as (
+    -- Only payments received by the reporting date settle the receivable reported on it.
+    select
+        payments.order_id,
+        sum(payments.settled_amount_base) as settled_as_of_base
+    from {{ ref('fct_payments') }} as payments
+    cross join {{ ref('int_as_of_date') }} as as_of
+    where payments.paid_date <= as_of.as_of_date
+    group by payments.order_id
+),
+
 orders as (
     select
         orders.order_id,
@@ -41,6 +56,12 @@ orders as (
         orders.status,
         case when orders.status = 'cancelled' then true else false end as is_cancelled,
         case when orders.status = 'returned' or coalesce(lines.units_returned, 0) > 0 then true else false end as has_returns,
+        -- A returned order without return lines came back whole: it books no revenue and its whole
+        -- sold amount is the return (the lines are not deducted a second time when they exist).
+        case
+            when orders.status = 'returned' and not coalesce(lines.has_return_lines, false) then true else false
+        end as is_returned_whole,
+        {{ order_books_revenue('orders.status', 'coalesce(lines.has_return_lines, false)') }} as books_revenue,
         orders.currency,
         coalesce(lines.fx_rate_to_base, 1.0) as fx_rate_to_base,
         orders.payment_terms_days,
@@ -52,16 +73,33 @@ orders as (
         orders.delivered_at,
         coalesce(lines.line_count, 0) as line_count,
         coalesce(lines.units_sold, 0) as units_sold,
-        coalesce(lines.units_returned, 0) as units_returned,
+        case
+            when orders.status = 'returned' and not coalesce(lines.has_return_lines, false)
+                then coalesce(lines.units_sold, 0)
+            else coalesce(lines.units_returned, 0)
+        end as units_returned,
         coalesce(lines.gross_amount_base, 0) as gross_amount_base,
         coalesce(lines.discount_amount_base, 0) as discount_amount_base,
-        coalesce(lines.return_amount_base, 0) as return_amount_base,
+        case
+            when orders.status = 'returned' and not coalesce(lines.has_return_lines, false)
+                then coalesce(lines.sold_net_amount_base, 0)
+            else coalesce(lines.return_amount_base, 0)
+        end as return_amount_base,
         coalesce(lines.net_amount_base, 0) as net_amount_base,
-        case when orders.status = 'cancelled' then 0 else coalesce(lines.net_amount_base, 0) end as revenue_base,
-        case when orders.status = 'cancelled' then 0 else coalesce(lines.cost_amount_base, 0) end as cost_base,
+        case
+            when {{ order_books_revenue('orders.status', 'coalesce(lines.has_return_lines, false)') }}
+                then coalesce(lines.net_amount_base, 0)
+            else 0
+        end as revenue_base,
+        case
+            when {{ order_books_revenue('orders.status', 'coalesce(lines.has_return_lines, false)') }}
+                then coalesce(lines.cost_amount_base, 0)
+            else 0
+        end as cost_base,
         coalesce(payments.payment_count, 0) as payment_count,
         coalesce(payments.paid_amount_base, 0) as paid_amount_base,
         coalesce(payments.settled_amount_base, 0) as settled_amount_base,
+        coalesce(settled_as_of.settled_as_of_base, 0) as settled_as_of_base,
         payments.first_paid_at,
         payments.last_paid_at
     from {{ ref('stg_orders__orders') }} as orders
@@ -69,6 +107,8 @@ orders as (
         on lines.order_id = orders.order_id
     left join payments
         on payments.order_id = orders.order_id
+    left join settled_as_of
+        on settled_as_of.order_id = orders.order_id
     left join {{ ref('stg_crm__sales_reps') }} as reps
         on reps.rep_id = orders.rep_id
 ),
@@ -82,17 +122,16 @@ fully_paid as (
     inner join orders
         on orders.order_id = fct_payments.order_id
     where orders.revenue_base > 0
-      and fct_payments.cumulative_paid_base >= orders.revenue_base - 0.01
+      and {{ receivable_is_settled('orders.revenue_base', 'fct_payments.cumulative_paid_base') }}
     group by fct_payments.order_id
 )
 
 select
     orders.*,
     orders.revenue_base - orders.cost_base as gross_margin_base,
-    case
-        when orders.revenue_base - orders.settled_amount_base > 0 then orders.revenue_base - orders.settled_amount_base
-        else 0
-    end as open_amount_base,
+    -- Open receivable on the as-of date (docs receivables_money_convention): every collections mart
+    -- reconciles to the sum of this column.
+    {{ receivable_open(receivable_amount('orders.revenue_base'), 'orders.settled_as_of_base') }} as open_amount_base,
     fully_paid.fully_paid_at,
     case
         when orders.is_cancelled then null

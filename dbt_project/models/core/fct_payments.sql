@@ -62,8 +62,11 @@ select
     due_date,
     {{ dbt.datediff('due_date', 'paid_date', 'day') }} as days_late,
     case when paid_date > due_date then true else false end as is_late,
-    -- 付款延迟超15天 (domain.md §3.8): the customer-health alert threshold.
-    case when {{ dbt.datediff('due_date', 'paid_date', 'day') }} > 15 then true else false end as is_late_over_15_days,
+    -- 付款延迟超15天 (domain.md §3.8): late beyond the customer-health alert threshold (var alert_late_payment_days).
+    case
+        when {{ dbt.datediff('due_date', 'paid_date', 'day') }} > {{ var('alert_late_payment_days') }} then true
+        else false
+    end as is_late_over_alert_days,
     sum(settled_amount_base) over (
         partition by order_id
         order by paid_at asc nulls last, payment_id asc nulls last

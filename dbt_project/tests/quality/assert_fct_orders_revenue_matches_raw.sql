@@ -1,7 +1,8 @@
 -- Revenue reconciliation: the sum of fct_orders.revenue_base equals the same sum computed straight from
 -- the raw landing rows, without staging or core: current file versions, not quarantined, one version
 -- per key (last write wins: latest updated_at, then latest drop, load and row), net line amounts after
--- discount (returns negative), cancelled orders excluded, converted with the latest rate on or before
+-- discount (returns negative), cancelled orders excluded, returned orders without any return line
+-- excluded (the whole order came back, domain.md §1.10), converted with the latest rate on or before
 -- the order date. A failure means staging or core lost, duplicated or mis-converted revenue.
 -- The text columns are read with the project's cast macros (the portable try-cast layer), nothing else
 -- of staging is reused. With the var as_of_date, the versions known by then (docs as_of_history).
@@ -114,7 +115,8 @@ order_net as (
         and lines.version_rank = 1
     where orders.version_rank = 1
       and orders.status <> 'cancelled'
-    group by orders.order_id, orders.currency, orders.order_date
+    group by orders.order_id, orders.status, orders.currency, orders.order_date
+    having not (orders.status = 'returned' and min(lines.quantity) >= 0)
 ),
 
 order_revenue as (

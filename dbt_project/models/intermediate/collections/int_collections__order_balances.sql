@@ -1,8 +1,8 @@
 -- Receivable (应收账款) per order on the as-of date: one row per non-cancelled order dated on or before
--- it. open = revenue − payments received up to the as-of date, never below 0 (an overpayment, e.g. from
--- an fx gain, is not a negative receivable); days past due = as-of date − fct_orders.due_date. A
--- residual under 0.01 is rounding (payments are in cents, discounted revenue is not) and counts as
--- settled, the same rule as fct_orders.fully_paid_at.
+-- it, under the receivables money convention (docs receivables_money_convention, macros/receivables.sql):
+-- payments count at their settlement value, open = receivable − settled payments up to the as-of date,
+-- never below 0 and 0 once the residual is rounding; the same numbers as fct_orders.open_amount_base.
+-- days past due = as-of date − fct_orders.due_date.
 {%- set edges = var('aging_bucket_edges') %}
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
@@ -19,8 +19,8 @@ orders as (
 paid as (
     select
         payments.order_id,
-        sum(payments.amount_base) as paid_to_date_base,
-        sum(case when payments.paid_date <= payments.due_date then payments.amount_base else 0 end) as paid_by_due_date_base,
+        sum(payments.settled_amount_base) as paid_to_date_base,
+        sum(case when payments.paid_date <= payments.due_date then payments.settled_amount_base else 0 end) as paid_by_due_date_base,
         max(payments.paid_date) as last_paid_date
     from {{ ref('fct_payments') }} as payments
     cross join as_of
@@ -41,7 +41,7 @@ balances as (
         cast({{ dbt.date_trunc('month', 'orders.due_date') }} as date) as due_month,
         orders.revenue_base,
         -- What the customer can owe: a pure return order (negative revenue) is a credit, not a receivable.
-        case when orders.revenue_base > 0 then orders.revenue_base else 0 end as receivable_base,
+        {{ receivable_amount('orders.revenue_base') }} as receivable_base,
         coalesce(paid.paid_to_date_base, 0) as paid_to_date_base,
         coalesce(paid.paid_by_due_date_base, 0) as paid_by_due_date_base,
         paid.last_paid_date,
@@ -68,23 +68,15 @@ select
     balances.receivable_base,
     balances.paid_to_date_base,
     -- Collected against this order's receivable (capped: an overpayment does not collect other orders).
-    case
-        when balances.receivable_base - balances.paid_to_date_base < 0.01 then balances.receivable_base
-        else greatest(balances.paid_to_date_base, 0)
-    end as collected_base,
-    case
-        when balances.receivable_base - balances.paid_by_due_date_base < 0.01 then balances.receivable_base
-        else greatest(balances.paid_by_due_date_base, 0)
-    end as collected_on_time_base,
-    case
-        when balances.receivable_base - balances.paid_to_date_base < 0.01 then 0
-        else balances.receivable_base - balances.paid_to_date_base
-    end as open_base,
+    {{ receivable_collected('balances.receivable_base', 'balances.paid_to_date_base') }} as collected_base,
+    {{ receivable_collected('balances.receivable_base', 'balances.paid_by_due_date_base') }} as collected_on_time_base,
+    {{ receivable_open('balances.receivable_base', 'balances.paid_to_date_base') }} as open_base,
     balances.last_paid_date,
     balances.as_of_date,
     balances.days_past_due,
     case
-        when balances.receivable_base - balances.paid_to_date_base >= 0.01 and balances.days_past_due > 0 then true
+        when not {{ receivable_is_settled('balances.receivable_base', 'balances.paid_to_date_base') }}
+            and balances.days_past_due > 0 then true
         else false
     end as is_overdue,
     -- Aging bucket from var aging_bucket_edges ([30, 60, 90] → 1: ≤30 incl. not yet due, 2: 31-60,

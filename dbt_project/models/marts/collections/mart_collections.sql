@@ -1,7 +1,9 @@
 -- Collections (回款) by month for the company, each team (a parent team includes its child teams),
 -- each rep and each channel: billed, collected, 回款率, DSO and the sales-versus-collection balance
 -- ([002] "检阅销售、收款是否平衡,有无逾期未收货款"). Months run from the first order month to the
--- as-of month; the as-of month is counted up to the as-of date.
+-- as-of month; the as-of month is counted up to the as-of date. Money follows the receivables
+-- convention (docs receivables_money_convention): collected = applied settlement value, so a closed
+-- month's collections never change and payments on cancelled orders are unapplied money, not 回款.
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
@@ -12,7 +14,7 @@ balances as (
 
 payments as (
     select payments.*
-    from {{ ref('fct_payments') }} as payments
+    from {{ ref('int_collections__payment_applications') }} as payments
     cross join as_of
     where payments.paid_date <= as_of.as_of_date
 ),
@@ -58,16 +60,18 @@ order_groups as (
 ),
 
 payment_groups as (
-    select payment_id, paid_date, amount_base, 'company' as group_level, '*' as group_key from payments
+    select payment_id, paid_month, applied_base, unapplied_base, 'company' as group_level, '*' as group_key from payments
     union all
-    select payment_id, paid_date, amount_base, 'rep' as group_level, rep_id as group_key
+    select payment_id, paid_month, applied_base, unapplied_base, 'rep' as group_level, rep_id as group_key
     from payments where rep_id is not null
     union all
-    select payments.payment_id, payments.paid_date, payments.amount_base, 'team' as group_level, team_rollup.team_id as group_key
+    select
+        payments.payment_id, payments.paid_month, payments.applied_base, payments.unapplied_base,
+        'team' as group_level, team_rollup.team_id as group_key
     from payments
     inner join team_rollup on team_rollup.rep_id = payments.rep_id
     union all
-    select payment_id, paid_date, amount_base, 'channel' as group_level, channel_id as group_key
+    select payment_id, paid_month, applied_base, unapplied_base, 'channel' as group_level, channel_id as group_key
     from payments where channel_id is not null
 ),
 
@@ -84,13 +88,14 @@ billed as (
 ),
 
 due as (
-    -- 回款率 cohort: what fell due in the month (up to the as-of date) and how much of it is collected.
+    -- 回款率 denominator: what fell due in the month (up to the as-of date); the due-month cohort view
+    -- adds how much of it is collected by the as-of date (restates as later payments arrive).
     select
         order_groups.group_level,
         order_groups.group_key,
         balances.due_month as month_start,
         sum(balances.receivable_base) as due_base,
-        sum(balances.collected_base) as collected_on_due_base,
+        sum(balances.collected_base) as due_collected_to_date_base,
         sum(balances.collected_on_time_base) as collected_on_time_base
     from balances
     inner join order_groups on order_groups.order_id = balances.order_id
@@ -99,14 +104,16 @@ due as (
 ),
 
 collected as (
+    -- 回款 in the month: the applied part of the payments received in it, whatever month they settle.
     select
         group_level,
         group_key,
-        cast({{ dbt.date_trunc('month', 'paid_date') }} as date) as month_start,
-        sum(amount_base) as collected_base,
+        paid_month as month_start,
+        sum(applied_base) as collected_base,
+        sum(unapplied_base) as unapplied_base,
         count(*) as payments_received
     from payment_groups
-    group by group_level, group_key, cast({{ dbt.date_trunc('month', 'paid_date') }} as date)
+    group by group_level, group_key, paid_month
 ),
 
 order_months as (
@@ -132,11 +139,8 @@ order_month_open as (
         order_months.month_start,
         order_months.due_date,
         order_months.period_end,
-        -- Same settlement rule as int_collections__order_balances: under 0.01 left is rounding.
-        case
-            when order_months.receivable_base - coalesce(sum(payments.amount_base), 0) < 0.01 then 0
-            else order_months.receivable_base - coalesce(sum(payments.amount_base), 0)
-        end as open_base
+        -- Same open rule as fct_orders.open_amount_base, at each month end.
+        {{ receivable_open('order_months.receivable_base', 'coalesce(sum(payments.settled_amount_base), 0)') }} as open_base
     from order_months
     left join payments
         on payments.order_id = order_months.order_id
@@ -181,7 +185,8 @@ joined as (
         coalesce(collected.collected_base, 0) as collected_base,
         coalesce(collected.payments_received, 0) as payments_received,
         coalesce(due.due_base, 0) as due_base,
-        coalesce(due.collected_on_due_base, 0) as collected_on_due_base,
+        coalesce(due.due_collected_to_date_base, 0) as due_collected_to_date_base,
+        coalesce(collected.unapplied_base, 0) as unapplied_base,
         coalesce(due.collected_on_time_base, 0) as collected_on_time_base,
         coalesce(receivables.closing_receivable_base, 0) as closing_receivable_base,
         coalesce(receivables.closing_overdue_base, 0) as closing_overdue_base
@@ -230,11 +235,17 @@ select
     cast(rolling.billed_orders as {{ dbt.type_bigint() }}) as billed_orders,
     cast(rolling.collected_base as {{ dbt.type_numeric() }}) as collected_base,
     cast(rolling.payments_received as {{ dbt.type_bigint() }}) as payments_received,
+    cast(rolling.unapplied_base as {{ dbt.type_numeric() }}) as unapplied_base,
     cast(rolling.due_base as {{ dbt.type_numeric() }}) as due_base,
-    cast(rolling.collected_on_due_base as {{ dbt.type_numeric() }}) as collected_on_due_base,
+    -- 回款率 (domain.md §4.3): collected in the month ÷ due in the month; above 1 when arrears are caught up.
     cast(
-        case when rolling.due_base > 0 then rolling.collected_on_due_base / rolling.due_base end as {{ dbt.type_numeric() }}
+        case when rolling.due_base > 0 then rolling.collected_base / rolling.due_base end as {{ dbt.type_numeric() }}
     ) as collection_rate,
+    cast(rolling.due_collected_to_date_base as {{ dbt.type_numeric() }}) as due_collected_to_date_base,
+    cast(
+        case when rolling.due_base > 0 then rolling.due_collected_to_date_base / rolling.due_base end
+        as {{ dbt.type_numeric() }}
+    ) as due_cohort_collection_rate,
     cast(rolling.collected_on_time_base as {{ dbt.type_numeric() }}) as collected_on_time_base,
     cast(
         case when rolling.due_base > 0 then rolling.collected_on_time_base / rolling.due_base end as {{ dbt.type_numeric() }}

@@ -1,6 +1,8 @@
 -- Receivables aging (应收账款账龄, 逾期未收货款): one row per customer account and one per channel
 -- partner with an open receivable on the as-of date. Bucket columns come from var aging_bucket_edges
 -- (default [30, 60, 90] → days_0_30 (incl. not yet due), days_31_60, days_61_90, days_over_90).
+-- Open amounts are int_collections__order_balances.open_base, i.e. fct_orders.open_amount_base (docs
+-- receivables_money_convention); assert_open_receivables_reconcile_to_fct_orders holds every level to it.
 {%- set edges = var('aging_bucket_edges') %}
 {%- set bucket_columns = [] %}
 {%- for edge in edges %}

@@ -36,12 +36,14 @@ sales as (
 ),
 
 collections as (
+    -- 回款额: the applied settlement value of the payments (docs receivables_money_convention); money
+    -- paid on cancelled orders or beyond an order's receivable is not a collection.
     select
         paid_date,
         channel_id,
-        sum(amount_base) as collections_base,
+        sum(applied_base) as collections_base,
         count(*) as payments
-    from {{ ref('fct_payments') }}
+    from {{ ref('int_collections__payment_applications') }}
     group by paid_date, channel_id
 )
 
