@@ -25,7 +25,7 @@ Conventions (domain.md and the marts' YAML; the SQL was read only to pin them do
 * RFM as of D: customers with a purchase (a non-cancelled order with a positive line) by D; recency =
   D − last purchase date; frequency = purchases in (D − 12 months, D]; monetary = revenue of the
   non-cancelled orders in that window.
-* quota attainment: actual = revenue (orders by order date) or collections (payments by paid date,
+* quota attainment: actual = revenue (orders by order date) or collections (applied payments by paid date,
   attributed to the order's rep) from the period start to the earlier of the period end and D.
 """
 
@@ -730,10 +730,10 @@ class LandingOracle:
                     pl.col("revenue_base").alias("value"),
                     "rep_id",
                 ),
-                self.payments_base().select(
+                self.payments_applied().select(
                     pl.lit("collections").alias("metric"),
                     pl.col("paid_date").alias("activity_date"),
-                    pl.col("amount_base").alias("value"),
+                    pl.col("applied_base").alias("value"),
                     "rep_id",
                 ),
             ]

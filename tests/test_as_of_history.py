@@ -205,3 +205,19 @@ def test_latest_build_sees_the_later_changes_and_history_keeps_both(as_of_builds
             assert open_periods == (1,), model
     finally:
         con.close()
+
+
+def test_pipeline_snapshot_shows_each_day_the_terms_known_that_day(as_of_builds) -> None:
+    """A full build after the changes: the 2024-02-29 month-end still holds O3 as it stood then (2,000,
+    closing 2024-03-31, not yet past due); from 2024-03-05 on the daily rows carry the new terms."""
+    _, _, _, latest = as_of_builds
+    con = duckdb.connect(str(latest), read_only=True)
+    try:
+        rows = con.execute(
+            "select snapshot_date::varchar, amount_base, expected_close_date::varchar, is_past_expected_close"
+            " from marts.mart_pipeline_snapshot where opportunity_id = 'O3' and snapshot_date in"
+            " ('2024-02-29', '2024-03-31') order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [("2024-02-29", 2000, "2024-03-31", False), ("2024-03-31", 9000, "2024-02-20", True)]

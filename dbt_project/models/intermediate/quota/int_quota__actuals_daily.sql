@@ -1,7 +1,8 @@
 -- Actuals for every quota level × owner × metric × day up to the as-of date, on the same basis as the
 -- targets (domain.md §5.4 "actual sales should use the same basis as the target"):
 --   revenue        销售额  fct_orders.revenue_base on order_date (cancelled = 0, returns netted)
---   collections    回款额  fct_payments.amount_base on paid_date
+--   collections    回款额  the applied settlement value of payments on paid_date (receivables money
+--                          convention: int_collections__payment_applications.applied_base)
 --   new_customers  新客户数 accounts whose first non-cancelled order falls on that day
 --   won_deals      赢单    opportunities won (closed_date)
 -- Attribution: rep and channel and partner from the order / opportunity; team = the rep's team and
@@ -40,12 +41,12 @@ events as (
     select
         'collections' as metric,
         payments.paid_date as activity_date,
-        payments.amount_base as actual_value,
+        payments.applied_base as actual_value,
         payments.rep_id,
         payments.channel_id,
         payments.partner_id,
         coalesce(accounts.region, reps.region) as region
-    from {{ ref('fct_payments') }} as payments
+    from {{ ref('int_collections__payment_applications') }} as payments
     cross join as_of
     left join accounts on accounts.account_id = payments.account_id
     left join reps on reps.rep_id = payments.rep_id

@@ -86,18 +86,6 @@ last_inquiry as (
     group by new_needs.account_id
 ),
 
-paid as (
-    -- settled_amount_base values each payment at the order's booking rate when paid in the order's
-    -- currency, so an exchange-rate move never leaves a fully paid order with a small open balance.
-    select
-        payments.order_id,
-        sum(payments.settled_amount_base) as paid_base
-    from {{ ref('fct_payments') }} as payments
-    cross join as_of
-    where payments.paid_date <= as_of.as_of_date
-    group by payments.order_id
-),
-
 late_events as (
     -- Payments received late, counted while they are recent (the alert asks the rep to talk now).
     select
@@ -115,20 +103,17 @@ late_events as (
 
     union all
 
-    -- Balances still open past the threshold: the payment is already more than N days late. A residual
-    -- under one cent of the order's currency is rounding (discounted revenue is not in cents), not a debt.
+    -- Balances still open past the threshold: the payment is already more than N days late. The open
+    -- amount follows the receivables money convention (docs receivables_money_convention), so the alert
+    -- and the aging mart never disagree about what a customer owes.
     select
-        orders.account_id,
+        balances.account_id,
         'open_overdue' as late_kind,
-        orders.revenue_base - coalesce(paid.paid_base, 0) as amount_base,
-        {{ dbt.datediff('orders.due_date', 'as_of.as_of_date', 'day') }} as days_late
-    from {{ ref('int_customer__orders') }} as orders
-    cross join as_of
-    left join paid
-        on paid.order_id = orders.order_id
-    where orders.order_date <= as_of.as_of_date
-      and (orders.revenue_base - coalesce(paid.paid_base, 0)) / orders.fx_rate_to_base > 0.01
-      and {{ dbt.datediff('orders.due_date', 'as_of.as_of_date', 'day') }} > {{ var('alert_late_payment_days') }}
+        balances.open_base as amount_base,
+        balances.days_past_due as days_late
+    from {{ ref('int_collections__order_balances') }} as balances
+    where balances.open_base > 0
+      and balances.days_past_due > {{ var('alert_late_payment_days') }}
 ),
 
 late as (
