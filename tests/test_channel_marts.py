@@ -454,9 +454,10 @@ def test_partner_scorecard_quarter(scenario):
         )
         assert actual == pytest.approx(scores, abs=1e-4), partner
     assert [got[p]["rank_overall"] for p in ("P3", "P1", "P2")] == [1, 2, 3]
-    # Tier cut-offs 75 / 60 / 40: composites 55.5 / 50.5 / 44 are all standard: P3 (strategic) and P1
-    # (preferred) demote, P2 (standard) keeps.
-    assert (got["P3"]["suggested_tier"], got["P3"]["tier_change"]) == ("standard", "demote")
+    # Tier cut-offs 70 / 55 / 35 (seed partner_tier_thresholds, set for the mid-rank scale that centres
+    # on 50): P3 55.5 → preferred (current strategic: demote), P1 50.5 and P2 44 → standard (P1 preferred
+    # demotes, P2 standard keeps). Under the old 75 / 60 / 40 all three were standard.
+    assert (got["P3"]["suggested_tier"], got["P3"]["tier_change"]) == ("preferred", "demote")
     assert (got["P1"]["suggested_tier"], got["P1"]["tier_change"]) == ("standard", "demote")
     assert (got["P2"]["suggested_tier"], got["P2"]["tier_change"]) == ("standard", "keep")
 

@@ -294,17 +294,25 @@ def test_tiers_and_pyramid_as_of(scenario_db):
 
 def test_tier_months_see_no_later_orders(scenario_db):
     # 2024-12-31: C01 window = K0101 + K0102 = 2000 (K0103.. are later), C07 bought 2024-12-20 (2000),
-    # C09 = K0901 + K0902 = 2000 vs prior 0 → not growth. 12 customers with revenue → top 5% = 1: the
-    # three-way tie at 2000 goes to the smallest account_id, C01 (strategic by top value).
+    # C09 = K0901 + K0902 = 2000 vs prior 0 → not growth. 12 customers with revenue → top 5% =
+    # ceil(0.6) = 1 place, but C01, C07 and C09 tie at 2000 for rank 1 (A1's 1400 is next, rank 4): the
+    # tie starts inside the cut and is taken whole (tie_safe_top_share), so all three are strategic by top
+    # value. (The old row_number gave the place to the smallest account_id, C01.)
     rows = _rows(
         scenario_db,
         """
-        select account_id, tier_code, cast(window_revenue_base as double), lifetime_purchases
+        select account_id, tier_code, tier_reason, revenue_rank, cast(window_revenue_base as double),
+               lifetime_purchases
         from marts.mart_customer_tier
-        where snapshot_month = date '2024-12-01' and account_id in ('C01', 'C07', 'C09') order by 1
+        where snapshot_month = date '2024-12-01' and account_id in ('A1', 'C01', 'C07', 'C09') order by 1
         """,
     )
-    assert rows == [("C01", "strategic", 2000.0, 2), ("C07", "potential", 2000.0, 1), ("C09", "potential", 2000.0, 2)]
+    assert rows == [
+        ("A1", "strategic", "strategic_flag", 4, 1400.0, 1),
+        ("C01", "strategic", "top_value", 1, 2000.0, 2),
+        ("C07", "strategic", "top_value", 1, 2000.0, 1),
+        ("C09", "strategic", "top_value", 1, 2000.0, 2),
+    ]
 
 
 # ------------------------------------------------------------------------------------------ scenario: lifecycle
@@ -379,13 +387,15 @@ def test_retention_cohorts(scenario_db):
     # Cohort 2024-01 = A1, A2 (both first bought 2024-01-15). Cohort 2024-03 = C05 (03-15), C09 (03-01).
     # Cohort 2024-05 = C01 (05-10; then 11-05, 01-15, 03-20, 05-02, 06-10).
     # retention (domain.md §3.6) = bought in the month before and in this month ÷ bought in the month
-    # before (null when nobody did); buying = last purchase ≤ 180 days before the month's snapshot,
-    # churned > 365, repeat = 2+ purchases.
+    # before (null when nobody did); lapsed = bought in the month before but not in this month; churn
+    # rate (§3.6 "1 − retention, or churned-in-period ÷ active at start") = lapsed ÷ bought in the month
+    # before = 1 − retention, null with it; buying = last purchase ≤ 180 days before the month's
+    # snapshot, churned > 365 (a count, not the churn rate), repeat = 2+ purchases.
     rows = _rows(
         scenario_db,
         """
         select cohort_month, months_since_acquisition, cohort_customers, active_customers,
-               previous_active_customers, retained_customers, buying_customers, dormant_customers,
+               previous_active_customers, retained_customers, lapsed_customers, buying_customers, dormant_customers,
                churned_customers, repeat_customers, cast(retention_rate as double), cast(churn_rate as double),
                cast(repeat_purchase_rate as double)
         from marts.mart_customer_retention
@@ -397,20 +407,20 @@ def test_retention_cohorts(scenario_db):
     )
     jan, mar, may = date(2024, 1, 1), date(2024, 3, 1), date(2024, 5, 1)
     assert rows == [
-        (jan, 0, 2, 2, 0, 0, 2, 0, 0, 0, None, 0.0, 0.0),  # no month before the acquisition month
-        (jan, 1, 2, 1, 2, 1, 2, 0, 0, 1, 0.5, 0.0, 0.5),  # both bought in Jan, only A2 (SO5 02-05) in Feb
-        (jan, 2, 2, 0, 1, 0, 2, 0, 0, 1, 0.0, 0.0, 0.5),  # A2 bought in Feb, nobody in Mar
-        (jan, 7, 2, 0, 0, 0, 0, 2, 0, 1, None, 0.0, 0.5),  # 2024-08-31: A1 229 days, A2 208 days
-        (jan, 12, 2, 0, 0, 0, 0, 1, 1, 1, None, 0.5, 0.5),  # 2025-01-31: A1 382 days (churned), A2 361
-        (jan, 13, 2, 0, 0, 0, 0, 0, 2, 1, None, 1.0, 0.5),  # 2025-02-28: A2 389 days
-        (mar, 0, 2, 2, 0, 0, 2, 0, 0, 0, None, 0.0, 0.0),
-        (mar, 7, 2, 1, 0, 0, 1, 1, 0, 1, None, 0.0, 0.5),  # Oct: C05 bought 10-01, nobody in Sep; C09 244 days
-        (mar, 8, 2, 0, 1, 0, 1, 1, 0, 1, 0.0, 0.0, 0.5),  # C05 bought in Oct, not in Nov
-        (mar, 9, 2, 1, 0, 0, 2, 0, 0, 2, None, 0.0, 1.0),  # Dec: C09 bought 12-01, nobody in Nov
-        (mar, 14, 2, 1, 0, 0, 1, 1, 0, 2, None, 0.0, 1.0),  # May 2025: C09 05-15; C05 242 days
-        (mar, 15, 2, 0, 1, 0, 1, 1, 0, 2, 0.0, 0.0, 1.0),  # as of 06-15: C09's 06-20 order not yet seen
-        (may, 12, 1, 1, 0, 0, 1, 0, 0, 1, None, 0.0, 1.0),  # May 2025: C01 05-02, nothing in Apr
-        (may, 13, 1, 1, 1, 1, 1, 0, 0, 1, 1.0, 0.0, 1.0),  # C01 bought 05-02 and 06-10: retained
+        (jan, 0, 2, 2, 0, 0, 0, 2, 0, 0, 0, None, None, 0.0),  # no month before the acquisition month
+        (jan, 1, 2, 1, 2, 1, 1, 2, 0, 0, 1, 0.5, 0.5, 0.5),  # both bought in Jan, only A2 (SO5 02-05) in Feb
+        (jan, 2, 2, 0, 1, 0, 1, 2, 0, 0, 1, 0.0, 1.0, 0.5),  # A2 bought in Feb, nobody in Mar: A2 lapsed
+        (jan, 7, 2, 0, 0, 0, 0, 0, 2, 0, 1, None, None, 0.5),  # 2024-08-31: A1 229 days, A2 208 days
+        (jan, 12, 2, 0, 0, 0, 0, 0, 1, 1, 1, None, None, 0.5),  # 2025-01-31: A1 382 days (churned), A2 361
+        (jan, 13, 2, 0, 0, 0, 0, 0, 0, 2, 1, None, None, 0.5),  # 2025-02-28: A2 389 days; nobody active in Jan
+        (mar, 0, 2, 2, 0, 0, 0, 2, 0, 0, 0, None, None, 0.0),
+        (mar, 7, 2, 1, 0, 0, 0, 1, 1, 0, 1, None, None, 0.5),  # Oct: C05 bought 10-01, nobody in Sep; C09 244 days
+        (mar, 8, 2, 0, 1, 0, 1, 1, 1, 0, 1, 0.0, 1.0, 0.5),  # C05 bought in Oct, not in Nov: lapsed
+        (mar, 9, 2, 1, 0, 0, 0, 2, 0, 0, 2, None, None, 1.0),  # Dec: C09 bought 12-01, nobody in Nov
+        (mar, 14, 2, 1, 0, 0, 0, 1, 1, 0, 2, None, None, 1.0),  # May 2025: C09 05-15; C05 242 days
+        (mar, 15, 2, 0, 1, 0, 1, 1, 1, 0, 2, 0.0, 1.0, 1.0),  # as of 06-15: C09's 06-20 order not yet seen
+        (may, 12, 1, 1, 0, 0, 0, 1, 0, 0, 1, None, None, 1.0),  # May 2025: C01 05-02, nothing in Apr
+        (may, 13, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1.0, 0.0, 1.0),  # C01 bought 05-02 and 06-10: retained
     ]
 
 
@@ -419,23 +429,27 @@ def test_retention_cohorts(scenario_db):
 
 def test_pareto_trailing_ranks_and_shares(scenario_db):
     # Trailing window = (2024-06-15, 2025-06-15]: 12 buyers, total 26,452; top ceil(0.2 × 12) = 3.
+    # C04 and C12 tie at 500 (tie_safe_top_share): both rank 8 (the next is 10), and both carry the running
+    # figures of the whole tie: 9 customers (9 / 12) and 9000 + ... + 500 + 500 = 25,702 of 26,452.
     rows = _rows(
         scenario_db,
         """
-        select account_id, revenue_rank, cast(revenue_base as double), cast(cumulative_revenue_share as double),
-               is_top_share
-        from marts.mart_customer_pareto where period_type = 'trailing' order by revenue_rank
+        select account_id, revenue_rank, cast(revenue_base as double), cumulative_customers,
+               cast(customer_share_cumulative as double), cast(cumulative_revenue_share as double), is_top_share
+        from marts.mart_customer_pareto where period_type = 'trailing' order by revenue_rank, account_id
         """,
     )
     order = ["C10", "C01", "C09", "C07", "C02", "C03", "C08", "C04", "C12", "C05", "C06", "C11"]
     revenue = [9000, 6000, 3000, 2800, 1802, 1100, 1000, 500, 500, 300, 250, 200]
-    assert [r[0] for r in rows] == order  # C04 and C12 tie at 500: account_id breaks the tie
+    running = [9000, 15000, 18000, 20800, 22602, 23702, 24702, 25702, 25702, 26002, 26252, 26452]
+    assert [r[0] for r in rows] == order
+    assert [r[1] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 8, 8, 10, 11, 12]
     assert [r[2] for r in rows] == revenue
-    running = 0
-    for r, amount in zip(rows, revenue, strict=True):
-        running += amount
-        assert r[3] == pytest.approx(running / 26452, abs=1e-6)
-    assert [r[4] for r in rows] == [True] * 3 + [False] * 9
+    assert [r[3] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 9, 9, 10, 11, 12]
+    for r, total in zip(rows, running, strict=True):
+        assert r[4] == pytest.approx(r[3] / 12, abs=1e-6)
+        assert r[5] == pytest.approx(total / 26452, abs=1e-6)
+    assert [r[6] for r in rows] == [True] * 3 + [False] * 9
 
 
 def test_pareto_summary_against_the_80_percent_reference(scenario_db):
@@ -461,7 +475,8 @@ def test_pareto_summary_against_the_80_percent_reference(scenario_db):
             5,
         ),
         ("year", date(2023, 1, 1), date(2023, 12, 31), 1, 500.0, 1, 1.0, True, 1),
-        # 2024: C01, C07, C09 2000 each of 12,068; 80% (9,654.4) needs 7 customers.
+        # 2024: C01, C07, C09 2000 each of 12,068 (tied at rank 1, all inside the 3 places); 80% (9,654.4)
+        # needs 7 customers.
         ("year", date(2024, 1, 1), date(2024, 12, 31), 12, 12068.0, 3, pytest.approx(6000 / 12068, abs=1e-6), False, 7),
         # 2025 to date: C10 9000 + C01 5000 of 19,600.
         ("year", date(2025, 1, 1), date(2025, 6, 15), 9, 19600.0, 2, pytest.approx(14000 / 19600, abs=1e-6), False, 3),
@@ -753,11 +768,12 @@ def test_demo_rfm_matches_independent_polars(demo_db, demo_expected):
 
 @pytest.mark.slow
 def test_demo_pareto_share_matches_independent_polars(demo_db, demo_expected):
-    buyers = (
-        demo_expected["rfm"].filter(pl.col("frequency") > 0).sort(["monetary", "account_id"], descending=[True, False])
-    )
-    top = math.ceil(0.2 * buyers.height)
-    share = buyers["monetary"].head(top).sum() / buyers["monetary"].sum()
+    # Tie-safe top share: every buyer whose rank (1 + buyers with more revenue) is within ceil(0.2 × n).
+    buyers = demo_expected["rfm"].filter(pl.col("frequency") > 0)
+    cut = math.ceil(0.2 * buyers.height)
+    in_top = buyers.filter(pl.col("monetary").rank("min", descending=True) <= cut)
+    top = in_top.height
+    share = in_top["monetary"].sum() / buyers["monetary"].sum()
     row = demo_db.execute(
         """
         select customers, top_customers, cast(top_revenue_share as double)
@@ -887,6 +903,23 @@ def test_demo_late_payment_alert_matches_independent_polars(demo_db, demo_expect
 def test_demo_builds_all_customer_marts(demo_db):
     for mart in CUSTOMER_MARTS:
         assert demo_db.execute(f"select count(*) from marts.{mart}").fetchall()[0][0] > 0, mart
+
+
+def test_customer_seed_switches_are_all_read_by_a_model():
+    # No dead configuration: a true/false column of a customer seed is a switch, and a switch that no
+    # model reads changes nothing. customer_activity_types keeps counts_as_touch (read by the
+    # dormant_untouched_q alert); its old counts_as_inquiry flag is gone, because the no-inquiry alert
+    # counts new leads and opportunities, never activities (domain.md §3.8 H1).
+    dbt_project = SEGMENTS_SEED.parents[2]
+    model_sql = "\n".join(p.read_text(encoding="utf-8") for p in (dbt_project / "models").rglob("*.sql"))
+    switches = {}
+    for seed in sorted((dbt_project / "seeds" / "customer").glob("*.csv")):
+        with seed.open(encoding="utf-8", newline="") as handle:
+            records = list(csv.DictReader(handle))
+        for column in records[0]:
+            if {r[column].strip().lower() for r in records} <= {"true", "false"}:
+                switches[(seed.stem, column)] = column in model_sql
+    assert switches == {("customer_activity_types", "counts_as_touch"): True}
 
 
 def test_customer_marts_are_a_dagster_group_with_checks():

@@ -1,8 +1,11 @@
 -- 80/20 analysis (2/8法则, [002] "20%的核心客户决定着企业80%的销售量(额)"), one row per period × customer
 -- that bought in the period. Periods: each calendar year up to the as-of date ('year', the as-of year
 -- is year to date) and the RFM look-back window ending on the as-of date ('trailing').
--- Customers are ranked by revenue (revenue_base of non-cancelled orders, returns netted) descending,
--- ties by account_id; top_share_flag marks the first ceil(pareto_top_customer_share × customers).
+-- Customers are ranked by revenue (revenue_base of non-cancelled orders, returns netted) descending
+-- with rank(), no tie-breaker: equal revenue gets the same rank, the same cumulative figures (a tie is
+-- one step of the Pareto curve, counted whole) and the same is_top_share. is_top_share = rank <=
+-- ceil(pareto_top_customer_share × customers), so a tie that starts inside the cut is taken in whole
+-- (docs tie_safe_top_share).
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
@@ -59,16 +62,23 @@ buyers as (
 ranked as (
     select
         buyers.*,
-        row_number() over (
+        rank() over (
             partition by period_type, period_start
-            order by revenue_base desc nulls last, account_id asc nulls last
+            order by revenue_base desc nulls last
         ) as revenue_rank,
         count(*) over (partition by period_type, period_start) as period_customers,
         sum(revenue_base) over (partition by period_type, period_start) as period_revenue_base,
+        -- range (not rows) frames: the running figures take in every customer tied with this one, so
+        -- they do not depend on the order in which the database happens to return a tie.
+        count(*) over (
+            partition by period_type, period_start
+            order by revenue_base desc nulls last
+            range between unbounded preceding and current row
+        ) as cumulative_customers,
         sum(revenue_base) over (
             partition by period_type, period_start
-            order by revenue_base desc nulls last, account_id asc nulls last
-            rows between unbounded preceding and current row
+            order by revenue_base desc nulls last
+            range between unbounded preceding and current row
         ) as cumulative_revenue_base
     from buyers
 )
@@ -82,7 +92,8 @@ select
     cast(revenue_base as {{ dbt.type_numeric() }}) as revenue_base,
     cast(revenue_rank as {{ dbt.type_int() }}) as revenue_rank,
     cast(period_customers as {{ dbt.type_int() }}) as period_customers,
-    cast(revenue_rank * 1.0 / period_customers as {{ dbt.type_numeric() }}) as customer_share_cumulative,
+    cast(cumulative_customers as {{ dbt.type_int() }}) as cumulative_customers,
+    cast(cumulative_customers * 1.0 / period_customers as {{ dbt.type_numeric() }}) as customer_share_cumulative,
     cast(
         case when period_revenue_base <> 0 then revenue_base * 1.0 / period_revenue_base end
         as {{ dbt.type_numeric() }}

@@ -14,9 +14,10 @@ summary as (
         sum(revenue_base) as revenue_base,
         sum(case when is_top_share then 1 else 0 end) as top_customers,
         sum(case when is_top_share then revenue_base else 0 end) as top_revenue_base,
-        -- How many of the largest customers it takes to reach the reference share (80%).
+        -- How many of the largest customers it takes to reach the reference share (80%). A tie is
+        -- counted whole (cumulative_customers includes every tied customer): it cannot be split.
         min(case
-            when cumulative_revenue_share >= {{ var('pareto_reference_revenue_share') }} then revenue_rank
+            when cumulative_revenue_share >= {{ var('pareto_reference_revenue_share') }} then cumulative_customers
         end) as customers_to_reference_share
     from pareto
     group by period_type, period_start

@@ -3,8 +3,10 @@
 -- the month's snapshot date. Rules, first match wins (thresholds are vars, see customer_tiers seed):
 --   1 strategic  the account's strategic_flag
 --   2 dormant    no purchase within tier_dormancy_days (recency_days > tier_dormancy_days)
---   3 strategic  top tier_strategic_top_share of customers by look-back revenue (rank <= ceil(share × n),
---                n = customers with positive look-back revenue)
+--   3 strategic  top tier_strategic_top_share of customers by look-back revenue: rank() <= ceil(share × n),
+--                n = customers with positive look-back revenue. rank() gives a tie its best position, so
+--                a tie that starts inside the cut takes every tied customer in (equal revenue, equal
+--                tier; the share can be exceeded by the size of that tie): see docs tie_safe_top_share.
 --   4 growth     look-back revenue >= (1 + tier_growth_rate) × revenue of the window before (> 0)
 --   5 potential  everyone else: still buying, spend below the strategic cut and not growing
 -- Pyramid: first = 1 purchase; repeat = 2+ purchases; loyal = 2+ purchases across 2+ product lines
@@ -18,9 +20,10 @@ with state as (
 ranked as (
     select
         state.*,
-        row_number() over (
+        -- No tie-breaker on purpose: which of two equal customers is strategic must not depend on the id.
+        rank() over (
             partition by snapshot_date
-            order by monetary_base desc nulls last, account_id asc nulls last
+            order by monetary_base desc nulls last
         ) as revenue_rank,
         sum(case when monetary_base > 0 then 1 else 0 end) over (partition by snapshot_date) as customers_with_revenue
     from state
