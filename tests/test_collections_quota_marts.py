@@ -369,11 +369,13 @@ def test_demo_company_quarter_collections_attainment_matches_polars(demo, demo_d
     targets = demo.quotas.filter(
         (pl.col("level") == "company") & (pl.col("metric") == "collections") & (pl.col("period_grain") == "quarter")
     )
+    # 回款额 actuals: the applied settlement value of the payments (receivables money convention).
     collected = (
-        demo.payments.filter(pl.col("paid_date") <= demo.as_of)
+        _applied_payments(demo)
+        .filter(pl.col("paid_date") <= demo.as_of)
         .with_columns(pl.col("paid_date").dt.truncate("1q").alias("period_start"))
         .group_by("period_start")
-        .agg(pl.col("amount_base").sum().alias("collected"))
+        .agg(pl.col("applied").sum().alias("collected"))
     )
     expected = targets.join(collected, on="period_start", how="left")
     got = {
@@ -411,10 +413,10 @@ def _collected(receivable: pl.Expr, settled: pl.Expr) -> pl.Expr:
     return pl.when(receivable - settled < 0.01).then(receivable).otherwise(settled.clip(lower_bound=0))
 
 
-def _applied_by_month(demo: DemoLanding) -> pl.DataFrame:
-    """回款 per paid month: each payment's share of its order's receivable, in payment order."""
+def _applied_payments(demo: DemoLanding) -> pl.DataFrame:
+    """Every payment with its 回款 ("applied"): its share of its order's receivable, in payment order."""
     receivables = demo.order_revenue().select("order_id", pl.col("revenue").clip(lower_bound=0).alias("receivable"))
-    payments = (
+    return (
         _settled_payments(demo)
         .join(receivables, on="order_id", how="left")
         .with_columns(pl.col("receivable").fill_null(0.0))
@@ -427,8 +429,13 @@ def _applied_by_month(demo: DemoLanding) -> pl.DataFrame:
             ).alias("applied")
         )
     )
+
+
+def _applied_by_month(demo: DemoLanding) -> pl.DataFrame:
+    """回款 per paid month."""
     return (
-        payments.filter(pl.col("paid_date") <= demo.as_of)
+        _applied_payments(demo)
+        .filter(pl.col("paid_date") <= demo.as_of)
         .group_by(pl.col("paid_date").dt.truncate("1mo").alias("month"))
         .agg(pl.col("applied").sum().alias("collected_in_month"))
     )

@@ -655,11 +655,15 @@ def demo_expected(demo_landing: Path) -> dict:
             .sum()
             .alias("net_base"),
             (pl.col("quantity") > 0).any().alias("is_purchase"),
+            (pl.col("quantity") < 0).any().alias("has_return_line"),
         )
     )
     orders = orders.join(with_rate.select("order_id", "rate"), on="order_id").join(per_order, on="order_id", how="left")
     orders = orders.with_columns(
-        pl.col("net").fill_null(0.0), pl.col("net_base").fill_null(0.0), pl.col("is_purchase").fill_null(False)
+        pl.col("net").fill_null(0.0),
+        pl.col("net_base").fill_null(0.0),
+        pl.col("is_purchase").fill_null(False),
+        pl.col("has_return_line").fill_null(False),
     )
     valid = orders.filter(pl.col("status") != "cancelled")
 
@@ -838,14 +842,19 @@ def test_demo_late_payment_alert_matches_independent_polars(demo_db, demo_expect
     joined = payments.join(orders.select("order_id", "account_id", "currency", "due"), on="order_id")
     assert (joined["pay_currency"] == joined["currency"]).all()
     paid = joined.group_by("order_id").agg(pl.col("amount").sum().alias("paid"))
+    # Receivables money convention: the receivable is the revenue (0 for a net credit or an order that came
+    # back whole), payments in the order's currency settle it at the order's rate, and less than 0.01 left
+    # in the base currency is settled.
+    returned_whole = (pl.col("status") == "returned") & ~pl.col("has_return_line")
     overdue = (
         orders.join(paid, on="order_id", how="left")
-        .with_columns((pl.col("net") - pl.col("paid").fill_null(0.0)).alias("open"))
-        .with_columns((pl.lit(as_of) - pl.col("due")).dt.total_days().alias("days_late"))
-        .filter((pl.col("open") > 0.01) & (pl.col("days_late") > 15))
-        .select(
-            "account_id", pl.lit("open").alias("kind"), (pl.col("open") * pl.col("rate")).alias("amount"), "days_late"
+        .with_columns(
+            pl.when(returned_whole).then(0.0).otherwise(pl.col("net_base").clip(lower_bound=0)).alias("receivable")
         )
+        .with_columns((pl.col("receivable") - pl.col("paid").fill_null(0.0) * pl.col("rate")).alias("open"))
+        .with_columns((pl.lit(as_of) - pl.col("due")).dt.total_days().alias("days_late"))
+        .filter((pl.col("open") >= 0.01) & (pl.col("days_late") > 15))
+        .select("account_id", pl.lit("open").alias("kind"), pl.col("open").alias("amount"), "days_late")
     )
     late_paid = (
         joined.filter(pl.col("paid_date") > as_of - timedelta(days=30))
