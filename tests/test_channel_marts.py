@@ -382,8 +382,13 @@ def test_channel_performance_distribution(scenario):
     assert float(mar["share_of_total_revenue"]) == pytest.approx(2500 / 4500, abs=1e-6)
     assert float(mar["gross_margin_pct"]) == pytest.approx(0.36)
     assert mar["yoy_growth_pct"] is None  # nothing in Mar 2023
-    # Due in April: SO5 216 (108 paid) + SO8 1800 (1000 paid).
-    assert float(got[date(2024, 4, 1)]["collection_rate"]) == pytest.approx(1108 / 2016, abs=1e-6)
+    # 回款率 (domain.md §4.3) = collected in April ÷ due in April. Due: SO5 30 USD × 7.2 = 216 + SO8 1800.
+    # Collected in April: PM2 100 USD on SO2, settled at SO2's booking rate 7.0 = 700. The due-date cohort
+    # view: of April's dues, SO5 108 (PM4 15 USD × 7.2) and SO8 1000 (PM8) are paid by the as-of date.
+    april = got[date(2024, 4, 1)]
+    assert float(april["collected_in_period_base"]) == pytest.approx(700)
+    assert float(april["collection_rate"]) == pytest.approx(700 / 2016, abs=1e-6)
+    assert float(april["due_cohort_collection_rate"]) == pytest.approx(1108 / 2016, abs=1e-6)
     # May: sell-out 4 (P1) over average stock P1 X1 10.5 + X2 2 + X4 0 + P2 X1 (17 + 20) / 2 = 31.
     assert float(got[date(2024, 5, 1)]["inventory_turnover"]) == pytest.approx(4 / 31, abs=1e-6)
     # Jan: P1 active (SO2), P2 not yet; both under contract.
@@ -408,7 +413,10 @@ def test_partner_performance_quarter(scenario):
     p1, p2, p3 = got["P1"], got["P2"], got["P3"]
     assert float(p1["sell_in_revenue_base"]) == pytest.approx(1616) and float(p1["sell_in_units"]) == 13
     assert float(p1["sell_out_units"]) == 8
-    assert float(p1["collection_rate"]) == pytest.approx(1.0)  # SO2 due 15 Mar, 700 of 720 paid counts
+    # 回款率 Q1: due SO2 700 (15 Mar); collected in Q1 only PM4 on SO5 (15 USD × 7.2 = 108). The cohort view:
+    # SO2 paid in full in April (700 at its booking rate).
+    assert float(p1["collection_rate"]) == pytest.approx(108 / 700, abs=1e-6)
+    assert float(p1["due_cohort_collection_rate"]) == pytest.approx(1.0)
     assert float(p1["inventory_turnover"]) == pytest.approx(8 / 2.5)  # stock 0 → 5 (X1 3, X2 2)
     assert float(p1["gross_margin_pct"]) == pytest.approx((1616 - 1000) / 1616, abs=1e-6)
     assert p1["new_customers"] == 0  # A2 first bought in 2023
@@ -416,7 +424,7 @@ def test_partner_performance_quarter(scenario):
     assert float(p1["training_completion_rate"]) == pytest.approx(0.8)
     assert p1["staff_stability_rate"] is None
     assert float(p2["inventory_turnover"]) == pytest.approx(2 / 11, abs=1e-6)  # stock 0 → 22
-    assert float(p3["collection_rate"]) == pytest.approx(0.4)  # SO9 due 19 Feb, 400 of 1000
+    assert float(p3["collection_rate"]) == pytest.approx(0.4)  # SO9 due 19 Feb 1000, PM9 400 paid 10 Mar
     assert float(p3["inventory_turnover"]) == pytest.approx(8.0)
     assert (p2["new_customers"], p3["new_customers"]) == (1, 1)
     assert float(p3["revenue_attainment"]) == pytest.approx(0.8)
@@ -430,14 +438,14 @@ def test_partner_scorecard_quarter(scenario):
     # Tie-safe mid-rank percentiles among 3 partners: 100 × (worse + (tied − 1) / 2) / 2 → distinct values
     # 0 / 50 / 100, two tied at the top 75 each, all three tied 50 each (never 100). Family weights 0.3 /
     # 0.3 / 0.2 / 0.1 / 0.1 from the seed. Sell-in P1 < P3 < P2, attainment P3 < P2 < P1 → sales P1
-    # (0 + 100) / 2, P2 (100 + 50) / 2, P3 (50 + 0) / 2. Collection P1 = P2 = 1.0 (75 each) > P3 (0);
-    # turnover and margin P2 < P1 < P3 → financial P1 0.4 × 75 + 0.3 × 50 + 0.3 × 50 = 60, P2 30, P3 60.
+    # (0 + 100) / 2, P2 (100 + 50) / 2, P3 (50 + 0) / 2. 回款率 P1 108/700 (0) < P3 0.4 (50) < P2 1.0 (100);
+    # turnover and margin P2 < P1 < P3 → financial P1 0.4 × 0 + 0.3 × 50 + 0.3 × 50 = 30, P2 40, P3 80.
     # New customers P2 = P3 (75) > P1; coverage P1 = P3 (75) > P2 → market 37.5 / 37.5 / 75. Return rate
     # 0 for all → service 50 for all. Training P2 < P1 < P3 → team 50 / 0 / 100.
     expected = {
-        "P1": (50.0, 60.0, 37.5, 50.0, 50.0, 15 + 18 + 7.5 + 5 + 5),
-        "P2": (75.0, 30.0, 37.5, 50.0, 0.0, 22.5 + 9 + 7.5 + 5 + 0),
-        "P3": (25.0, 60.0, 75.0, 50.0, 100.0, 7.5 + 18 + 15 + 5 + 10),
+        "P1": (50.0, 30.0, 37.5, 50.0, 50.0, 15 + 9 + 7.5 + 5 + 5),
+        "P2": (75.0, 40.0, 37.5, 50.0, 0.0, 22.5 + 12 + 7.5 + 5 + 0),
+        "P3": (25.0, 80.0, 75.0, 50.0, 100.0, 7.5 + 24 + 15 + 5 + 10),
     }
     for partner, scores in expected.items():
         r = got[partner]
@@ -453,10 +461,10 @@ def test_partner_scorecard_quarter(scenario):
             )
         )
         assert actual == pytest.approx(scores, abs=1e-4), partner
-    assert [got[p]["rank_overall"] for p in ("P3", "P1", "P2")] == [1, 2, 3]
+    assert [got[p]["rank_overall"] for p in ("P3", "P2", "P1")] == [1, 2, 3]
     # Tier cut-offs 70 / 55 / 35 (seed partner_tier_thresholds, set for the mid-rank scale that centres
-    # on 50): P3 55.5 → preferred (current strategic: demote), P1 50.5 and P2 44 → standard (P1 preferred
-    # demotes, P2 standard keeps). Under the old 75 / 60 / 40 all three were standard.
+    # on 50): P3 61.5 → preferred (current strategic: demote), P1 41.5 and P2 47 → standard (P1 preferred
+    # demotes, P2 standard keeps).
     assert (got["P3"]["suggested_tier"], got["P3"]["tier_change"]) == ("preferred", "demote")
     assert (got["P1"]["suggested_tier"], got["P1"]["tier_change"]) == ("standard", "demote")
     assert (got["P2"]["suggested_tier"], got["P2"]["tier_change"]) == ("standard", "keep")

@@ -1,6 +1,7 @@
 -- Channel performance (渠道績效 / 關鍵渠道數據指標, [004]): one row per channel type (直营/分销/代理/电商/
 -- 跨境) × month, from the first order month to the as-of month (the as-of month up to the as-of date).
--- Sales and margin come from our orders; 回款率 is the due-date cohort rate (collected ÷ due);
+-- Sales and margin come from our orders; 回款率 is collected in the month ÷ due in the month (domain.md
+-- §4.3; the due-date cohort view is due_cohort_collection_rate);
 -- 库存周转 and the partner counts come from the partner channels (empty for channel types without
 -- partners); new customers are accounts whose first order came through the channel type.
 with as_of as (
@@ -88,6 +89,20 @@ collections as (
     group by channel_type, due_month
 ),
 
+collected as (
+    -- 回款 in the month: the applied settlement value of the payments (receivables money convention).
+    select
+        channels.channel_type,
+        applications.paid_month as month_start,
+        sum(applications.applied_base) as collected_in_period_base
+    from {{ ref('int_collections__payment_applications') }} as applications
+    cross join as_of
+    inner join channels
+        on channels.channel_id = applications.channel_id
+    where applications.paid_date <= as_of.as_of_date
+    group by channels.channel_type, applications.paid_month
+),
+
 inventory as (
     select
         channel_type,
@@ -137,6 +152,7 @@ joined as (
         coalesce(units.units, 0) as units,
         coalesce(collections.due_base, 0) as due_base,
         coalesce(collections.collected_on_due_base, 0) as collected_on_due_base,
+        coalesce(collected.collected_in_period_base, 0) as collected_in_period_base,
         inventory.sell_out_units,
         inventory.avg_inventory_units,
         coalesce(partner_counts.authorized_partners, 0) as authorized_partners,
@@ -145,6 +161,7 @@ joined as (
     left join sales on sales.channel_type = spine.channel_type and sales.month_start = spine.month_start
     left join units on units.channel_type = spine.channel_type and units.month_start = spine.month_start
     left join collections on collections.channel_type = spine.channel_type and collections.month_start = spine.month_start
+    left join collected on collected.channel_type = spine.channel_type and collected.month_start = spine.month_start
     left join inventory on inventory.channel_type = spine.channel_type and inventory.month_start = spine.month_start
     left join partner_counts
         on partner_counts.channel_type = spine.channel_type and partner_counts.month_start = spine.month_start
@@ -189,7 +206,9 @@ select
     cast(case when revenue_base > 0 then (revenue_base - cost_base) / revenue_base end as {{ dbt.type_numeric() }}) as gross_margin_pct,
     cast(due_base as {{ dbt.type_numeric() }}) as due_base,
     cast(collected_on_due_base as {{ dbt.type_numeric() }}) as collected_on_due_base,
-    cast(case when due_base > 0 then collected_on_due_base / due_base end as {{ dbt.type_numeric() }}) as collection_rate,
+    cast(collected_in_period_base as {{ dbt.type_numeric() }}) as collected_in_period_base,
+    cast(case when due_base > 0 then collected_in_period_base / due_base end as {{ dbt.type_numeric() }}) as collection_rate,
+    cast(case when due_base > 0 then collected_on_due_base / due_base end as {{ dbt.type_numeric() }}) as due_cohort_collection_rate,
     cast(sell_out_units as {{ dbt.type_numeric() }}) as sell_out_units,
     cast(avg_inventory_units as {{ dbt.type_numeric() }}) as avg_inventory_units,
     cast(

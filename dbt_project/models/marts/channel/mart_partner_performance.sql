@@ -1,7 +1,8 @@
 -- Partner performance (渠道績效評估, [004] five KPI families, domain.md §4.3): one row per partner ×
 -- period (month and quarter), from the partner's first activity month to the as-of date.
 --   sales (銷售業績): sell-in revenue and units, sell-out units and amount
---   financial (財務健康): 回款率 (collected ÷ due in the period, due-date cohort), 库存周转 (sell-out
+--   financial (財務健康): 回款率 (collected in the period ÷ due in the period, domain.md §4.3; the
+--     due-date cohort view as due_cohort_collection_rate), 库存周转 (sell-out
 --     units ÷ average of opening and closing channel stock), 毛利率 (our margin on the sell-in)
 --   market (市場發展): new customers (accounts whose first order came through the partner), product
 --     coverage (products sold out ÷ products launched by the period end)
@@ -106,6 +107,19 @@ due_monthly as (
     group by partner_id, due_month
 ),
 
+collected_monthly as (
+    -- 回款 in the month: the applied settlement value of the payments (receivables money convention).
+    select
+        applications.partner_id,
+        applications.paid_month as month_start,
+        sum(applications.applied_base) as collected_base
+    from {{ ref('int_collections__payment_applications') }} as applications
+    cross join as_of
+    where applications.partner_id is not null
+      and applications.paid_date <= as_of.as_of_date
+    group by applications.partner_id, applications.paid_month
+),
+
 new_customers_monthly as (
     select
         orders.partner_id,
@@ -134,6 +148,7 @@ monthly as (
         sum(coalesce(sell_out_monthly.sell_out_amount_base, 0)) as sell_out_amount_base,
         sum(coalesce(due_monthly.due_base, 0)) as due_base,
         sum(coalesce(due_monthly.collected_on_due_base, 0)) as collected_on_due_base,
+        sum(coalesce(collected_monthly.collected_base, 0)) as collected_in_period_base,
         sum(coalesce(new_customers_monthly.new_customers, 0)) as new_customers
     from partner_periods
     cross join as_of
@@ -147,6 +162,8 @@ monthly as (
         on sell_out_monthly.partner_id = partner_periods.partner_id and sell_out_monthly.month_start = periods.month_start
     left join due_monthly
         on due_monthly.partner_id = partner_periods.partner_id and due_monthly.month_start = periods.month_start
+    left join collected_monthly
+        on collected_monthly.partner_id = partner_periods.partner_id and collected_monthly.month_start = periods.month_start
     left join new_customers_monthly
         on new_customers_monthly.partner_id = partner_periods.partner_id
         and new_customers_monthly.month_start = periods.month_start
@@ -219,6 +236,7 @@ combined as (
         monthly.sell_out_amount_base,
         monthly.due_base,
         monthly.collected_on_due_base,
+        monthly.collected_in_period_base,
         monthly.new_customers,
         coalesce(inventory.opening_qty, 0) as opening_inventory_qty,
         coalesce(inventory.closing_qty, 0) as closing_inventory_qty,
@@ -270,9 +288,14 @@ select
     -- financial health
     cast(combined.due_base as {{ dbt.type_numeric() }}) as due_base,
     cast(combined.collected_on_due_base as {{ dbt.type_numeric() }}) as collected_on_due_base,
+    cast(combined.collected_in_period_base as {{ dbt.type_numeric() }}) as collected_in_period_base,
+    cast(
+        case when combined.due_base > 0 then combined.collected_in_period_base / combined.due_base end
+        as {{ dbt.type_numeric() }}
+    ) as collection_rate,
     cast(
         case when combined.due_base > 0 then combined.collected_on_due_base / combined.due_base end as {{ dbt.type_numeric() }}
-    ) as collection_rate,
+    ) as due_cohort_collection_rate,
     cast(combined.opening_inventory_qty as {{ dbt.type_numeric() }}) as opening_inventory_qty,
     cast(combined.closing_inventory_qty as {{ dbt.type_numeric() }}) as closing_inventory_qty,
     cast(combined.avg_inventory_qty as {{ dbt.type_numeric() }}) as avg_inventory_qty,
