@@ -807,6 +807,47 @@ def test_demo_win_rate_matches_polars(demo_db, demo, demo_as_of):
 
 
 @pytest.mark.slow
+def test_demo_team_subtree_win_rate_matches_polars(demo_db, demo, demo_landing, demo_as_of):
+    # The parent links are walked here in Python (not through dim_team_hierarchy): a closed deal counts
+    # toward its own team and every team above it; rates come from those subtree counts.
+    teams = _landing_frame(demo_landing, "crm/teams.csv")
+    parent = dict(zip(teams["team_id"], teams["parent_team_id"], strict=True))
+    assert all(p is None or p in parent for p in parent.values()), "the demo tree has no dangling parent"
+
+    def up_the_tree(team: str | None) -> list[str]:
+        chain = [team or "(none)"]
+        while parent.get(chain[-1]) is not None:
+            chain.append(parent[chain[-1]])
+            assert len(chain) <= len(parent), "the demo tree has no cycle"
+        return chain
+
+    closed = (
+        demo.state_at(demo_as_of)
+        .filter(pl.col("status").is_in(["won", "lost"]))
+        .join(demo.opps.select("opportunity_id", "team_id"), on="opportunity_id")
+        .with_columns(
+            pl.col("closed_date").dt.truncate("1mo").alias("month"),
+            pl.col("team_id").map_elements(up_the_tree, return_dtype=pl.List(pl.String)).alias("subtree_of"),
+        )
+        .explode("subtree_of")
+    )
+    expected = {
+        (r["month"], r["subtree_of"]): (r["won"], r["lost"])
+        for r in closed.group_by("month", "subtree_of")
+        .agg((pl.col("status") == "won").sum().alias("won"), (pl.col("status") == "lost").sum().alias("lost"))
+        .iter_rows(named=True)
+    }
+    actual = demo_db.sql(
+        """select period_month, slice_value, won_count, lost_count, cast(win_rate as double), is_leaf_team
+           from marts.mart_win_rate where slice_type = 'team' and closed_count > 0"""
+    ).fetchall()
+    assert {(m, t): (w, lo) for m, t, w, lo, _, _ in actual} == expected
+    for month, team, won, lost, rate, _ in actual:
+        assert rate == pytest.approx(won / (won + lost), abs=1e-6), (month, team)
+    assert any(not leaf for *_, leaf in actual), "some parent team has closed deals in its subtree"
+
+
+@pytest.mark.slow
 def test_demo_stage_conversion_matches_polars(demo_db, demo, demo_as_of):
     state = demo.state_at(demo_as_of).select("opportunity_id", "status", "furthest")
     entries = demo.history.filter((pl.col("entered_date") <= demo_as_of) & ~pl.col("is_lost_stage"))
