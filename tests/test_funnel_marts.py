@@ -809,8 +809,9 @@ def test_demo_win_rate_matches_polars(demo_db, demo, demo_as_of):
 @pytest.mark.slow
 def test_demo_team_subtree_win_rate_matches_polars(demo_db, demo, demo_landing, demo_as_of):
     # The parent links are walked here in Python (not through dim_team_hierarchy): a closed deal counts
-    # toward its own team and every team above it; rates come from those subtree counts.
+    # toward its owner's team and every team above it; rates come from those subtree counts.
     teams = _landing_frame(demo_landing, "crm/teams.csv")
+    rep_teams = _landing_frame(demo_landing, "crm/sales_reps.csv").select("rep_id", "team_id").unique("rep_id")
     parent = dict(zip(teams["team_id"], teams["parent_team_id"], strict=True))
     assert all(p is None or p in parent for p in parent.values()), "the demo tree has no dangling parent"
 
@@ -824,7 +825,8 @@ def test_demo_team_subtree_win_rate_matches_polars(demo_db, demo, demo_landing, 
     closed = (
         demo.state_at(demo_as_of)
         .filter(pl.col("status").is_in(["won", "lost"]))
-        .join(demo.opps.select("opportunity_id", "team_id"), on="opportunity_id")
+        .join(demo.opps.select("opportunity_id", "rep_id"), on="opportunity_id")
+        .join(rep_teams, on="rep_id", how="left")
         .with_columns(
             pl.col("closed_date").dt.truncate("1mo").alias("month"),
             pl.col("team_id").map_elements(up_the_tree, return_dtype=pl.List(pl.String)).alias("subtree_of"),
