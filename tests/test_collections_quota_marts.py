@@ -289,6 +289,10 @@ def test_rep_scorecard(scenario):
     assert float(r4["capability_score"]) == pytest.approx(120)
     assert float(got["R2"]["total_score"]) == pytest.approx(120)  # every indicator at the cap
     assert [got[r]["rank_overall"] for r in ("R2", "R3", "R4")] == [1, 2, 3]
+    # rank_in_team ranks within the rep's own team (R2 alone in T1; R3 above R4 in T2); rank_in_top_team
+    # ranks every rep under the top-level team T0, so R3 is second there, not first.
+    assert [got[r]["rank_in_team"] for r in ("R2", "R3", "R4")] == [1, 1, 2]
+    assert [got[r]["rank_in_top_team"] for r in ("R2", "R3", "R4")] == [1, 2, 3]
     # Team tree T0 ← T1 (R2), T0 ← T2 (R3, R4).
     assert [(got[r]["top_team_id"], got[r]["team_path"]) for r in ("R2", "R3")] == [
         ("T0", "/T0/T1/"),

@@ -320,13 +320,38 @@ def test_stage_win_rate_company_and_team_minimum_sample(june, past):
         ("company", "all", "6_collected", 2, 2, 1.0),
         ("company", "all", "lost", 5, 0, 0.0),
     ]
-    team = {(r[1], r[2]): (r[3], r[5]) for r in rows[7:]}
-    # T1 closed O1 O4 O6 O14 (won) and O8 (lost at stage 1): 5 deals reached stage 1 → shown (min 5);
-    # only 4 reached stage 2 → hidden. T2: O12 won, O2 O5 O7 O13 lost, all five reached stage 2.
-    assert team[("T1", "1_qualified")] == (5, 0.8)
-    assert team[("T1", "2_discovery")] == (4, None)
-    assert team[("T2", "2_discovery")] == (5, 0.2)
-    assert team[("T2", "3_proposal")] == (3, None)
+    team = {(r[0], r[1], r[2]): (r[3], r[5]) for r in rows[7:]}
+    # team_direct = the team's own deals. T1 closed O1 O4 O6 O14 (won) and O8 (lost at stage 1): 5 deals
+    # reached stage 1 → shown (min 5); only 4 reached stage 2 → hidden. T2: O12 won, O2 O5 O7 O13 lost,
+    # all five reached stage 2. No deal sits directly in T0, so T0 has no team_direct rows.
+    assert team[("team_direct", "T1", "1_qualified")] == (5, 0.8)
+    assert team[("team_direct", "T1", "2_discovery")] == (4, None)
+    assert team[("team_direct", "T2", "2_discovery")] == (5, 0.2)
+    assert team[("team_direct", "T2", "3_proposal")] == (3, None)
+    assert {r[1] for r in rows[7:] if r[0] == "team_direct"} == {"T1", "T2"}
+    # team = the subtree (T0 ← T1 ← T2), the minimum sample applied to the subtree count: T1 = its 4 stage-2
+    # deals + T2's 5 = 9 ≥ 5, so T1's stage-2 rate is shown as 5/9 (won ÷ reached over the subtree, not the
+    # mean of T1's 4/4 and T2's 1/5). T0 = T1's subtree = the company; T2 is a leaf (= its own deals).
+    for level_team in ("T0", "T1"):
+        assert team[("team", level_team, "1_qualified")] == (10, 0.5)
+        assert team[("team", level_team, "2_discovery")] == (9, 5 / 9)
+        assert team[("team", level_team, "3_proposal")] == (7, 5 / 7)
+        assert team[("team", level_team, "6_collected")] == (2, None)  # O4, O6 collected: below 5
+    assert team[("team", "T2", "2_discovery")] == (5, 0.2)
+    assert team[("team", "T2", "3_proposal")] == (3, None)
+    assert _rows(
+        june,
+        """select level, team_id, team_hierarchy_level, is_leaf_team, min_sample, is_sample_sufficient
+           from marts.mart_stage_win_rate where window_name = 'trailing_12m' and stage_code = '2_discovery'
+           order by 1, 2""",
+    ) == [
+        ("company", "all", None, None, 1, True),
+        ("team", "T0", 1, False, 5, True),
+        ("team", "T1", 2, False, 5, True),
+        ("team", "T2", 3, True, 5, True),
+        ("team_direct", "T1", 2, False, 5, False),
+        ("team_direct", "T2", 3, True, 5, True),
+    ]
     # On 2024-03-31 only O1 O4 (won) and O2 O5 (lost) had closed.
     assert _rows(
         past,
@@ -350,11 +375,61 @@ def test_win_rate_by_month_and_checklist(june):
         (date(2024, 5, 1), 1, 0, 1.0, 2, 1, 0, 0, None),  # O12 won
         (date(2024, 6, 1), 1, 1, 0.5, 1, 0, 0, 0, None),  # O14 won, O13 lost; O11 created
     ]
+    # April closes: O6 won (T1), O8 lost (T1), O7 lost (T2). A team row is the team's subtree
+    # (T0 ← T1 ← T2): T1 = 1 won of 3 closed = 1/3 from the subtree counts (the mean of T1's own 1/2 and
+    # T2's 0/1 would be 1/4); team_direct rows hold the team's own deals only (none directly in T0).
     assert _rows(
         june,
-        """select slice_value, won_count, lost_count, cast(win_rate as double) from marts.mart_win_rate
-           where slice_type = 'team' and period_month = '2024-04-01' order by 1""",
-    ) == [("T1", 1, 1, 0.5), ("T2", 0, 1, 0.0)]
+        """select slice_type, slice_value, team_hierarchy_level, is_leaf_team, won_count, lost_count,
+                  cast(win_rate as double)
+           from marts.mart_win_rate where slice_type like 'team%' and period_month = '2024-04-01' order by 1, 2""",
+    ) == [
+        ("team", "T0", 1, False, 1, 2, 1 / 3),
+        ("team", "T1", 2, False, 1, 2, 1 / 3),
+        ("team", "T2", 3, True, 0, 1, 0.0),
+        ("team_direct", "T1", 2, False, 1, 1, 0.5),
+        ("team_direct", "T2", 3, True, 0, 1, 0.0),
+    ]
+    # Company totals: Σ team_direct rows = Σ top-level team rows = the company; Σ all team rows is not.
+    assert _rows(
+        june,
+        """select slice_type, sum(won_count), sum(lost_count), sum(created_count) from marts.mart_win_rate
+           where slice_type in ('company', 'team_direct') or (slice_type = 'team' and team_hierarchy_level = 1)
+           group by 1 order by 1""",
+    ) == [("company", 5, 5, 15), ("team", 5, 5, 15), ("team_direct", 5, 5, 15)]
+
+
+def test_funnel_stage_team_subtrees(june):
+    # Stage 2, March cohort: O6 (T1, later won), O10 (T1, still open at stage 2), O7 (T2, lost at stage 2).
+    # team = subtree (T0 ← T1 ← T2), rates from the subtree counts: T1 converts 1 of 3 (not the mean of its
+    # own 1/2 and T2's 0/1); closed cohort O6 won + O7 lost → 1/2. team_direct = the team's own deals.
+    assert _rows(
+        june,
+        """select slice_type, slice_value, team_hierarchy_level, is_leaf_team, entered_count, advanced_count,
+                  won_count, lost_count, open_count, closed_count, cast(conversion_rate as double),
+                  cast(leakage_rate as double), cast(closed_conversion_rate as double),
+                  cast(closed_win_rate as double), cast(entered_amount_base as double)
+           from marts.mart_funnel_stage
+           where slice_type like 'team%' and stage_code = '2_discovery' and cohort_month = '2024-03-01'
+           order by 1, 2""",
+    ) == [
+        ("team", "T0", 1, False, 3, 1, 1, 1, 1, 2, 1 / 3, 1 / 3, 0.5, 0.5, 5700.0),
+        ("team", "T1", 2, False, 3, 1, 1, 1, 1, 2, 1 / 3, 1 / 3, 0.5, 0.5, 5700.0),
+        ("team", "T2", 3, True, 1, 0, 0, 1, 0, 1, 0.0, 1.0, 0.0, 0.0, 1500.0),
+        ("team_direct", "T1", 2, False, 2, 1, 1, 0, 1, 1, 0.5, 0.0, 1.0, 1.0, 4200.0),
+        ("team_direct", "T2", 3, True, 1, 0, 0, 1, 0, 1, 0.0, 1.0, 0.0, 0.0, 1500.0),
+    ]
+    # The top-level team rows and the Σ of team_direct rows both equal the company funnel, stage by stage;
+    # each of the 5 lost deals leaks once and each of the 5 open deals is open once.
+    totals = june.sql(
+        """select slice_type, stage_code, sum(entered_count), sum(advanced_count), sum(lost_count), sum(open_count)
+           from marts.mart_funnel_stage
+           where slice_type in ('company', 'team_direct') or (slice_type = 'team' and team_hierarchy_level = 1)
+           group by 1, 2 order by 2, 1"""
+    ).fetchall()
+    by_slice = {kind: [r[1:] for r in totals if r[0] == kind] for kind in ("company", "team", "team_direct")}
+    assert by_slice["company"] == by_slice["team"] == by_slice["team_direct"]
+    assert (sum(r[3] for r in by_slice["company"]), sum(r[4] for r in by_slice["company"])) == (5, 5)
 
 
 def test_lead_conversion(june):
@@ -520,18 +595,26 @@ def test_funnel_anomalies(june, past):
            from marts.mart_funnel_anomaly order by 1, 2""",
     ) == [
         ("O10", "past_expected_close", 30.0),  # due 05-31
-        ("O10", "rep_overloaded", 2.0),  # R2 holds 3 open deals, T1 average (R2 3, R4 0) = 1.5
+        # R2 (team T1) holds 3 open deals; the load is compared over T1's subtree (T1 ← T2): R2 3, R4 0
+        # and T2's R3 2 → average 5/3, ratio 1.8 > 1.5.
+        ("O10", "rep_overloaded", 1.8),
         ("O10", "stagnant", 81.0),  # last touch: activity 04-10
-        ("O11", "rep_overloaded", 2.0),
+        ("O11", "rep_overloaded", 1.8),
         ("O15", "past_expected_close", 5.0),
         ("O3", "past_expected_close", 91.0),
         ("O3", "stagnant", 141.0),  # in proposal since 02-10, last activity 02-02
-        ("O9", "rep_overloaded", 2.0),
+        ("O9", "rep_overloaded", 1.8),
     ]
+    # R3 sits in the leaf team T2 and is compared with T2 alone (its own 2 deals → ratio 1).
+    assert _rows(
+        june,
+        """select distinct rep_id, team_id, rep_open_deals, cast(team_avg_open_deals as double)
+           from marts.mart_funnel_anomaly order by 1""",
+    ) == [("R2", "T1", 3, 5 / 3), ("R3", "T2", 2, 2.0)]
+    # On 03-31 R2 holds O6 O10, R3 O3 O7, R4 none: T1's subtree average is 4/3, so R2's ratio is exactly
+    # 1.5, not above the threshold (against T1's own reps alone, 2 ÷ 1 = 2 would have flagged O6 and O10).
     assert _rows(past, "select opportunity_id, anomaly_type from marts.mart_funnel_anomaly order by 1, 2") == [
-        ("O10", "rep_overloaded"),
         ("O3", "stagnant"),
-        ("O6", "rep_overloaded"),
     ]
 
 
@@ -721,6 +804,49 @@ def test_demo_win_rate_matches_polars(demo_db, demo, demo_as_of):
         ).fetchall()
     )
     assert actual_rates == {k: pytest.approx(v, abs=1e-6) for k, v in rates.items()}
+
+
+@pytest.mark.slow
+def test_demo_team_subtree_win_rate_matches_polars(demo_db, demo, demo_landing, demo_as_of):
+    # The parent links are walked here in Python (not through dim_team_hierarchy): a closed deal counts
+    # toward its owner's team and every team above it; rates come from those subtree counts.
+    teams = _landing_frame(demo_landing, "crm/teams.csv")
+    rep_teams = _landing_frame(demo_landing, "crm/sales_reps.csv").select("rep_id", "team_id").unique("rep_id")
+    parent = dict(zip(teams["team_id"], teams["parent_team_id"], strict=True))
+    assert all(p is None or p in parent for p in parent.values()), "the demo tree has no dangling parent"
+
+    def up_the_tree(team: str | None) -> list[str]:
+        chain = [team or "(none)"]
+        while parent.get(chain[-1]) is not None:
+            chain.append(parent[chain[-1]])
+            assert len(chain) <= len(parent), "the demo tree has no cycle"
+        return chain
+
+    closed = (
+        demo.state_at(demo_as_of)
+        .filter(pl.col("status").is_in(["won", "lost"]))
+        .join(demo.opps.select("opportunity_id", "rep_id"), on="opportunity_id")
+        .join(rep_teams, on="rep_id", how="left")
+        .with_columns(
+            pl.col("closed_date").dt.truncate("1mo").alias("month"),
+            pl.col("team_id").map_elements(up_the_tree, return_dtype=pl.List(pl.String)).alias("subtree_of"),
+        )
+        .explode("subtree_of")
+    )
+    expected = {
+        (r["month"], r["subtree_of"]): (r["won"], r["lost"])
+        for r in closed.group_by("month", "subtree_of")
+        .agg((pl.col("status") == "won").sum().alias("won"), (pl.col("status") == "lost").sum().alias("lost"))
+        .iter_rows(named=True)
+    }
+    actual = demo_db.sql(
+        """select period_month, slice_value, won_count, lost_count, cast(win_rate as double), is_leaf_team
+           from marts.mart_win_rate where slice_type = 'team' and closed_count > 0"""
+    ).fetchall()
+    assert {(m, t): (w, lo) for m, t, w, lo, _, _ in actual} == expected
+    for month, team, won, lost, rate, _ in actual:
+        assert rate == pytest.approx(won / (won + lost), abs=1e-6), (month, team)
+    assert any(not leaf for *_, leaf in actual), "some parent team has closed deals in its subtree"
 
 
 @pytest.mark.slow

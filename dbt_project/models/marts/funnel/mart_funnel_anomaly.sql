@@ -5,6 +5,11 @@
 --   rep_overloaded      — the owner holds more than funnel_rep_load_ratio × the team's average open
 --                         deals per rep (平衡客户资源分配). The team average counts active sales reps
 --                         and anyone else holding an open deal; a rep with no deals counts as 0.
+--                         "The team" is the subtree of the owner's team (dim_team_hierarchy, domain.md
+--                         §5.2): deals can be rebalanced across every team under that team's manager,
+--                         so a rep attached to a parent team is compared with the reps of its child
+--                         teams too; a rep of a leaf team is compared with its own team, as before.
+--                         A rep without a team gets no team average (no load check).
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
@@ -45,12 +50,14 @@ book_holders as (
 ),
 
 team_load as (
+    -- Each book holder counts toward its own team and every team above it.
     select
-        team_id,
+        {{ team_subtree_id('book_holders.team_id') }} as team_id,
         count(*) as team_rep_count,
-        avg(rep_open_deals * 1.0) as team_avg_open_deals
+        avg(book_holders.rep_open_deals * 1.0) as team_avg_open_deals
     from book_holders
-    group by team_id
+    {{ team_subtree_join('book_holders.team_id') }}
+    group by {{ team_subtree_id('book_holders.team_id') }}
 ),
 
 measured as (

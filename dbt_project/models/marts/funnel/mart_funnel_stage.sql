@@ -9,6 +9,10 @@
 --     stage, it is "open" at s while still tracked (状态为跟踪) with s as its furthest stage. So for
 --     open stages entered = advanced + lost + open; won counts the cohort deals that ended won.
 --   * Status and stages are as of the as-of date.
+--   * slice_type team is the team's whole subtree (dim_team_hierarchy, domain.md §5.2): a parent team's
+--     cohort holds its child teams' deals and its own, and its rates are ratios of those subtree
+--     counts, never means of the child teams' rates. team_direct holds only the team's own deals; the
+--     team_direct rows, not the team rows, add up to the company.
 --   * conversion_rate is the spec's conv(s→s+1) = reached a later stage ÷ reached s (domain.md §2.4),
 --     which still counts open deals in the denominator, so a young cohort looks worse than it is.
 --     The closed-cohort rates keep only the cohort deals closed won or lost by the as-of date
@@ -82,7 +86,11 @@ cohort as (
 sliced as (
     select cohort.*, 'company' as slice_type, 'all' as slice_value from cohort
     union all
-    select cohort.*, 'team' as slice_type, coalesce(team_id, '(none)') as slice_value from cohort
+    select cohort.*, 'team' as slice_type, {{ team_subtree_id("coalesce(cohort.team_id, '(none)')") }} as slice_value
+    from cohort
+    {{ team_subtree_join("coalesce(cohort.team_id, '(none)')") }}
+    union all
+    select cohort.*, 'team_direct' as slice_type, coalesce(team_id, '(none)') as slice_value from cohort
     union all
     select cohort.*, 'rep' as slice_type, coalesce(rep_id, '(none)') as slice_value from cohort
     union all
@@ -128,6 +136,12 @@ select
     cast(is_open_stage as boolean) as is_open_stage,
     cast(slice_type as {{ dbt.type_string() }}) as slice_type,
     cast(slice_value as {{ dbt.type_string() }}) as slice_value,
+    cast(
+        case when slice_type in ('team', 'team_direct') then coalesce(teams.hierarchy_level, 1) end as integer
+    ) as team_hierarchy_level,
+    cast(
+        case when slice_type in ('team', 'team_direct') then coalesce(teams.is_leaf_team, true) end as boolean
+    ) as is_leaf_team,
     cast(entered_count as {{ dbt.type_bigint() }}) as entered_count,
     cast(skipped_count as {{ dbt.type_bigint() }}) as skipped_count,
     cast(advanced_count as {{ dbt.type_bigint() }}) as advanced_count,
@@ -157,3 +171,6 @@ select
     ) as amount_leakage_rate,
     cast(as_of_date as date) as as_of_date
 from aggregated
+left join {{ ref('dim_team') }} as teams
+    on teams.team_id = aggregated.slice_value
+    and aggregated.slice_type in ('team', 'team_direct')

@@ -1,7 +1,11 @@
--- Win rate (赢单率) by month × slice (company / team / rep / channel), as of the as-of date:
--- won ÷ (won + lost) of the deals closed in the month, the share of the month's new deals that were
--- won (won ÷ all created, cohort by creation month), and the realized win rate of deals that met the
--- 8个C,1个F,0个W checklist beside the ≥60% the source promises for them ([002], domain.md §2.3).
+-- Win rate (赢单率) by month × slice (company / team subtree / team_direct / rep / channel), as of the
+-- as-of date: won ÷ (won + lost) of the deals closed in the month, the share of the month's new deals
+-- that were won (won ÷ all created, cohort by creation month), and the realized win rate of deals that
+-- met the 8个C,1个F,0个W checklist beside the ≥60% the source promises for them ([002], domain.md §2.3).
+-- A team row counts every deal of the team's subtree (dim_team_hierarchy, domain.md §5.2), so a parent
+-- team's rate is won ÷ closed over its child teams' deals and its own, computed from the subtree
+-- counts (a mean of the child teams' rates would weight a 2-deal team like a 200-deal one).
+-- team_direct rows hold only the team's own deals; they, not the team rows, add up to the company.
 with opportunities as (
     select
         opportunities.*,
@@ -13,7 +17,11 @@ with opportunities as (
 sliced as (
     select opportunities.*, 'company' as slice_type, 'all' as slice_value from opportunities
     union all
-    select opportunities.*, 'team' as slice_type, coalesce(team_id, '(none)') as slice_value from opportunities
+    select opportunities.*, 'team' as slice_type, {{ team_subtree_id("coalesce(opportunities.team_id, '(none)')") }} as slice_value
+    from opportunities
+    {{ team_subtree_join("coalesce(opportunities.team_id, '(none)')") }}
+    union all
+    select opportunities.*, 'team_direct' as slice_type, coalesce(team_id, '(none)') as slice_value from opportunities
     union all
     select opportunities.*, 'rep' as slice_type, coalesce(rep_id, '(none)') as slice_value from opportunities
     union all
@@ -63,6 +71,12 @@ select
     cast(keys.period_month as date) as period_month,
     cast(keys.slice_type as {{ dbt.type_string() }}) as slice_type,
     cast(keys.slice_value as {{ dbt.type_string() }}) as slice_value,
+    cast(
+        case when keys.slice_type in ('team', 'team_direct') then coalesce(teams.hierarchy_level, 1) end as integer
+    ) as team_hierarchy_level,
+    cast(
+        case when keys.slice_type in ('team', 'team_direct') then coalesce(teams.is_leaf_team, true) end as boolean
+    ) as is_leaf_team,
     cast(coalesce(closed.won_count, 0) as {{ dbt.type_bigint() }}) as won_count,
     cast(coalesce(closed.lost_count, 0) as {{ dbt.type_bigint() }}) as lost_count,
     cast(coalesce(closed.won_count, 0) + coalesce(closed.lost_count, 0) as {{ dbt.type_bigint() }}) as closed_count,
@@ -105,6 +119,9 @@ select
     cast(as_of.as_of_date as date) as as_of_date
 from keys
 cross join as_of
+left join {{ ref('dim_team') }} as teams
+    on teams.team_id = keys.slice_value
+    and keys.slice_type in ('team', 'team_direct')
 left join closed
     on closed.period_month = keys.period_month
     and closed.slice_type = keys.slice_type

@@ -9,6 +9,10 @@
 -- result indicators when one exists, else the average of the reps in the period. Category and total
 -- scores are weighted means (seed rep_scorecard_weights: 65/25/10 by default) over the indicators
 -- and categories that have a score.
+-- Ranks: rank_overall among all reps; rank_in_team among the reps attached to the rep's own team;
+-- rank_in_top_team among every rep of the rep's top-level team tree (dim_team.top_team_id, domain.md
+-- §5.2), so a rep of a child team is also ranked against the whole organisation above it. A team id
+-- unknown to dim_team is its own top-level team.
 {%- set indicators = ['revenue', 'collections', 'new_customers', 'visits', 'proposals', 'quotes', 'win_rate', 'product_line_breadth'] %}
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
@@ -319,7 +323,13 @@ select
             partition by roster.period_grain, roster.period_start, roster.team_id
             order by totals.total_score desc nulls last
         ) as integer
-    ) as rank_in_team
+    ) as rank_in_team,
+    cast(
+        rank() over (
+            partition by roster.period_grain, roster.period_start, coalesce(teams.top_team_id, roster.team_id)
+            order by totals.total_score desc nulls last
+        ) as integer
+    ) as rank_in_top_team
 from roster
 left join wide
     on wide.rep_id = roster.rep_id
