@@ -153,7 +153,13 @@ keys as (
     union
     select period_month, slice_type, slice_value from open_totals
     union
+    select period_month, slice_type, slice_value from start_totals
+    union
     select period_month, slice_type, slice_value from closed_totals
+    union
+    -- A team or rep that only sold in the month (no deal open or closed, no quota) still has its row,
+    -- so team rows add up to the company's revenue.
+    select period_month, slice_type, slice_value from revenue_totals
     union
     select period_month, slice_type, slice_value from quotas
 ),
