@@ -77,52 +77,41 @@ team_ancestor_targets as (
         on team_targets.owner_id = hierarchy.ancestor_team_id
 ),
 
-team_children as (
-    select
-        case when nearest.ancestor_team_id is not null then 'team' else 'company' end as parent_level,
-        coalesce(nearest.ancestor_team_id, '*') as parent_owner_key,
-        child.level as child_level,
-        child.owner_id as child_owner_id,
-        child.metric,
-        child.period_grain,
-        child.period_start,
-        child.target_value as child_target_value
-    from team_targets as child
-    left join (
-        select
-            child.owner_id,
-            child.metric,
-            child.period_grain,
-            child.period_start,
-            ancestors.ancestor_team_id,
-            row_number() over (
-                partition by child.owner_id, child.metric, child.period_grain, child.period_start
-                order by ancestors.depth asc nulls last
-            ) as nearest_rank
-        from team_targets as child
-        inner join team_ancestor_targets as ancestors
-            on ancestors.descendant_team_id = child.owner_id
-            and ancestors.depth >= 1
-            and ancestors.metric = child.metric
-            and ancestors.period_grain = child.period_grain
-            and ancestors.period_start = child.period_start
-    ) as nearest
-        on nearest.owner_id = child.owner_id
-        and nearest.metric = child.metric
-        and nearest.period_grain = child.period_grain
-        and nearest.period_start = child.period_start
-        and nearest.nearest_rank = 1
-),
-
-rep_targets as (
-    select targets.*, reps.team_id
+-- Child targets with the team their parent search starts from: a team looks from its parent upward
+-- (min depth 1), a rep from its own team upward (min depth 0).
+child_targets as (
+    select targets.*, targets.owner_id as search_team_id, 1 as min_depth
+    from team_targets as targets
+    union all
+    select targets.*, reps.team_id as search_team_id, 0 as min_depth
     from targets
     left join {{ ref('dim_rep') }} as reps
         on reps.rep_id = targets.owner_id
     where targets.level = 'rep'
 ),
 
-rep_children as (
+nearest as (
+    select
+        child.level,
+        child.owner_id,
+        child.metric,
+        child.period_grain,
+        child.period_start,
+        ancestors.ancestor_team_id,
+        row_number() over (
+            partition by child.level, child.owner_id, child.metric, child.period_grain, child.period_start
+            order by ancestors.depth asc nulls last
+        ) as nearest_rank
+    from child_targets as child
+    inner join team_ancestor_targets as ancestors
+        on ancestors.descendant_team_id = child.search_team_id
+        and ancestors.depth >= child.min_depth
+        and ancestors.metric = child.metric
+        and ancestors.period_grain = child.period_grain
+        and ancestors.period_start = child.period_start
+),
+
+children as (
     select
         case when nearest.ancestor_team_id is not null then 'team' else 'company' end as parent_level,
         coalesce(nearest.ancestor_team_id, '*') as parent_owner_key,
@@ -132,36 +121,14 @@ rep_children as (
         child.period_grain,
         child.period_start,
         child.target_value as child_target_value
-    from rep_targets as child
-    left join (
-        select
-            child.owner_id,
-            child.metric,
-            child.period_grain,
-            child.period_start,
-            ancestors.ancestor_team_id,
-            row_number() over (
-                partition by child.owner_id, child.metric, child.period_grain, child.period_start
-                order by ancestors.depth asc nulls last
-            ) as nearest_rank
-        from rep_targets as child
-        inner join team_ancestor_targets as ancestors
-            on ancestors.descendant_team_id = child.team_id
-            and ancestors.metric = child.metric
-            and ancestors.period_grain = child.period_grain
-            and ancestors.period_start = child.period_start
-    ) as nearest
-        on nearest.owner_id = child.owner_id
+    from child_targets as child
+    left join nearest
+        on nearest.level = child.level
+        and nearest.owner_id = child.owner_id
         and nearest.metric = child.metric
         and nearest.period_grain = child.period_grain
         and nearest.period_start = child.period_start
         and nearest.nearest_rank = 1
-),
-
-children as (
-    select * from team_children
-    union all
-    select * from rep_children
 ),
 
 rolled_up as (
