@@ -1,0 +1,1 @@
+"""Order tables (landing ``orders/``): products, fx rates, orders, order lines, payments."""

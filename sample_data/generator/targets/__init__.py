@@ -1,0 +1,1 @@
+"""Target tables (landing ``targets/``): quotas."""
