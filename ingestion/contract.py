@@ -1,8 +1,12 @@
 """The input data contract (../shared/spec/data-contract.md, v1) as data.
 
 Every other part of the pipeline (the sample-data generator, the loader, the row rules, the
-great-expectations suites and the tests) reads the contract from here, so a file or column name is
-spelled in exactly one Python place. The dbt sources in ``dbt_project/models/staging`` mirror it.
+great-expectations suites and the tests) reads the contract from here, so a file name, a column name, a
+column's description or a vocabulary is written in exactly one place. The dbt side is generated from it by
+``python -m ingestion.contract_codegen``: the raw sources (``dbt_project/models/staging/_sources.yml``), the
+vocabularies the dbt ``accepted_values`` tests read (macro ``contract_values``) and the reconciliation key
+map with its per-file tests. To add a column, add it here (and its description to ``COLUMN_DOCS``), then
+run the generator; a test fails while a generated file is stale.
 """
 
 from __future__ import annotations
@@ -121,6 +125,144 @@ QUOTA_METRICS = ("revenue", "collections", "new_customers", "won_deals")
 PERIOD_GRAINS = ("month", "quarter", "year")
 PARTNER_TIERS = ("strategic", "preferred", "standard", "basic")
 CANONICAL_STAGES = ("1_qualified", "2_discovery", "3_proposal", "4_negotiation", "5_won", "6_collected", "lost")
+REP_ROLES = ("rep", "manager", "director")
+ACCOUNT_TYPES = ("enterprise", "smb", "consumer")
+CREDIT_RATINGS = ("A", "B", "C", "D")
+
+# The names dbt reads a vocabulary by ({{ contract_values('channel_type') }}); derived columns further down
+# the models (dim_channel.channel_type, fct_quota.metric) test against the same list.
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "channel_type": CHANNEL_TYPES,
+    "opportunity_status": OPPORTUNITY_STATUSES,
+    "order_status": ORDER_STATUSES,
+    "lead_source": LEAD_SOURCES,
+    "lead_status": LEAD_STATUSES,
+    "activity_type": ACTIVITY_TYPES,
+    "quota_level": QUOTA_LEVELS,
+    "quota_metric": QUOTA_METRICS,
+    "period_grain": PERIOD_GRAINS,
+    "partner_tier": PARTNER_TIERS,
+    "rep_role": REP_ROLES,
+    "account_type": ACCOUNT_TYPES,
+    "credit_rating": CREDIT_RATINGS,
+}
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    return ", ".join(values)
+
+
+def _either(values: tuple[str, ...]) -> str:
+    return f"{', '.join(values[:-1])} or {values[-1]}"
+
+
+# Column descriptions for the dbt sources, one per column name: a name means the same thing in every file
+# (account_id is always the customer account), so it is described once. " Required." is added from the
+# column's flag.
+COLUMN_DOCS: dict[str, str] = {
+    "team_id": "Team identifier.",
+    "team_name": "Team name.",
+    "parent_team_id": "Parent team (team hierarchy); null for a top-level team.",
+    "region": "Sales region.",
+    "rep_id": "Sales rep identifier.",
+    "rep_name": "Rep's name (PII).",
+    "email": "E-mail address (PII).",
+    "manager_rep_id": "The rep's manager.",
+    "role": f"{_either(REP_ROLES)}.",
+    "hire_date": "Hire date.",
+    "termination_date": "Leave date; null while employed.",
+    "account_id": "Customer account identifier (客户).",
+    "account_name": "Customer name.",
+    "industry": "Industry (行业属性).",
+    "city": "City.",
+    "city_tier": "City tier 1-5 (城市级别).",
+    "account_type": f"{_either(ACCOUNT_TYPES)}.",
+    "owner_rep_id": "Rep who owns the account.",
+    "acquisition_channel_id": "Channel through which the customer was acquired.",
+    "partner_id": "Channel partner (经销商/代理商).",
+    "credit_rating": "Credit rating A-D (信用度).",
+    "strategic_flag": "Manually flagged strategic customer (战略级).",
+    "demand_intensity": "CRM score 1-5: 需求强度 (demand intensity), the B2B RFM extension.",
+    "cooperation_potential": "CRM score 1-5: 合作潜力 (cooperation potential).",
+    "strategic_fit": "CRM score 1-5: 战略匹配度 (strategic fit).",
+    "contact_name": "Main contact (PII).",
+    "contact_phone": "Contact phone (PII).",
+    "contact_email": "Contact e-mail (PII).",
+    "created_at": "Creation timestamp in the source system.",
+    "updated_at": "Last update timestamp in the source system; the latest version wins.",
+    "lead_id": "Lead identifier (销售线索).",
+    "source": f"Lead source channel: {_listed(LEAD_SOURCES)}.",
+    "campaign": "Marketing campaign.",
+    "company_name": "Company named on the lead.",
+    "status": "Record status.",
+    "has_budget": "BANT/MAN: budget confirmed (Budget / Money).",
+    "has_authority": "BANT/MAN: contact has decision authority.",
+    "has_need": "BANT/MAN: explicit need.",
+    "has_timeline": "BANT: purchase timeline known.",
+    "decision_chain_size": "Number of decision makers (决策链; ≤3 preferred).",
+    "converted_at": "When the lead became an opportunity.",
+    "opportunity_id": "Opportunity identifier (销售机会 / 商机).",
+    "channel_id": "Sales channel.",
+    "product_id": "Product.",
+    "stage": "Stage as delivered (any vocabulary in the stage_map seed).",
+    "amount": "Amount in the row's currency.",
+    "currency": "ISO currency code of the row.",
+    "expected_close_date": "Expected close date (预计签单日期).",
+    "closed_at": "When the deal was won or lost.",
+    "lost_reason": "Why the deal was lost.",
+    "checklist_c": "Items of the 9-item C/F/W checklist marked C (8个C,1个F,0个W rule).",
+    "checklist_f": "Items marked F.",
+    "checklist_w": "Items marked W.",
+    "entered_at": "When the opportunity entered the stage.",
+    "activity_id": "Activity identifier.",
+    "activity_type": f"{_listed(ACTIVITY_TYPES)} (拜访/方案/报价...).",
+    "occurred_at": "When the activity happened.",
+    "outcome": "Free-text outcome.",
+    "product_name": "Product name.",
+    "product_line": "Product line (产品线).",
+    "category": "Product category.",
+    "list_price": "List price in the row's currency.",
+    "unit_cost": "Standard unit cost in the row's currency.",
+    "launched_at": "Launch date.",
+    "is_new_product": "New product (新品).",
+    "rate_date": "Date the rate applies from.",
+    "rate_to_base": "Base-currency units per unit of the currency.",
+    "order_id": "Order identifier (订单).",
+    "order_date": "Order date.",
+    "payment_terms_days": "Payment terms in days.",
+    "due_date": "Payment due date.",
+    "shipped_at": "Shipment timestamp.",
+    "delivered_at": "Delivery timestamp.",
+    "line_number": "Line number within the order.",
+    "quantity": "Quantity; negative on a return line (退货).",
+    "unit_price": "Unit price in the order currency.",
+    "discount_pct": "Line discount as a fraction 0-1.",
+    "payment_id": "Payment identifier (回款).",
+    "paid_at": "When the payment was received.",
+    "method": "Payment method.",
+    "channel_name": "Channel name.",
+    "channel_type": f"{_listed(CHANNEL_TYPES)} (直营/分销/代理/电商/跨境).",
+    "channel_subtype": "Channel sub-type.",
+    "partner_name": "Partner name.",
+    "tier": f"Partner tier: {_listed(PARTNER_TIERS)}.",
+    "parent_partner_id": "Upstream partner (an L2 distributor's L1).",
+    "authorized_regions": "Semicolon list of regions the partner may sell in (授权区域).",
+    "contract_start": "Partner agreement start.",
+    "contract_end": "Partner agreement end.",
+    "staff_count": "Partner sales staff headcount.",
+    "staff_trained": "Partner staff who completed training.",
+    "snapshot_date": "Inventory snapshot date.",
+    "on_hand_qty": "Units on hand at the partner.",
+    "sold_on": "Sell-out date.",
+    "end_customer_region": "Region of the end customer (for 窜货 checks).",
+    "serial_no": "Product serial number.",
+    "period_start": "First day of the target period.",
+    "period_grain": f"{_either(PERIOD_GRAINS)}.",
+    "level": f"{_either(QUOTA_LEVELS)}.",
+    "owner_id": "Id of the team/rep/partner/channel/region the target belongs to; null for company.",
+    "metric": f"{_either(QUOTA_METRICS)}.",
+    "target_value": "Target value (money targets in the base currency).",
+}
 
 
 CONTRACT: tuple[ContractFile, ...] = (
@@ -146,7 +288,7 @@ CONTRACT: tuple[ContractFile, ...] = (
             _c("email"),
             _c("team_id", required=True, references=_fk("teams", "team_id")),
             _c("manager_rep_id", references=_fk("sales_reps", "rep_id", KEEP)),
-            _c("role", accepted_values=("rep", "manager", "director")),
+            _c("role", accepted_values=REP_ROLES),
             _c("region"),
             _c("hire_date", DT),
             _c("termination_date", DT),
@@ -164,11 +306,11 @@ CONTRACT: tuple[ContractFile, ...] = (
             _c("region"),
             _c("city"),
             _c("city_tier", INT, min_value=1, max_value=5),
-            _c("account_type", accepted_values=("enterprise", "smb", "consumer")),
+            _c("account_type", accepted_values=ACCOUNT_TYPES),
             _c("owner_rep_id", references=_fk("sales_reps", "rep_id", KEEP)),
             _c("acquisition_channel_id", references=_fk("channels", "channel_id", KEEP)),
             _c("partner_id", references=_fk("partners", "partner_id", KEEP)),
-            _c("credit_rating", accepted_values=("A", "B", "C", "D")),
+            _c("credit_rating", accepted_values=CREDIT_RATINGS),
             _c("strategic_flag", B),
             _c("demand_intensity", INT, min_value=1, max_value=5),
             _c("cooperation_potential", INT, min_value=1, max_value=5),
@@ -419,8 +561,24 @@ CONTRACT: tuple[ContractFile, ...] = (
 
 CONTRACT_BY_NAME: dict[str, ContractFile] = {f.name: f for f in CONTRACT}
 
-# Metadata columns every raw row carries (contract "Promises").
-META_COLUMNS = ("_load_id", "_source_file", "_loaded_at", "_row_number", "_row_hash", "_is_quarantined")
+# Metadata columns every raw row carries (contract "Promises"), with their descriptions for the dbt sources.
+META_COLUMN_DOCS: dict[str, str] = {
+    "_load_id": "Load (file version) that delivered the row; joins audit.load_ledger.",
+    "_source_file": "Landing path of the file.",
+    "_loaded_at": "Load timestamp (UTC).",
+    "_row_number": "1-based data row number in the file.",
+    "_row_hash": "Hash of the row's contract columns.",
+    "_is_quarantined": "True when the row failed a contract rule (see audit.quarantined_rows).",
+}
+META_COLUMNS = tuple(META_COLUMN_DOCS)
+
+# The rest of the dbt sources: the raw schema as a whole, and the loader's bookkeeping tables in audit.
+RAW_SOURCE_DOC = "Landing files loaded verbatim (all text) by the ingestion assets; one table per contract file."
+AUDIT_SOURCE_DOC = "Bookkeeping written by the loader."
+AUDIT_TABLE_DOCS: dict[str, str] = {
+    "load_ledger": "One row per loaded file version; is_current marks the version staging uses.",
+    "quarantined_rows": "One row per rule violation of a received row (file, row number, column, reason).",
+}
 
 
 def contract_file(name: str) -> ContractFile:

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import dagster as dg
-import yaml
 
 from ingestion.contract import CONTRACT
 from orchestration.landing_watch import changed_files, landing_fingerprint
@@ -111,17 +110,6 @@ def test_landing_sensor_requests_a_run_only_for_new_or_changed_files(tmp_path):
     new_drop = landing_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"landing": landing}))
     assert new_drop.run_requests[0].tags["salesops/changed_files"] == "orders/2024-05-01/payments.csv"
     assert changed_files(json.loads(first.cursor), landing_fingerprint(tmp_path)) == ["orders/2024-05-01/payments.csv"]
-
-
-def test_dbt_sources_mirror_the_contract():
-    sources = yaml.safe_load((REPO / "dbt_project/models/staging/_sources.yml").read_text())
-    raw = next(s for s in sources["sources"] if s["name"] == "raw")
-    by_name = {t["name"]: t for t in raw["tables"]}
-    assert set(by_name) == {cf.name for cf in CONTRACT}
-    for cf in CONTRACT:
-        columns = [c["name"] for c in by_name[cf.name]["columns"] if not c["name"].startswith("_")]
-        assert columns == cf.column_names, cf.name
-        assert by_name[cf.name]["meta"]["dagster"]["asset_key"] == ["raw", cf.name]
 
 
 def test_staging_models_only_read_sources():

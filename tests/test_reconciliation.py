@@ -74,19 +74,6 @@ def db(scenario: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-def test_dbt_reconciliation_map_mirrors_the_contract():
-    """macros/quality/reconciliation.sql spells every contract file, its staging model and its key."""
-    macro = (REPO / "dbt_project/macros/quality/reconciliation.sql").read_text()
-    entries = re.findall(r"\{'table': '(\w+)', 'model': '(\w+)', 'key': \[([^\]]*)\]\}", macro)
-    by_table = {t: (m, re.findall(r"\('(\w+)', '\w+'\)", k)) for t, m, k in entries}
-    assert set(by_table) == {cf.name for cf in CONTRACT}
-    for cf in CONTRACT:
-        model, key = by_table[cf.name]
-        assert model == f"stg_{cf.source}__{cf.name}"
-        assert tuple(key) == cf.primary_key, cf.name
-        assert (REPO / f"dbt_project/tests/quality/assert_raw_reconciles_to_{model}.sql").exists()
-
-
 def test_superseded_and_quarantined_rows_are_accounted_for(db):
     """Hand count: accounts 3 + 1 re-sent = 4 raw rows, 3 staged, 1 superseded; orders 6 raw, 1 quarantined."""
 

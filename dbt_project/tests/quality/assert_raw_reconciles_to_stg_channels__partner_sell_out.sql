@@ -1,3 +1,4 @@
+-- generated from ingestion/contract.py by `python -m ingestion.contract_codegen`; do not edit.
 -- Raw rows of channels/partner_sell_out.csv = staged + quarantined + superseded (data-contract.md "Promises").
 {{ config(severity='error', meta={'dq_rule': 'DQ37', 'dagster': {'ref': {'name': 'stg_channels__partner_sell_out'}}}) }}
 {{ quality_reconcile_raw_to_staging('partner_sell_out') }}

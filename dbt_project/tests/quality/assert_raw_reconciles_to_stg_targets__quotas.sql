@@ -1,3 +1,4 @@
+-- generated from ingestion/contract.py by `python -m ingestion.contract_codegen`; do not edit.
 -- Raw rows of targets/quotas.csv = staged + quarantined + superseded (data-contract.md "Promises").
 {{ config(severity='error', meta={'dq_rule': 'DQ37', 'dagster': {'ref': {'name': 'stg_targets__quotas'}}}) }}
 {{ quality_reconcile_raw_to_staging('quotas') }}
