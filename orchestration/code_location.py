@@ -5,6 +5,7 @@ settings for ``dagster dev``; the CLI and the tests build it with theirs (orches
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -19,16 +20,27 @@ from orchestration.jobs import full_pipeline_job
 from orchestration.resources import LandingResource, RunSettingsResource, ServingResource, WarehouseResource
 from orchestration.schedules import daily_schedule
 from orchestration.sensors import landing_sensor
-from orchestration.settings import Settings
+from orchestration.settings import SETTINGS_BY_KEY, Settings
+
+
+def _path_config(settings: Settings, key: str, value: Path | None) -> str | dg.EnvVar | None:
+    """A path setting as resource config: read through its environment variable when that is where it
+    came from, else the resolved value (a flag, the config file or the default)."""
+    if value is None:
+        return None
+    return dg.EnvVar(SETTINGS_BY_KEY[key].env) if key in settings.from_environment else str(value)
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
-        "warehouse": WarehouseResource(path=str(settings.warehouse)),
+        "warehouse": WarehouseResource(path=_path_config(settings, "warehouse", settings.warehouse)),
         "landing": LandingResource(
-            root=str(settings.landing), mappings=str(settings.mappings) if settings.mappings else None
+            root=_path_config(settings, "landing", settings.landing),
+            mappings=_path_config(settings, "mappings", settings.mappings),
         ),
-        "serving": ServingResource(path=str(settings.serving)),
+        "serving": ServingResource(
+            path=_path_config(settings, "serving", settings.serving_setting) or str(settings.serving)
+        ),
         "run_settings": RunSettingsResource(
             timezone=settings.timezone.key, dbt_vars_json=json.dumps(settings.dbt_vars, sort_keys=True)
         ),

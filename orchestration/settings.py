@@ -209,6 +209,9 @@ class Settings:
     mappings: Path | None
     timezone: ZoneInfo
     dbt_vars: dict[str, str | bool] = field(default_factory=dict)
+    # Keys whose value came from their environment variable: the Dagster resources read those through
+    # dg.EnvVar, so the UI shows where a path came from (orchestration/code_location.py).
+    from_environment: frozenset[str] = frozenset()
 
     @property
     def serving(self) -> Path:
@@ -218,11 +221,13 @@ class Settings:
         self, landing: Path | None = None, warehouse: Path | None = None, serving: Path | None = None
     ) -> Settings:
         """These settings with other files (a test's or a script's)."""
+        given = {k for k, v in (("landing", landing), ("warehouse", warehouse), ("serving", serving)) if v}
         return replace(
             self,
             landing=Path(landing).resolve() if landing else self.landing,
             warehouse=Path(warehouse).resolve() if warehouse else self.warehouse,
             serving_setting=Path(serving).resolve() if serving else self.serving_setting,
+            from_environment=self.from_environment - given,
         )
 
 
@@ -236,6 +241,7 @@ def load_settings(flags: Flags | None = None) -> Settings:
         mappings=mappings_dir(flags),
         timezone=business_timezone(flags),
         dbt_vars=dbt_vars(flags),
+        from_environment=frozenset(s.key for s in SETTINGS if not (flags or {}).get(s.key) and os.environ.get(s.env)),
     )
 
 

@@ -272,7 +272,7 @@ def test_mappings_kept_outside_the_landing(tmp_path, monkeypatch):
     assert list(landing_fingerprint(landing, config)) == ["in/t.csv"]
     monkeypatch.setenv(LANDING_ENV, str(landing))
     monkeypatch.setenv(MAPPINGS_ENV, str(config))
-    resource = build_definitions(load_settings()).resources["landing"]
+    resource = build_definitions(load_settings()).resources["landing"].process_config_and_initialize()
     assert resource.mappings_path == config
 
 

@@ -210,3 +210,21 @@ def test_the_serving_file_follows_another_warehouse_unless_it_is_set(monkeypatch
         tmp_path / "bi" / "s.duckdb"
     )
     assert moved.with_paths(serving=tmp_path / "given.duckdb").serving == tmp_path / "given.duckdb"
+
+
+def test_resources_read_a_path_through_its_environment_variable_when_it_came_from_there(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    import dagster as dg
+
+    from orchestration.code_location import build_resources
+
+    monkeypatch.setenv(settings.WAREHOUSE_ENV, str(tmp_path / "env.duckdb"))
+    resources = build_resources(settings.load_settings({"landing": str(tmp_path / "flagged")}))
+    assert resources["warehouse"].path == dg.EnvVar(settings.WAREHOUSE_ENV)
+    assert resources["warehouse"].process_config_and_initialize().file == tmp_path / "env.duckdb"
+    assert resources["landing"].path == tmp_path / "flagged"
+    assert resources["serving"].file == tmp_path / "serving.duckdb"
+    # A path given in place of the setting (a test's, a script's) is used as given.
+    moved = settings.load_settings().with_paths(warehouse=tmp_path / "other.duckdb")
+    assert build_resources(moved)["warehouse"].path == str(tmp_path / "other.duckdb")
