@@ -1,4 +1,4 @@
-"""The DuckDB warehouse file: where it lives and the audit tables the loader keeps in it."""
+"""The DuckDB warehouse file: opening it, and the audit tables the loader keeps in it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import os
 from pathlib import Path
 
 import duckdb
-
-DEFAULT_WAREHOUSE = Path("warehouse") / "salesops.duckdb"
-WAREHOUSE_ENV = "SALESOPS_WAREHOUSE"
 
 AUDIT_DDL = (
     "create schema if not exists raw",
@@ -46,14 +43,9 @@ AUDIT_DDL = (
 )
 
 
-def warehouse_path(path: str | os.PathLike | None = None) -> Path:
-    """The warehouse file: explicit argument, else $SALESOPS_WAREHOUSE, else ./warehouse/salesops.duckdb."""
-    chosen = Path(path) if path else Path(os.environ.get(WAREHOUSE_ENV, DEFAULT_WAREHOUSE))
-    return chosen.resolve()
-
-
-def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    target = warehouse_path(path)
+def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file ``path`` (where it lives is a user setting: orchestration/settings.py)."""
+    target = Path(path).resolve()
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(target), read_only=read_only)

@@ -11,38 +11,27 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration.settings import (
-    CONFIG_ENV,
-    REPO_ROOT,
-    SETTINGS,
-    SettingsError,
-    business_timezone,
-    dbt_vars,
-    export_to_environment,
-    landing_root,
-    mappings_dir,
-    serving_file,
-    warehouse_file,
-)
+from orchestration.settings import CONFIG_ENV, REPO_ROOT, SETTINGS, SettingsError, load_settings
 
 DAGSTER_HOME_DEFAULT = REPO_ROOT / ".dagster_home"
 
 
 def _persistent_instance():
-    """The Dagster instance `dagster dev` also uses, so demo runs show up in the UI."""
+    """The Dagster instance `dagster dev` also uses ($DAGSTER_HOME, else .dagster_home in the checkout), so
+    demo runs show up in the UI."""
     import dagster as dg
 
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(DAGSTER_HOME_DEFAULT)))
+    home = Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME_DEFAULT).resolve()
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").touch()
-    return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from sample_data.generator import GENERATION_FILE, generate_landing
 
     started = time.perf_counter()
-    landing = landing_root()
+    landing = args.settings.landing
     # The landing setting may point at a company's real exports: sample files never overwrite them.
     if landing.is_dir() and any(landing.iterdir()) and not (landing / GENERATION_FILE).exists():
         print(
@@ -62,18 +51,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.summary import format_summary, format_unused_input
 
     started = time.perf_counter()
+    settings = args.settings
     run = run_full_pipeline(
-        landing_root(),
-        warehouse_file(),
+        settings.landing,
+        settings.warehouse,
         instance=_persistent_instance(),
         as_of_date=args.as_of_date,
         raise_on_error=False,
-        serving=serving_file(),
+        serving=settings.serving,
+        settings=settings,
     )
     elapsed = time.perf_counter() - started
     print()
     print(format_summary(run.warehouse))
-    unused = format_unused_input(landing_root(), mappings_dir())
+    unused = format_unused_input(settings.landing, settings.mappings)
     if unused:
         print("\n" + "\n".join(unused))
     print()
@@ -97,8 +88,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from orchestration.summary import format_summary, format_unused_input
 
-    print(format_summary(warehouse_file()))
-    unused = format_unused_input(landing_root(), mappings_dir())
+    settings = args.settings
+    print(format_summary(settings.warehouse))
+    unused = format_unused_input(settings.landing, settings.mappings)
     if unused:
         print("\n" + "\n".join(unused))
     return 0
@@ -154,14 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "map":
         args.mapping, args.file = args.check
-    # Flags win over environment variables and the config file: export them so every part that reads
-    # settings later (the Dagster definitions, the dbt subprocess) sees the same values.
-    export_to_environment({s.key: getattr(args, s.key, None) for s in SETTINGS})
     try:
         if args.command != "map":
-            # Every setting checked before anything loads: a bad value stops here, not after the raw layer.
-            dbt_vars()
-            business_timezone()
+            # Every setting resolved and checked before anything loads: a bad value stops here, not after
+            # the raw layer. Flags win over environment variables and the config file.
+            args.settings = load_settings({s.key: getattr(args, s.key, None) for s in SETTINGS})
         return args.func(args)
     except SettingsError as exc:
         print(f"salesops: {exc} (settings: flags, environment variables, {CONFIG_ENV} or ./salesops.toml)")

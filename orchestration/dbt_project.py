@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from functools import cache
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -25,20 +24,24 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
     return any(p.stat().st_mtime > built for p in sources if p.exists())
 
 
-def put_venv_on_path() -> None:
-    """dagster-dbt looks for `dbt` on PATH; a venv used without activation has it beside python."""
-    venv_bin = str(Path(sys.executable).parent)
-    if (Path(venv_bin) / "dbt").exists() and venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so a venv works without being activated."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else "dbt"
 
 
 @cache
 def salesops_dbt_project() -> DbtProject:
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    put_venv_on_path()
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     # `dagster dev` re-parses on every load; elsewhere (demo, tests, a deployment) parse when the
     # manifest is missing or older than the project, so nobody has to remember `dbt parse`.
     if project.preparer.using_dagster_dev() or manifest_is_stale(DBT_PROJECT_DIR, project.manifest_path):
-        project.preparer.prepare(project)
+        prepare_manifest(project)
     return project
+
+
+def prepare_manifest(project: DbtProject) -> None:
+    """``dbt parse`` with the dbt of this environment (dagster-dbt's own preparer looks for dbt on PATH,
+    which an unactivated venv does not put there)."""
+    dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    dbt.cli(["parse", "--quiet"], target_path=project.target_path).wait()

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
-from ingestion.warehouse import WAREHOUSE_ENV
-from orchestration.settings import DBT_PROJECT_DIR, LANDING_ENV, SERVING_ENV, serving_file
-from quality.results import RUN_ID_ENV
+from orchestration.code_location import build_definitions
+from orchestration.dbt_project import dbt_executable
+from orchestration.jobs import FULL_PIPELINE_JOB_NAME
+from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, Settings, load_settings
 
 
 @dataclass
@@ -35,43 +34,14 @@ def run_full_pipeline(
     raise_on_error: bool = True,
     log_level: str = "INFO",
     serving: Path | None = None,
+    settings: Settings | None = None,
 ) -> PipelineRun:
-    """Materialize every asset (raw files -> marts) with every check, in this process."""
-    # The definitions and the dbt subprocess read their paths from the environment; they are set for this
-    # run only, so one run's files never become the next run's defaults.
-    saved = {key: os.environ.get(key) for key in (LANDING_ENV, WAREHOUSE_ENV, SERVING_ENV, RUN_ID_ENV)}
-    try:
-        return _run_in_process(landing, warehouse, instance, as_of_date, raise_on_error, log_level, serving)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    """Materialize every asset (raw files -> marts -> serving) with every check, in this process.
 
-
-def _run_in_process(
-    landing: Path,
-    warehouse: Path,
-    instance: dg.DagsterInstance | None,
-    as_of_date: str | None,
-    raise_on_error: bool,
-    log_level: str,
-    serving: Path | None,
-) -> PipelineRun:
-    os.environ[LANDING_ENV] = str(Path(landing).resolve())
-    os.environ[WAREHOUSE_ENV] = str(Path(warehouse).resolve())
-    # The BI-facing file the publish step swaps in only when every blocking check passed (the serving
-    # setting, by default serving.duckdb next to the warehouse), and a run id known up front so the dbt
-    # on-run-end hook files its test results under it (orchestration/assets/publish.py, quality/results.py).
-    serving = Path(serving) if serving else serving_file()
-    os.environ[SERVING_ENV] = str(serving.resolve())
-    run_id = str(uuid.uuid4())
-    os.environ[RUN_ID_ENV] = run_id
-    from orchestration.definitions import build_definitions
-    from orchestration.jobs import FULL_PIPELINE_JOB_NAME
-
-    job = build_definitions().resolve_job_def(FULL_PIPELINE_JOB_NAME)
+    ``settings`` (default: the user's, orchestration/settings.py) with ``landing``, ``warehouse`` and
+    ``serving`` in place of its files; the serving file follows the warehouse unless given."""
+    resolved = (settings or load_settings()).with_paths(landing, warehouse, serving)
+    job = build_definitions(resolved).resolve_job_def(FULL_PIPELINE_JOB_NAME)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if as_of_date:
         run_config["ops"] = {"salesops_dbt_assets": {"config": {"as_of_date": as_of_date}}}
@@ -79,26 +49,20 @@ def _run_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
         run_config=run_config,
         raise_on_error=raise_on_error,
-        run_id=run_id,
     )
     failed = [
         f"{e.asset_key.to_user_string()}:{e.check_name}"
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]
-    return PipelineRun(result.success, result.run_id, Path(warehouse).resolve(), serving.resolve(), failed, result)
-
-
-def dbt_executable() -> str:
-    """dbt from this interpreter's environment, so a venv works without being activated."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else "dbt"
+    return PipelineRun(result.success, result.run_id, resolved.warehouse, resolved.serving, failed, result)
 
 
 def run_dbt(
     args: Sequence[str], warehouse: Path, target_path: Path | None = None, check: bool = True
 ) -> subprocess.CompletedProcess:
-    """Run a dbt command against ``warehouse`` in a subprocess (tests and scripts)."""
+    """Run a dbt command against ``warehouse`` in a subprocess (tests and scripts); the warehouse reaches
+    dbt through the subprocess's own environment."""
     env = {
         **os.environ,
         WAREHOUSE_ENV: str(Path(warehouse).resolve()),

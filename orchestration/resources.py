@@ -1,10 +1,18 @@
-"""Dagster resources: the DuckDB warehouse file and the landing folder."""
+"""Dagster resources: the DuckDB warehouse, the landing folder, the serving file and the run-time settings.
+
+Each is configured from one resolved ``Settings`` value (orchestration/settings.py) when the code location
+is assembled (orchestration/code_location.py); steps read paths and settings from here, never from the
+environment.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
@@ -45,3 +53,29 @@ class LandingResource(dg.ConfigurableResource):
     @property
     def mappings_path(self) -> Path | None:
         return Path(self.mappings).resolve() if self.mappings else None
+
+
+class ServingResource(dg.ConfigurableResource):
+    """The BI-facing DuckDB file. Only the publish step writes it, by swapping in a new file."""
+
+    path: str
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path).resolve()
+
+
+class RunSettingsResource(dg.ConfigurableResource):
+    """The settings steps read while they run: the business time zone (raw freshness checks) and the dbt
+    vars the user set (base currency, calendar bounds, PII masking)."""
+
+    timezone: str
+    dbt_vars_json: str = "{}"  # JSON object: var name -> value (string or boolean)
+
+    @property
+    def business_timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def dbt_vars(self) -> dict[str, Any]:
+        return json.loads(self.dbt_vars_json)

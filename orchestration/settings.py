@@ -2,7 +2,7 @@
 
 One place for all of them. Each setting is read, in this order of precedence:
 
-1. a command-line flag (``salesops run --base-currency USD``; the CLI exports it as the variable below),
+1. a command-line flag (``salesops run --base-currency USD``; the CLI passes its flags to ``load_settings``),
 2. an environment variable (``SALESOPS_BASE_CURRENCY=USD``),
 3. the optional config file: ``$SALESOPS_CONFIG``, else ``./salesops.toml`` (keys as in ``SETTINGS``,
    at the top level or under ``[salesops]``),
@@ -11,27 +11,37 @@ One place for all of them. Each setting is read, in this order of precedence:
 dbt thresholds stay dbt vars (``dbt_project/dbt_project.yml``); the settings that are dbt vars too (base
 currency, calendar bounds, PII masking) are passed to dbt only when set, so the var's default there is the
 only one.
+
+Nothing here writes to ``os.environ``: the CLI resolves flags into a ``Settings`` value once, and the
+Dagster definitions are built from it (orchestration/code_location.py), so every resource, the schedule
+and the dbt invocation read the same values.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ingestion.contract import DEFAULT_BUSINESS_TIMEZONE
-from ingestion.warehouse import WAREHOUSE_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The one default location of each file; dbt_project/profiles.yml falls back to the same warehouse file
+# when dbt runs on its own (tests/test_settings.py compares the two).
+DEFAULT_LANDING = REPO_ROOT / "data" / "landing"
+DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "salesops.duckdb"
+SERVING_FILE_NAME = "serving.duckdb"
 
 CONFIG_ENV = "SALESOPS_CONFIG"
 CONFIG_FILE_NAME = "salesops.toml"
 LANDING_ENV = "SALESOPS_LANDING"
+WAREHOUSE_ENV = "SALESOPS_WAREHOUSE"
 SERVING_ENV = "SALESOPS_SERVING"
 BASE_CURRENCY_ENV = "SALESOPS_BASE_CURRENCY"
 TIMEZONE_ENV = "SALESOPS_TIMEZONE"
@@ -67,6 +77,9 @@ SETTINGS: tuple[Setting, ...] = (
 # fmt: on
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
+# Flag values by setting key (None: not given on the command line).
+Flags = Mapping[str, str | None]
+
 
 class SettingsError(ValueError):
     """A setting that cannot be used (unknown key in the config file, bad date, unknown time zone)."""
@@ -96,11 +109,11 @@ def _file_values() -> dict[str, Any]:
     return values
 
 
-def _lookup(key: str) -> tuple[str | None, Path]:
-    """The setting's value from the environment or the config file, and the folder a relative path in it
-    is relative to: the working directory for a variable or flag, the config file's folder for the file."""
+def _lookup(key: str, flags: Flags | None = None) -> tuple[str | None, Path]:
+    """The setting's value from a flag, the environment or the config file, and the folder a relative path
+    in it is relative to: the working directory for a flag or variable, the config file's folder for the file."""
     setting = SETTINGS_BY_KEY[key]
-    value = os.environ.get(setting.env)
+    value = (flags or {}).get(key) or os.environ.get(setting.env)
     if value:
         return value, Path.cwd()
     value = _file_values().get(key)
@@ -110,39 +123,39 @@ def _lookup(key: str) -> tuple[str | None, Path]:
     return str(value), (path.parent if path else Path.cwd())
 
 
-def raw_setting(key: str) -> str | None:
-    """The setting's value from the environment or the config file; None when neither sets it."""
-    return _lookup(key)[0]
+def raw_setting(key: str, flags: Flags | None = None) -> str | None:
+    """The setting's value from a flag, the environment or the config file; None when none sets it."""
+    return _lookup(key, flags)[0]
 
 
-def _path(key: str, default: Path) -> Path:
-    value, relative_to = _lookup(key)
+def _path(key: str, default: Path, flags: Flags | None = None) -> Path:
+    value, relative_to = _lookup(key, flags)
     if not value:
         return default.resolve()
     path = Path(value).expanduser()
     return (path if path.is_absolute() else relative_to / path).resolve()
 
 
-def landing_root() -> Path:
-    return _path("landing", REPO_ROOT / "data" / "landing")
+def landing_root(flags: Flags | None = None) -> Path:
+    return _path("landing", DEFAULT_LANDING, flags)
 
 
-def warehouse_file() -> Path:
-    return _path("warehouse", REPO_ROOT / "warehouse" / "salesops.duckdb")
+def warehouse_file(flags: Flags | None = None) -> Path:
+    return _path("warehouse", DEFAULT_WAREHOUSE, flags)
 
 
-def serving_file() -> Path:
+def serving_file(flags: Flags | None = None) -> Path:
     """The BI-facing file: the setting, else serving.duckdb next to the working warehouse."""
-    return _path("serving", warehouse_file().parent / "serving.duckdb")
+    return _path("serving", warehouse_file(flags).parent / SERVING_FILE_NAME, flags)
 
 
-def mappings_dir() -> Path | None:
+def mappings_dir(flags: Flags | None = None) -> Path | None:
     """The folder of source mappings when set; None means ``<landing>/_mappings``."""
-    return _path("mappings", Path()) if raw_setting("mappings") else None
+    return _path("mappings", Path(), flags) if raw_setting("mappings", flags) else None
 
 
-def business_timezone() -> ZoneInfo:
-    name = raw_setting("timezone") or DEFAULT_BUSINESS_TIMEZONE
+def business_timezone(flags: Flags | None = None) -> ZoneInfo:
+    name = raw_setting("timezone", flags) or DEFAULT_BUSINESS_TIMEZONE
     try:
         return ZoneInfo(name)
     except Exception as exc:  # ZoneInfoNotFoundError or a malformed key
@@ -159,14 +172,14 @@ def parse_bool(key: str, value: str) -> bool:
     raise SettingsError(f"{key}: {value!r} is not true or false")
 
 
-def dbt_vars() -> dict[str, str | bool]:
+def dbt_vars(flags: Flags | None = None) -> dict[str, str | bool]:
     """The dbt vars the user set (base currency, calendar bounds, PII masking); the rest keep
     dbt_project.yml's defaults."""
     chosen: dict[str, str | bool] = {}
     for setting in SETTINGS:
         if setting.dbt_var is None:
             continue
-        value = raw_setting(setting.key)
+        value = raw_setting(setting.key, flags)
         if value is None:
             continue
         if setting.key == "base_currency":
@@ -186,8 +199,58 @@ def dbt_vars() -> dict[str, str | bool]:
     return chosen
 
 
-def export_to_environment(values: dict[str, str | None]) -> None:
-    """Make flag values visible to everything that reads settings later (Dagster definitions, dbt)."""
-    for key, value in values.items():
-        if value is not None:
-            os.environ[SETTINGS_BY_KEY[key].env] = str(value)
+@dataclass(frozen=True)
+class Settings:
+    """Every user setting, resolved once (flag > environment > config file > default) and checked."""
+
+    landing: Path
+    warehouse: Path
+    serving_setting: Path | None  # None: serving.duckdb next to the warehouse
+    mappings: Path | None
+    timezone: ZoneInfo
+    dbt_vars: dict[str, str | bool] = field(default_factory=dict)
+    # Keys whose value came from their environment variable: the Dagster resources read those through
+    # dg.EnvVar, so the UI shows where a path came from (orchestration/code_location.py).
+    from_environment: frozenset[str] = frozenset()
+
+    @property
+    def serving(self) -> Path:
+        return self.serving_setting or self.warehouse.parent / SERVING_FILE_NAME
+
+    def with_paths(
+        self, landing: Path | None = None, warehouse: Path | None = None, serving: Path | None = None
+    ) -> Settings:
+        """These settings with other files (a test's or a script's)."""
+        given = {k for k, v in (("landing", landing), ("warehouse", warehouse), ("serving", serving)) if v}
+        return replace(
+            self,
+            landing=Path(landing).resolve() if landing else self.landing,
+            warehouse=Path(warehouse).resolve() if warehouse else self.warehouse,
+            serving_setting=Path(serving).resolve() if serving else self.serving_setting,
+            from_environment=self.from_environment - given,
+        )
+
+
+def load_settings(flags: Flags | None = None) -> Settings:
+    """All settings from ``flags`` (the CLI's), the environment, the config file and the defaults.
+    Raises SettingsError naming the first unusable value."""
+    return Settings(
+        landing=landing_root(flags),
+        warehouse=warehouse_file(flags),
+        serving_setting=serving_file(flags) if raw_setting("serving", flags) else None,
+        mappings=mappings_dir(flags),
+        timezone=business_timezone(flags),
+        dbt_vars=dbt_vars(flags),
+        from_environment=frozenset(s.key for s in SETTINGS if not (flags or {}).get(s.key) and os.environ.get(s.env)),
+    )
+
+
+# dbt_project/profiles.yml: var salesops_warehouse, else $SALESOPS_WAREHOUSE, else this path; dbt runs in
+# the project folder, so relative paths there are relative to it.
+PROFILE_WAREHOUSE_VAR = "salesops_warehouse"
+PROFILE_DEFAULT_WAREHOUSE = "../warehouse/salesops.duckdb"
+
+
+def dbt_profile_warehouse() -> Path:
+    """The warehouse file dbt opens when it is given no var: what profiles.yml resolves by itself."""
+    return (DBT_PROJECT_DIR / os.environ.get(WAREHOUSE_ENV, PROFILE_DEFAULT_WAREHOUSE)).resolve()

@@ -4,23 +4,19 @@ One row per check evaluation, from every layer: the great-expectations suites on
 here) and every dbt test (written by the dbt on-run-end hook ``store_test_results`` in
 ``dbt_project/macros/quality/``, same columns). ``marts.mart_dq_results`` reads it.
 
-``run_id`` is the Dagster run id. The dbt subprocess learns it from the environment variable
-``SALESOPS_RUN_ID`` (set by the raw checks and by ``run_full_pipeline``); the hook only trusts it when
-the dbt target path dagster-dbt chose carries the same run id prefix, else it records dbt's own
-invocation id, so a stale value never mislabels a run.
+``run_id`` is the Dagster run id. The great-expectations checks know it; the dbt hook records dbt's own
+invocation id, and the Dagster dbt asset files those rows under its run once dbt has exited
+(``attribute_dbt_results``). A dbt build run by hand keeps its invocation id as run id.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
-
-RUN_ID_ENV = "SALESOPS_RUN_ID"
 
 # Keep in step with dbt_project/macros/quality/check_results.sql (a test compares the two).
 CHECK_RESULTS_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -93,6 +89,14 @@ def details_json(payload: dict) -> str | None:
     return json.dumps(payload, ensure_ascii=False, default=str) if payload else None
 
 
-def export_run_id(run_id: str) -> None:
-    """Tell the dbt subprocess of this run which Dagster run it belongs to (see module docstring)."""
-    os.environ[RUN_ID_ENV] = run_id
+def attribute_dbt_results(con: duckdb.DuckDBPyConnection, invocation_id: str, run_id: str) -> int:
+    """File the dbt test results of one dbt invocation under the Dagster run that started it."""
+    ensure_check_results_table(con)
+    before = con.execute(
+        "select count(*) from quality.check_results where run_id = ? and check_source = 'dbt'", [invocation_id]
+    ).fetchall()[0][0]
+    con.execute(
+        "update quality.check_results set run_id = ? where run_id = ? and check_source = 'dbt'",
+        [run_id, invocation_id],
+    )
+    return int(before)

@@ -932,9 +932,10 @@ def test_customer_seed_switches_are_all_read_by_a_model():
 
 
 def test_customer_marts_are_a_dagster_group_with_checks():
-    from orchestration.definitions import defs
+    from orchestration.code_location import build_definitions
+    from orchestration.settings import load_settings
 
-    graph = defs.resolve_asset_graph()
+    graph = build_definitions(load_settings()).resolve_asset_graph()
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     for mart in CUSTOMER_MARTS:
         assert graph.get(dg.AssetKey(["marts", mart])).group_name == "customer", mart

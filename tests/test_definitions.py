@@ -16,9 +16,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _defs() -> dg.Definitions:
-    from orchestration.definitions import defs
+    from orchestration.code_location import build_definitions
+    from orchestration.settings import load_settings
 
-    return defs
+    return build_definitions(load_settings())
 
 
 def _graph():
@@ -91,7 +92,7 @@ def test_job_schedule_and_sensor_exist():
 
 
 def test_landing_sensor_requests_a_run_only_for_new_or_changed_files(tmp_path):
-    from orchestration.jobs import landing_sensor
+    from orchestration.sensors import landing_sensor
     from orchestration.resources import LandingResource
 
     (tmp_path / "orders").mkdir()

@@ -250,9 +250,9 @@ def test_check_mapping_reports_an_unmapped_required_column(tmp_path, capsys):
 
 def test_mappings_kept_outside_the_landing(tmp_path, monkeypatch):
     """SALESOPS_MAPPINGS (or --mappings) names a config folder that replaces <landing>/_mappings."""
-    from orchestration.definitions import build_definitions
+    from orchestration.code_location import build_definitions
     from orchestration.landing_watch import landing_fingerprint
-    from orchestration.settings import LANDING_ENV, MAPPINGS_ENV
+    from orchestration.settings import LANDING_ENV, MAPPINGS_ENV, load_settings
 
     landing, config = tmp_path / "landing", tmp_path / "config" / "mappings"
     _write(config / "teams.yaml", TEAMS_MAPPING.format(files="in/t.csv"))
@@ -272,7 +272,7 @@ def test_mappings_kept_outside_the_landing(tmp_path, monkeypatch):
     assert list(landing_fingerprint(landing, config)) == ["in/t.csv"]
     monkeypatch.setenv(LANDING_ENV, str(landing))
     monkeypatch.setenv(MAPPINGS_ENV, str(config))
-    resource = build_definitions().resources["landing"]
+    resource = build_definitions(load_settings()).resources["landing"].process_config_and_initialize()
     assert resource.mappings_path == config
 
 

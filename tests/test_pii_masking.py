@@ -51,7 +51,7 @@ def _publish(root: Path, mask_setting: str | None) -> Published:
         mp.chdir(root)  # no ./salesops.toml
         if mask_setting is not None:
             mp.setenv(MASK_PII_ENV, mask_setting)
-        args = dbt_build_args(DbtBuildConfig())
+        args = dbt_build_args(DbtBuildConfig(), settings.dbt_vars(), settings.DEFAULT_WAREHOUSE)
     warehouse = root / "salesops.duckdb"
     build_fixture_warehouse(SMALL_LANDING, warehouse, dbt_args=args[1:])
     tables = [(k.path[0], k.path[1]) for k in PUBLISHED_DEPS]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from orchestration import cli, settings
 from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
@@ -39,7 +40,23 @@ def test_defaults():
     assert settings.business_timezone().key == "Asia/Shanghai"
     # Nothing set: dbt keeps dbt_project.yml's vars (base currency CNY, calendar from the data).
     assert settings.dbt_vars() == {}
-    assert dbt_build_args(DbtBuildConfig()) == ["build"]
+    # The default warehouse is the file profiles.yml opens by itself: no var, so dbt parses partially.
+    assert settings.dbt_profile_warehouse() == settings.DEFAULT_WAREHOUSE
+    assert dbt_build_args(DbtBuildConfig(), settings.dbt_vars(), settings.warehouse_file()) == ["build"]
+
+
+def test_profiles_yml_falls_back_to_the_settings_default_warehouse():
+    profile = yaml.safe_load((REPO_ROOT / "dbt_project" / "profiles.yml").read_text())
+    path = profile["salesops"]["outputs"]["dev"]["path"]
+    assert settings.PROFILE_WAREHOUSE_VAR in path and settings.WAREHOUSE_ENV in path
+    assert f"'{settings.PROFILE_DEFAULT_WAREHOUSE}'" in path
+
+
+def test_another_warehouse_reaches_dbt_as_a_var(tmp_path: Path):
+    other = tmp_path / "wh" / "ops.duckdb"
+    args = dbt_build_args(DbtBuildConfig(), {}, other)
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {settings.PROFILE_WAREHOUSE_VAR: str(other)}
 
 
 def test_the_serving_file_follows_the_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
@@ -77,7 +94,7 @@ mask_pii = false
         "mask_pii": False,
     }
     assert settings.dbt_vars() == expected
-    args = dbt_build_args(DbtBuildConfig(as_of_date="1998-06-30"))
+    args = dbt_build_args(DbtBuildConfig(as_of_date="1998-06-30"), settings.dbt_vars(), settings.DEFAULT_WAREHOUSE)
     assert args[:2] == ["build", "--vars"]
     assert json.loads(args[2]) == {**expected, "as_of_date": "1998-06-30"}
 
@@ -106,15 +123,15 @@ def test_masking_personal_data_is_on_unless_explicitly_off(monkeypatch: pytest.M
         monkeypatch.setenv(settings.MASK_PII_ENV, value)
         assert settings.dbt_vars() == {"mask_pii": expected}
     # A JSON boolean reaches dbt, not the string "false".
-    assert json.loads(dbt_build_args(DbtBuildConfig())[2]) == {"mask_pii": True}
+    args = dbt_build_args(DbtBuildConfig(), settings.dbt_vars(), settings.DEFAULT_WAREHOUSE)
+    assert json.loads(args[2]) == {"mask_pii": True}
     monkeypatch.delenv(settings.MASK_PII_ENV)
     write_config(tmp_path, "mask_pii = false\n")
     assert settings.dbt_vars() == {"mask_pii": False}
     # The variable beats the file, and the CLI flag beats both.
     monkeypatch.setenv(settings.MASK_PII_ENV, "true")
     assert settings.dbt_vars() == {"mask_pii": True}
-    settings.export_to_environment({"mask_pii": "false"})
-    assert settings.dbt_vars() == {"mask_pii": False}
+    assert settings.dbt_vars({"mask_pii": "false"}) == {"mask_pii": False}
 
 
 def test_flag_beats_environment_and_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys):
@@ -125,8 +142,9 @@ def test_flag_beats_environment_and_config_file(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("SALESOPS_WAREHOUSE", str(tmp_path / "env" / "salesops.duckdb"))
     assert cli.main(["summary", "--warehouse", str(flagged)]) == 0
     assert f"Warehouse: {flagged}" in capsys.readouterr().out
-    # The CLI exported the flag, so the Dagster definitions and dbt read the same file.
-    assert settings.warehouse_file() == flagged
+    # The flag travels as a value, not through the environment: nothing is left behind for later readers.
+    assert settings.load_settings({"warehouse": str(flagged)}).warehouse == flagged
+    assert settings.warehouse_file() == tmp_path / "env" / "salesops.duckdb"
 
 
 def test_every_setting_is_a_flag_of_every_pipeline_command():
@@ -182,3 +200,31 @@ def test_sample_data_never_overwrites_real_exports(tmp_path: Path, capsys):
     assert cli.main(["generate", "--landing", str(exports)]) == 2
     assert "did not write" in capsys.readouterr().out
     assert (exports / "crm" / "opportunities.csv").read_text(encoding="utf-8") == "opportunity_id\nREAL-1\n"
+
+
+def test_the_serving_file_follows_another_warehouse_unless_it_is_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    moved = settings.load_settings().with_paths(warehouse=tmp_path / "wh" / "x.duckdb")
+    assert moved.serving == tmp_path / "wh" / "serving.duckdb"
+    monkeypatch.setenv(settings.SERVING_ENV, str(tmp_path / "bi" / "s.duckdb"))
+    assert settings.load_settings().with_paths(warehouse=tmp_path / "wh" / "x.duckdb").serving == (
+        tmp_path / "bi" / "s.duckdb"
+    )
+    assert moved.with_paths(serving=tmp_path / "given.duckdb").serving == tmp_path / "given.duckdb"
+
+
+def test_resources_read_a_path_through_its_environment_variable_when_it_came_from_there(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    import dagster as dg
+
+    from orchestration.code_location import build_resources
+
+    monkeypatch.setenv(settings.WAREHOUSE_ENV, str(tmp_path / "env.duckdb"))
+    resources = build_resources(settings.load_settings({"landing": str(tmp_path / "flagged")}))
+    assert resources["warehouse"].path == dg.EnvVar(settings.WAREHOUSE_ENV)
+    assert resources["warehouse"].process_config_and_initialize().file == tmp_path / "env.duckdb"
+    assert resources["landing"].path == tmp_path / "flagged"
+    assert resources["serving"].file == tmp_path / "serving.duckdb"
+    # A path given in place of the setting (a test's, a script's) is used as given.
+    moved = settings.load_settings().with_paths(warehouse=tmp_path / "other.duckdb")
+    assert build_resources(moved)["warehouse"].path == str(tmp_path / "other.duckdb")

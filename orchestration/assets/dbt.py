@@ -1,20 +1,21 @@
 """The dbt project's models, seeds and tests as Dagster assets and asset checks."""
 
 import json
-import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
-from ingestion.warehouse import WAREHOUSE_ENV, table_exists
+from ingestion.warehouse import table_exists
 from orchestration.dbt_project import salesops_dbt_project
-from orchestration.resources import WarehouseResource
-from orchestration.settings import dbt_vars as settings_dbt_vars
+from orchestration.resources import RunSettingsResource, WarehouseResource
+from orchestration.settings import PROFILE_WAREHOUSE_VAR, dbt_profile_warehouse
 from orchestration.summary import mart_coverage
 from orchestration.translator import SalesOpsDbtTranslator
+from quality.results import attribute_dbt_results
 
 translator = SalesOpsDbtTranslator()
 
@@ -25,14 +26,18 @@ class DbtBuildConfig(dg.Config):
     as_of_date: str | None = None  # YYYY-MM-DD; default: the latest business date in the data
 
 
-def dbt_build_args(config: DbtBuildConfig) -> list[str]:
+def dbt_build_args(config: DbtBuildConfig, settings_vars: Mapping[str, Any], warehouse: Path) -> list[str]:
+    """``dbt build`` with the vars the user set (orchestration/settings.py), the as-of date of this run,
+    and the warehouse file when profiles.yml would not find it by itself. Vars are passed only when
+    needed: any var makes dbt parse the whole project again (about 10 s) instead of partially."""
     args = ["build"]
-    # Base currency and calendar bounds when the user set them (orchestration/settings.py).
-    dbt_vars: dict[str, Any] = dict(settings_dbt_vars())
+    dbt_vars: dict[str, Any] = dict(settings_vars)
     if config.as_of_date:
         dbt_vars["as_of_date"] = config.as_of_date
+    if Path(warehouse).resolve() != dbt_profile_warehouse():
+        dbt_vars[PROFILE_WAREHOUSE_VAR] = str(Path(warehouse).resolve())
     if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars)]
+        args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     return args
 
 
@@ -62,15 +67,15 @@ def translator_key_for_output(event: dg.Output) -> tuple[str, str] | None:
     unique_id = getattr(node, "value", node)
     if not unique_id:
         return None
-    manifest = _manifest()
-    props = manifest["nodes"].get(unique_id)
+    props = dbt_manifest()["nodes"].get(unique_id)
     if not props or props["resource_type"] not in ("model", "seed", "snapshot"):
         return None
     return props["schema"], props.get("alias") or props["name"]
 
 
 @cache
-def _manifest() -> dict[str, Any]:
+def dbt_manifest() -> dict[str, Any]:
+    """The parsed manifest of the dbt project the assets were built from."""
     return json.loads(salesops_dbt_project().manifest_path.read_text())
 
 
@@ -84,16 +89,36 @@ def salesops_dbt_assets(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
+    run_settings: RunSettingsResource,
     config: DbtBuildConfig,
 ) -> Iterator[Any]:
-    # profiles.yml reads the warehouse path from the environment of the dbt subprocess.
-    os.environ[WAREHOUSE_ENV] = str(warehouse.file)
+    invocation = dbt.cli(dbt_build_args(config, run_settings.dbt_vars, warehouse.file), context=context)
     events: list[Any] = []
     try:
-        for event in dbt.cli(dbt_build_args(config), context=context).stream():
+        for event in invocation.stream():
             events.append(event)
     except Exception:
         # Report what did build (and which checks failed) before the run fails.
+        _claim_test_results(invocation, warehouse, context.run_id)
         yield from events
         raise
+    _claim_test_results(invocation, warehouse, context.run_id)
     yield from _with_row_counts(events, warehouse)
+
+
+def _claim_test_results(invocation: DbtCliInvocation, warehouse: WarehouseResource, run_id: str) -> None:
+    """File the test results dbt's on-run-end hook stored under its invocation id under this Dagster run,
+    so the publish gate finds every check of the run by its run id (quality/publish_gate.py)."""
+    invocation_id = dbt_invocation_id(invocation.target_path)
+    if invocation_id is None:
+        return  # dbt stopped before it ran anything: no results to claim, the gate reports the checks missing
+    with warehouse.connect() as con:
+        attribute_dbt_results(con, invocation_id, run_id)
+
+
+def dbt_invocation_id(target_path: Path) -> str | None:
+    """The invocation id dbt wrote into run_results.json, None when dbt wrote no results."""
+    run_results = Path(target_path) / "run_results.json"
+    if not run_results.exists():
+        return None
+    return json.loads(run_results.read_text())["metadata"]["invocation_id"]

@@ -1,9 +1,10 @@
 """Write-audit-publish: copy the marts into the BI-facing serving database, only when every gate passed.
 
 - **Write**: every model is built in the working warehouse (raw -> staging -> core -> marts).
-- **Audit**: every blocking check upstream of the marts (the great-expectations ``gx_contract`` checks on
-  the raw files, every dbt test of severity error, the reconciliation tests) must have passed in its
-  latest evaluation. Any failure, or a check that never ran, stops the publish and names the check.
+- **Audit**: every blocking check (the great-expectations ``gx_contract`` suite of each raw file, every
+  dbt test of severity error, the reconciliation tests among them) must have passed *in this run*, by
+  what the run recorded in ``quality.check_results`` (quality/publish_gate.py). Any failure, or a check
+  that did not run, stops the publish and names the check.
 - **Publish**: the tables of schema ``marts`` (and the core dimensions BI slices them by) are copied into
   ``serving.new.duckdb`` in DuckDB's v1.0.0 storage format (readable by the DuckDB 1.x bundled in BI
   tools), checkpointed, closed, verified, and renamed over ``serving.duckdb`` in one ``os.replace``.
@@ -17,30 +18,22 @@ dbt assets' keys, so a mart added later is gated and published without touching 
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from orchestration.assets.dbt import salesops_dbt_assets
-from orchestration.resources import WarehouseResource
+from ingestion.contract import CONTRACT
+from orchestration.assets.dbt import dbt_manifest, salesops_dbt_assets
+from orchestration.assets.quality_checks import CONTRACT_CHECK
+from orchestration.resources import ServingResource, WarehouseResource
+from quality.publish_gate import BlockingCheck, blocking_dbt_tests, gate_failures, raw_suite_checks
 
 SERVING_GROUP = "serving"
 PUBLISH_KEY = dg.AssetKey(["serving", "published_marts"])
 SERVING_STORAGE_VERSION = "v1.0.0"
-PUBLISHED_SCHEMAS = ("marts", "core")
-
-
-class ServingResource(dg.ConfigurableResource):
-    """The BI-facing DuckDB file. Only the publish step writes it, by swapping in a new file."""
-
-    path: str
-
-    @property
-    def file(self) -> Path:
-        return Path(self.path).resolve()
 
 
 def is_published_key(key: dg.AssetKey) -> bool:
@@ -56,70 +49,10 @@ def published_keys(asset_keys: Iterable[dg.AssetKey]) -> list[dg.AssetKey]:
 # ------------------------------------------------------------------------------------------ audit
 
 
-@dataclass
-class GateResult:
-    checked: int
-    blocking_failures: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.blocking_failures
-
-
-def evaluate_gate(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> GateResult:
-    """Every blocking check on every asset upstream of the publish step, in its latest evaluation."""
-    graph = _code_location_graph(context)
-    upstream = graph.get_ancestor_asset_keys(PUBLISH_KEY)
-    check_keys = sorted(
-        (k for k in graph.get_check_keys_for_assets(upstream) if graph.get_check_spec(k).blocking),
-        key=lambda k: (k.asset_key.to_user_string(), k.name),
-    )
-    failures: list[str] = []
-    for key in check_keys:
-        label = f"{key.asset_key.to_user_string()}:{key.name}"
-        record = context.instance.get_latest_asset_check_evaluation_record(key)
-        # The record's status enum lives in a private module: compare its value (PLANNED, SUCCEEDED, FAILED).
-        status = record.status.value if record is not None else None
-        if record is None:
-            failures.append(f"{label} (never evaluated)")
-        elif status == "FAILED":
-            evaluation = record.evaluation
-            if evaluation is not None and evaluation.severity == dg.AssetCheckSeverity.WARN:
-                continue
-            failures.append(label)
-        elif status != "SUCCEEDED":
-            failures.append(f"{label} (did not finish: {status})")
-    failures.extend(_failed_results_of_run(warehouse, context.run_id, already=failures))
-    return GateResult(checked=len(check_keys), blocking_failures=failures)
-
-
-def _code_location_graph(context: dg.AssetExecutionContext):
-    """The whole asset graph, so the gate sees the checks of upstream assets this run did not select
-    (a run of the publish step alone must not pass because nothing upstream was in it)."""
-    try:
-        return context.repository_def.asset_graph
-    except Exception:  # execute_in_process runs have no repository: the code location's own graph
-        from orchestration.definitions import defs
-
-        return defs.resolve_asset_graph()
-
-
-def _failed_results_of_run(warehouse: WarehouseResource, run_id: str, already: Sequence[str]) -> list[str]:
-    """Blocking failures the results store holds for this run (covers checks Dagster does not model)."""
-    with warehouse.connect(read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'quality' "
-            "and table_name = 'check_results'"
-        ).fetchall()[0][0]
-        if not exists:
-            return []
-        rows = con.execute(
-            "select distinct asset, check_name from quality.check_results "
-            "where run_id = ? and severity = 'error' and status in ('fail', 'error') order by 1, 2",
-            [run_id],
-        ).fetchall()
-    known = " ".join(already)
-    return [f"{asset}:{check} (quality.check_results)" for asset, check in rows if check not in known]
+def blocking_checks() -> list[BlockingCheck]:
+    """Every check that must pass in a run before it publishes: the blocking great-expectations suite of
+    each raw table and every dbt test of severity error."""
+    return raw_suite_checks([cf.name for cf in CONTRACT], CONTRACT_CHECK) + blocking_dbt_tests(dbt_manifest())
 
 
 # ------------------------------------------------------------------------------------------ publish
@@ -296,16 +229,18 @@ PUBLISHED_DEPS = published_keys(salesops_dbt_assets.keys)
 def published_marts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving: ServingResource
 ) -> dg.MaterializeResult:
-    gate = evaluate_gate(context, warehouse)
-    if not gate.passed:
-        shown = "\n".join(f"- {f}" for f in gate.blocking_failures[:50])
-        context.log.error(f"Not published: {len(gate.blocking_failures)} blocking check(s) failed:\n{shown}")
+    expected = blocking_checks()
+    with warehouse.connect(read_only=True) as con:
+        failures = gate_failures(con, context.run_id, expected)
+    if failures:
+        shown = "\n".join(f"- {f}" for f in failures[:50])
+        context.log.error(f"Not published: {len(failures)} blocking check(s) did not pass:\n{shown}")
         raise dg.Failure(
             description=(
-                f"Serving database {serving.file} left unchanged: blocking check(s) failed: "
-                + ", ".join(gate.blocking_failures[:10])
+                f"Serving database {serving.file} left unchanged: blocking check(s) did not pass: "
+                + ", ".join(failures[:10])
             ),
-            metadata={"blocking_failures": dg.MetadataValue.json(gate.blocking_failures)},
+            metadata={"blocking_failures": dg.MetadataValue.json(failures)},
         )
     tables = [(k.path[0], k.path[1]) for k in PUBLISHED_DEPS]
     with warehouse.connect(read_only=True) as con:
@@ -327,7 +262,7 @@ def published_marts(
             "tables": dg.MetadataValue.int(len(tables)),
             "dagster/row_count": dg.MetadataValue.int(report.total_rows),
             "row_counts": dg.MetadataValue.json(report.row_counts),
-            "blocking_checks_passed": dg.MetadataValue.int(gate.checked),
+            "blocking_checks_passed": dg.MetadataValue.int(len(expected)),
             "file_bytes": dg.MetadataValue.int(report.file_bytes),
             "storage_version": dg.MetadataValue.text(SERVING_STORAGE_VERSION),
         }

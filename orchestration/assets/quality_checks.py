@@ -15,8 +15,9 @@ from collections.abc import Iterator
 import dagster as dg
 
 from ingestion.contract import CONTRACT, ContractFile
-from orchestration.resources import WarehouseResource
-from orchestration.settings import business_timezone
+from orchestration.resources import RunSettingsResource, WarehouseResource
+from quality.raw_checks import validate_raw_table
+from quality.results import write_check_results
 
 QUALITY_GROUP = "quality"
 CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
@@ -95,15 +96,11 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
         pool="duckdb",
     )
     def _gx_checks(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, run_settings: RunSettingsResource
     ) -> Iterator[dg.AssetCheckResult]:
-        from quality.raw_checks import validate_raw_table
-        from quality.results import export_run_id, write_check_results
-
         run_id = context.run.run_id
-        export_run_id(run_id)
         with warehouse.connect() as con:
-            validation = validate_raw_table(con, cf.name, tz=business_timezone())
+            validation = validate_raw_table(con, cf.name, tz=run_settings.business_timezone)
             write_check_results(con, validation.result_rows(run_id))
         failed = sorted({o.spec.check_name for _, o in validation.failures(blocking=True)})
         yield dg.AssetCheckResult(
@@ -132,18 +129,3 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
 
 
 raw_quality_checks = [build_raw_quality_checks(cf) for cf in CONTRACT]
-
-
-def with_quality_gates(defs: dg.Definitions) -> dg.Definitions:
-    """``defs`` plus the quality gates and write-audit-publish: the great-expectations checks on the raw
-    assets, the results store, the publish step with its serving resource, and the freshness policies."""
-    from orchestration.assets.publish import ServingResource, published_marts
-    from orchestration.freshness import with_freshness_policies
-    from orchestration.settings import serving_file
-
-    gates = dg.Definitions(
-        assets=[published_marts, check_results_spec],
-        asset_checks=raw_quality_checks,
-        resources={"serving": ServingResource(path=str(serving_file()))},
-    )
-    return with_freshness_policies(dg.Definitions.merge(defs, gates))

@@ -35,18 +35,10 @@
 {%- endmacro %}
 
 
-{#- The Dagster run this dbt invocation belongs to. SALESOPS_RUN_ID is set by the Dagster side of the
-    run; it is trusted only when the target path dagster-dbt chose for this invocation
-    (<op>-<run_id[:7]>-<uuid>) carries the same run id, so a stale value never mislabels results.
-    Otherwise (plain dbt, tests) dbt's own invocation_id identifies the run. -#}
+{#- Results are filed under dbt's own invocation id; the Dagster dbt asset re-files them under its run
+    id once dbt has exited (quality/results.py attribute_dbt_results), so no run id travels into dbt. -#}
 {% macro quality_run_id() -%}
-    {%- set dagster_run_id = env_var('SALESOPS_RUN_ID', '') -%}
-    {%- set target_dir = env_var('DBT_TARGET_PATH', '') -%}
-    {%- if dagster_run_id and ('-' ~ dagster_run_id[:7] ~ '-') in target_dir -%}
-        {{ return(dagster_run_id) }}
-    {%- else -%}
-        {{ return(invocation_id) }}
-    {%- endif -%}
+    {{ return(invocation_id) }}
 {%- endmacro %}
 
 
