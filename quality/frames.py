@@ -1,22 +1,22 @@
-"""The frames a file suite validates: the rows of one loaded file version, typed like staging types them.
+"""Reading the raw layer into the frames the great-expectations suites validate.
 
-Raw keeps every value verbatim as text. Great expectations needs typed columns to compare dates and
-numbers, so each contract column is parsed with the loader's own parser (``ingestion.row_rules``):
-a value that does not parse becomes null, exactly as the loader judged it. GX has no polars or DuckDB
-datasource (stack-notes.md), so the typed polars frame is handed over with ``to_pandas()``.
+Raw keeps every value verbatim as text. The suites read it the way staging reads it, with DuckDB's own
+``try_cast`` (staging's ``safe_cast``), not with the loader's parser: a check that re-used the loader's
+parser could only ever agree with the loader. Blank text is null, a closed-vocabulary value is compared
+lower-cased and trimmed (the loader accepts 'Won' for won and staging respells it).
+
+GX has no DuckDB datasource that works (stack-notes.md), so frames are handed over as pandas.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
-import polars as pl
+import pandas as pd
 
-from ingestion.contract import ColumnType, ContractFile
-from ingestion.mapping import SOURCE_ROW_COLUMN
-from ingestion.row_rules import parse_column
+from ingestion.contract import Column, ColumnType, ContractFile
 from ingestion.warehouse import table_columns, table_exists
 from quality.expectations import KEY_COLUMN
 
@@ -25,27 +25,24 @@ _NULL_KEY_PART = "\u2205"
 
 @dataclass(frozen=True)
 class LoadedFile:
-    """One current file version of a raw table, as the ledger describes it."""
+    """One file version of a raw table, as the load ledger describes it."""
 
     load_id: str
     source_file: str
     rows_received: int
     rows_quarantined: int
-    loaded_at: datetime | None = None  # UTC, from the ledger
-    extra_columns: tuple[str, ...] = ()
-    missing_optional_columns: tuple[str, ...] = ()
+    loaded_at: datetime | None = None  # UTC
+
+    @property
+    def rows_accepted(self) -> int:
+        return self.rows_received - self.rows_quarantined
 
 
-@dataclass
-class FileFrames:
-    loaded: LoadedFile
-    accepted: pl.DataFrame  # typed, not quarantined
-    received: pl.DataFrame  # typed, every row of the file version
-    columns_in_file: list[str] = field(default_factory=list)
+_LEDGER_COLUMNS = "load_id, source_file, rows_received, rows_quarantined, loaded_at"
 
 
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(c for c in (value or "").split(",") if c)
+def _loaded(rows: list[tuple]) -> list[LoadedFile]:
+    return [LoadedFile(r[0], r[1], int(r[2]), int(r[3]), r[4]) for r in rows]
 
 
 def current_loads(con: duckdb.DuckDBPyConnection, table: str) -> list[LoadedFile]:
@@ -53,24 +50,23 @@ def current_loads(con: duckdb.DuckDBPyConnection, table: str) -> list[LoadedFile
     if not table_exists(con, "audit", "load_ledger"):
         return []
     rows = con.execute(
-        """
-        select load_id, source_file, rows_received, rows_quarantined, loaded_at, extra_columns,
-            missing_optional_columns
+        f"""
+        select {_LEDGER_COLUMNS}
         from audit.load_ledger
         where table_name = ? and is_current
-        order by drop_date asc nulls first, source_file, load_id
+        order by drop_date asc nulls first, loaded_at, source_file, load_id
         """,
         [table],
     ).fetchall()
-    return [LoadedFile(r[0], r[1], int(r[2]), int(r[3]), r[4], _split(r[5]), _split(r[6])) for r in rows]
+    return _loaded(rows)
 
 
-def previous_rows_received(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> int | None:
-    """Rows received by the file version before ``loaded``: the one it replaced at the same path, else
-    the table's latest earlier load. None when there was none."""
+def previous_load(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> LoadedFile | None:
+    """The load before ``loaded``: the version it replaced at the same path, else the table's latest
+    earlier load (the previous dated drop). None on a first load."""
     rows = con.execute(
-        """
-        select rows_received
+        f"""
+        select {_LEDGER_COLUMNS}
         from audit.load_ledger
         where table_name = (select table_name from audit.load_ledger where load_id = $1)
           and load_id <> $1
@@ -80,58 +76,82 @@ def previous_rows_received(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -
         """,
         [loaded.load_id],
     ).fetchall()
-    return int(rows[0][0]) if rows else None
+    return _loaded(rows)[0] if rows else None
 
 
-def typed_frame(raw_rows: pl.DataFrame, cf: ContractFile, extra_columns: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Contract columns parsed to their types (blank text -> null), extra columns as text, plus the key."""
-    exprs: list[pl.Expr] = []
-    for column in cf.columns:
-        if column.name not in raw_rows.columns:
-            continue
-        if column.type == ColumnType.STRING:
-            text = pl.col(column.name).str.strip_chars()
-            if column.accepted_values is not None:
-                # The loader accepts a closed-vocabulary value in any case ('Won', ' DIRECT '), and staging
-                # gives it the contract's spelling: so do these checks.
-                spelled = {v.lower(): v for v in column.accepted_values}
-                lower = text.str.to_lowercase()
-                known = lower.replace_strict(spelled, default=None)
-                text = pl.when(lower.is_in(list(spelled))).then(known).otherwise(text)
-            exprs.append(pl.when(text != "").then(text).alias(column.name))
-        elif column.type == ColumnType.DATE:
-            # pandas has no date dtype: compare as timestamps at midnight.
-            exprs.append(parse_column(column).cast(pl.Datetime("us")).alias(column.name))
-        else:
-            exprs.append(parse_column(column).alias(column.name))
-    exprs.extend(pl.col(c) for c in extra_columns if c in raw_rows.columns)
-    typed = raw_rows.select(exprs) if exprs else pl.DataFrame()
-    if cf.primary_key:
-        parts = [pl.col(k).cast(pl.String).fill_null(_NULL_KEY_PART) for k in cf.primary_key]
-        typed = typed.with_columns(pl.concat_str(parts, separator="|").alias(KEY_COLUMN))
-    return typed
+def loads_frame(con: duckdb.DuckDBPyConnection, loads: list[LoadedFile]) -> pd.DataFrame:
+    """One row per current file version: rows received and accepted, and the change against its previous
+    load (null on a first load, or when the previous load was empty: nothing to compare with)."""
+    records = []
+    for loaded in loads:
+        before = previous_load(con, loaded)
+        previous_rows = before.rows_received if before else None
+        records.append(
+            {
+                "source_file": loaded.source_file,
+                "rows_received": loaded.rows_received,
+                "rows_accepted": loaded.rows_accepted,
+                # Null for a header-only file: there is no share of nothing, and no data is not a broken file.
+                "accepted_share": loaded.rows_accepted / loaded.rows_received if loaded.rows_received else None,
+                "previous_rows_received": previous_rows,
+                "rows_vs_previous": loaded.rows_received / previous_rows if previous_rows else None,
+            }
+        )
+    columns = ["source_file", "rows_received", "rows_accepted", "accepted_share"]
+    columns += ["previous_rows_received", "rows_vs_previous"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    # An all-null column would be 'object' in pandas; GX compares numbers.
+    for column in ("accepted_share", "previous_rows_received", "rows_vs_previous"):
+        frame[column] = frame[column].astype("float64")
+    return frame
 
 
-def load_file_frames(con: duckdb.DuckDBPyConnection, cf: ContractFile, loaded: LoadedFile) -> FileFrames:
-    """The accepted and the received rows of one file version, typed.
+def stored_columns_frame(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """A zero-row frame with exactly the columns ``raw.<table>`` has (the storage schema check)."""
+    return pd.DataFrame(columns=table_columns(con, "raw", table))
 
-    The accepted frame has every contract column (a missing optional column reads as empty, as staging
-    sees it); the received frame has the file's own header, so the column-set check sees what came.
-    """
-    available = set(table_columns(con, "raw", cf.name))
-    # The verbatim source row a mapping keeps is the loader's, not a column the file sent.
-    extra = tuple(c for c in loaded.extra_columns if c in available and c != SOURCE_ROW_COLUMN)
-    select_list = ", ".join(f'"{c}"' for c in [*cf.column_names, *extra])
-    raw_rows = con.sql(
-        f'select {select_list}, _is_quarantined from raw."{cf.name}" where _load_id = $1 order by _row_number',
-        params=[loaded.load_id],
-    ).pl()
-    typed = typed_frame(raw_rows, cf, extra)
-    in_file = [c for c in cf.column_names if c not in loaded.missing_optional_columns] + list(extra)
-    key = [KEY_COLUMN] if KEY_COLUMN in typed.columns else []
-    return FileFrames(
-        loaded=loaded,
-        accepted=typed.filter(~raw_rows["_is_quarantined"]),
-        received=typed.select([*in_file, *key]),
-        columns_in_file=in_file,
-    )
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def typed_expression(column: Column, source: str = "r") -> str:
+    """SQL reading one raw text column the way staging does: blank is null, numbers and dates cast."""
+    text = f"nullif(trim({source}.{_quoted(column.name)}), '')"
+    match column.type:
+        case ColumnType.INTEGER | ColumnType.DECIMAL:
+            return f"try_cast({text} as double)"
+        case ColumnType.DATE | ColumnType.TIMESTAMP:
+            # pandas has no date dtype: dates compare as timestamps at midnight.
+            return f"try_cast({text} as timestamp)"
+        case ColumnType.BOOLEAN:
+            return f"lower({text})"
+        case _:
+            return f"lower({text})" if column.accepted_values is not None else text
+
+
+def _key_expression(cf: ContractFile) -> str:
+    parts = [f"coalesce(cast({typed_expression(cf.column(k))} as varchar), '{_NULL_KEY_PART}')" for k in cf.primary_key]
+    return f"concat_ws('|', r._load_id, {', '.join(parts)})"
+
+
+def accepted_rows(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_ids: list[str]) -> pd.DataFrame:
+    """The accepted rows of the given file versions of ``raw.<cf.name>``, typed; contract columns the raw
+    table lacks are left out (the storage schema check reports them), plus ``_source_file`` and the key."""
+    present = set(table_columns(con, "raw", cf.name)) if table_exists(con, "raw", cf.name) else set()
+    columns = [c for c in cf.columns if c.name in present]
+    select = [f"{typed_expression(c)} as {_quoted(c.name)}" for c in columns]
+    select.append("r._source_file")
+    if cf.primary_key and all(k in present for k in cf.primary_key):
+        select.append(f"{_key_expression(cf)} as {KEY_COLUMN}")
+    if not present:
+        return pd.DataFrame(columns=[c.name for c in cf.columns])
+    # An empty id list is typed by hand: DuckDB cannot infer the element type of [].
+    return con.execute(
+        f"""
+        select {", ".join(select)}
+        from raw.{_quoted(cf.name)} r
+        where list_contains(cast($1 as varchar[]), r._load_id) and not r._is_quarantined
+        """,
+        [load_ids],
+    ).df()

@@ -1,8 +1,9 @@
 """Great Expectations 1.x: turn ``ExpectationSpec`` lists into suites and run them on pandas frames.
 
 great_expectations is imported lazily (about 3 s): only when a suite actually runs, never when Dagster
-loads the code location. Each validation uses its own ephemeral context (a few milliseconds), so suites
-built for different reference times or file sizes never collide by name.
+loads the code location. One ephemeral context, with one pandas datasource and one whole-frame batch
+definition, is built once per process and reused: each validation gets a batch of its own frame and an
+unsaved suite (``Batch.validate``), so nothing accumulates in the context and names never collide.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-import polars as pl
+import pandas as pd
 
 from quality.expectations import ExpectationSpec
 
@@ -42,6 +44,17 @@ def _gx():
     import great_expectations as gx
 
     return gx
+
+
+@cache
+def _batch_definition():
+    """The one whole-dataframe batch definition every validation of this process uses."""
+    context = _ephemeral_context()
+    return (
+        context.data_sources.add_pandas("raw_frames")
+        .add_dataframe_asset("raw_frame")
+        .add_batch_definition_whole_dataframe("whole_frame")
+    )
 
 
 def _ephemeral_context():
@@ -121,29 +134,22 @@ def _applicable(spec: ExpectationSpec, columns: set[str]) -> bool:
     return all(c in columns for c in needed)
 
 
-def validate(frame: pl.DataFrame, specs: Sequence[ExpectationSpec], suite_name: str) -> list[ExpectationOutcome]:
+def validate(frame: pd.DataFrame, specs: Sequence[ExpectationSpec], suite_name: str) -> list[ExpectationOutcome]:
     """Run ``specs`` as one GX suite on ``frame``; one outcome per spec, in the order given.
 
-    A spec naming a column the frame lacks is not applicable to this file and is left out.
+    A spec naming a column the frame lacks is not applicable to this table and is left out.
     """
     gx = _gx()
     specs = [s for s in specs if _applicable(s, set(frame.columns))]
     if not specs:
         return []
-    context = _ephemeral_context()
-    batch = (
-        context.data_sources.add_pandas("landing_file")
-        .add_dataframe_asset(suite_name)
-        .add_batch_definition_whole_dataframe("whole_file")
-    )
-    suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
+    # The context must exist before a suite is made (GX resolves it when expectations are added).
+    batch_definition = _batch_definition()
+    suite = gx.ExpectationSuite(name=suite_name)
     for spec in specs:
         suite.add_expectation(build_expectation(spec))
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
-    run = definition.run(
-        batch_parameters={"dataframe": frame.to_pandas()},
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
-    )
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    run = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
     by_name = {spec.check_name: spec for spec in specs}
     outcomes = {}
     for validation_result in run.results:

@@ -1,7 +1,7 @@
-"""Validating a raw table: the file suite of each current file version, and its verdict.
+"""Validating one raw table: build its frames and suite, run them through GX, and give the verdict.
 
 Plain functions (no Dagster): ``orchestration/assets/quality_checks.py`` wraps them in asset checks, and
-tests call them directly.
+tests call them directly. What is checked and why: ``quality/README.md``.
 """
 
 from __future__ import annotations
@@ -11,11 +11,15 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 
 from ingestion.contract import DEFAULT_BUSINESS_TIMEZONE, contract_file
-from quality.expectations import ACCEPTED, FILE, WARN, file_suite_specs
-from quality.frames import current_loads, load_file_frames, previous_rows_received
+from quality.cross_file import cross_file_check
+from quality.drift import category_share_specs, category_shares, null_share_specs, quantile_specs, row_count_spec
+from quality.expectations import CROSS, LATEST, LOADS, ROWS, SHARES, STORAGE, WARN, ExpectationSpec, storage_specs
+from quality.frames import LoadedFile, accepted_rows, current_loads, loads_frame, previous_load, stored_columns_frame
 from quality.gx_suites import ExpectationOutcome, validate
+from quality.plausibility import plausibility_specs, vocabulary_specs
 from quality.results import CheckResultRow, details_json, utc_now
 
 # Naive timestamps in the files are business time (data-contract.md); the user's setting overrides it.
@@ -34,25 +38,13 @@ def business_time(utc_naive: datetime | None, tz: ZoneInfo = DEFAULT_TZ) -> date
 
 
 @dataclass
-class FileValidation:
-    source_file: str
-    load_id: str
-    rows_received: int
-    rows_accepted: int
-    outcomes: list[ExpectationOutcome] = field(default_factory=list)
-
-
-@dataclass
 class TableValidation:
     table: str
-    files: list[FileValidation] = field(default_factory=list)
+    files: list[LoadedFile] = field(default_factory=list)  # current file versions, oldest drop first
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
 
-    @property
-    def outcomes(self) -> list[tuple[FileValidation, ExpectationOutcome]]:
-        return [(f, o) for f in self.files for o in f.outcomes]
-
-    def failures(self, blocking: bool) -> list[tuple[FileValidation, ExpectationOutcome]]:
-        return [(f, o) for f, o in self.outcomes if not o.passed and o.spec.blocking == blocking]
+    def failures(self, blocking: bool) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.passed and o.spec.blocking == blocking]
 
     @property
     def blocking_passed(self) -> bool:
@@ -64,29 +56,34 @@ class TableValidation:
     def warnings_passed(self) -> bool:
         return not self.failures(blocking=False)
 
+    def source_files(self, spec: ExpectationSpec) -> str | None:
+        """The file versions an expectation judged (the newest one for comparisons with history)."""
+        if spec.frame in (LATEST, SHARES):
+            return self.files[-1].source_file
+        if spec.frame in (ROWS, LOADS):
+            return ", ".join(f.source_file for f in self.files)
+        return None  # the stored table, or several tables
+
     def result_rows(self, run_id: str, checked_at: datetime | None = None) -> list[CheckResultRow]:
         checked_at = checked_at or utc_now()
-        rows = []
-        for f, o in self.outcomes:
-            rows.append(
-                CheckResultRow(
-                    run_id=run_id,
-                    layer="raw",
-                    asset=f"raw.{self.table}",
-                    check_name=o.spec.check_name,
-                    status=o.status,
-                    severity=o.spec.severity,
-                    failing_rows=o.failing_rows,
-                    observed_value=o.observed_value,
-                    checked_at=checked_at,
-                    check_source="great_expectations",
-                    dq_rule=o.spec.dq_rule,
-                    source_file=f.source_file,
-                    details=details_json(
-                        {"expectation": o.spec.gx_type, "description": o.spec.description, **o.details}
-                    ),
-                )
+        rows = [
+            CheckResultRow(
+                run_id=run_id,
+                layer="raw",
+                asset=f"raw.{self.table}",
+                check_name=o.spec.check_name,
+                status=o.status,
+                severity=o.spec.severity,
+                failing_rows=o.failing_rows,
+                observed_value=o.observed_value,
+                checked_at=checked_at,
+                check_source="great_expectations",
+                dq_rule=o.spec.dq_rule,
+                source_file=self.source_files(o.spec),
+                details=details_json({"expectation": o.spec.gx_type, "description": o.spec.description, **o.details}),
             )
+            for o in self.outcomes
+        ]
         if not self.files:
             rows.append(
                 CheckResultRow(
@@ -109,30 +106,44 @@ class TableValidation:
 def validate_raw_table(
     con: duckdb.DuckDBPyConnection, table: str, reference_time: datetime | None = None, tz: ZoneInfo = DEFAULT_TZ
 ) -> TableValidation:
-    """Run the file suite on every current file version of ``raw.<table>``.
+    """Run the raw suite of ``raw.<table>`` over its current file versions.
 
     Freshness and "no future dates" are judged against ``reference_time``, by default the moment the
-    file version was loaded: a file delivered today whose newest order is a month old is a stale export,
-    whenever the check runs. Whether the asset itself was refreshed lately is the Dagster freshness
+    newest file version was loaded: a file delivered today whose newest order is a month old is a stale
+    export, whenever the check runs. Whether the asset itself was refreshed lately is the Dagster freshness
     policy's question (``orchestration/freshness.py``).
     """
     cf = contract_file(table)
-    validation = TableValidation(table)
-    for loaded in current_loads(con, table):
-        frames = load_file_frames(con, cf, loaded)
-        reference = reference_time or business_time(loaded.loaded_at, tz)
-        previous = previous_rows_received(con, loaded)
-        specs = file_suite_specs(cf, reference, rows_received=frames.received.height, previous_rows=previous)
-        suite = f"{table}__{loaded.load_id}".replace("/", "_").replace("#", "_v")
-        outcomes = validate(frames.accepted, [s for s in specs if s.scope == ACCEPTED], f"{suite}__accepted")
-        outcomes += validate(frames.received, [s for s in specs if s.scope == FILE], f"{suite}__file")
-        validation.files.append(
-            FileValidation(
-                source_file=loaded.source_file,
-                load_id=loaded.load_id,
-                rows_received=frames.received.height,
-                rows_accepted=frames.accepted.height,
-                outcomes=outcomes,
-            )
-        )
+    loads = current_loads(con, table)
+    validation = TableValidation(table, loads)
+    if not loads:
+        return validation
+    reference = reference_time or business_time(loads[-1].loaded_at, tz)
+    rows = accepted_rows(con, cf, [f.load_id for f in loads])
+    newest = loads[-1]
+    latest = rows if len(loads) == 1 else rows[rows["_source_file"] == newest.source_file]
+    before = previous_load(con, newest)
+    previous = accepted_rows(con, cf, [before.load_id]) if before else pd.DataFrame()
+    shares = category_shares(cf, latest, previous)
+
+    specs = [*storage_specs(cf), row_count_spec()]
+    if not rows.empty:
+        # An empty table has no values to judge: a header-only file is "no data from this source".
+        specs += [*plausibility_specs(cf, reference), *vocabulary_specs(cf)]
+    specs += [*quantile_specs(cf, latest, previous), *null_share_specs(cf, latest, previous)]
+    specs += category_share_specs(cf, shares)
+    frames = {
+        STORAGE: stored_columns_frame(con, table),
+        ROWS: rows,
+        LOADS: loads_frame(con, loads),
+        LATEST: latest,
+        SHARES: shares,
+    }
+    cross = cross_file_check(con, table)
+    if cross is not None:
+        specs.append(cross[0])
+        frames[CROSS] = cross[1]
+    suite = f"raw_{table}"
+    for name, frame in frames.items():
+        validation.outcomes += validate(frame, [s for s in specs if s.frame == name], f"{suite}__{name}")
     return validation

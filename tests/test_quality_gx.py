@@ -15,7 +15,9 @@ import pytest
 from ingestion.contract import CONTRACT
 from ingestion.loader import load_landing
 from ingestion.warehouse import connect
-from quality.expectations import ACCEPTED, ERROR, FILE, WARN, file_suite_specs
+from quality.drift import category_share_specs, null_share_specs, quantile_specs, row_count_spec
+from quality.expectations import ERROR, LOADS, ROWS, STORAGE, WARN, storage_specs
+from quality.plausibility import plausibility_specs, vocabulary_specs
 from quality.results import CHECK_RESULTS_COLUMNS, write_check_results
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,48 +31,51 @@ def _names(specs) -> set[str]:
 
 
 @pytest.mark.parametrize("cf", CONTRACT, ids=lambda cf: cf.name)
-def test_every_contract_file_has_a_suite_with_the_contract_rules(cf):
-    specs = file_suite_specs(cf, REFERENCE, rows_received=100)
-    blocking = [s for s in specs if s.blocking]
-    names = _names(blocking)
-    assert "accepted__required_columns_present" in names
-    assert "accepted__accepted_share" in names
-    # An empty file is "no data from this source": its row-count rule only warns.
-    assert "accepted__row_count" in _names(s for s in specs if not s.blocking)
-    for column in cf.columns:
-        if column.required:
-            assert f"accepted__not_null__{column.name}" in names
-        if column.accepted_values:
-            assert f"accepted__accepted_values__{column.name}" in names
-        if column.min_value is not None or column.max_value is not None:
-            assert f"accepted__range__{column.name}" in names
+def test_the_blocking_suite_is_the_storage_invariants_and_nothing_else(cf):
+    blocking = storage_specs(cf)
+    expected = {"raw__columns_match_contract", "accepted__accepted_share"}
+    expected |= {f"accepted__not_null__{c.name}" for c in cf.columns if c.required}
     if cf.primary_key:
-        assert f"accepted__unique_key__{'+'.join(cf.primary_key)}" in names
-    # Severity policy (quality/README.md): contract rules on accepted rows block; everything else warns.
-    plausibility = (
-        "accepted__date_range__",
-        "accepted__plausible_range__",
-        "accepted__date_order__",
-        "accepted__freshness__",
-        "accepted__row_count",  # an empty file is "no data from this source" (data-contract.md)
-    )
-    for spec in specs:
-        is_contract_rule_on_accepted_rows = spec.scope == ACCEPTED and not spec.check_name.startswith(plausibility)
-        assert spec.severity == (ERROR if is_contract_rule_on_accepted_rows else WARN), spec.check_name
-    # The whole-file view repeats every contract rule as a warning.
-    file_names = _names(s for s in specs if s.scope == FILE)
-    assert {n.replace("accepted__", "file__") for n in names} - file_names <= {
-        "file__required_columns_present",
-        "file__row_count",
-        "file__accepted_share",
-    }
+        expected.add(f"accepted__unique_key__{'+'.join(cf.primary_key)}")
+    assert _names(blocking) == expected
+    assert all(s.severity == ERROR and s.frame in (STORAGE, ROWS, LOADS) for s in blocking)
+    # Row rules the loader owns (accepted values, contract min/max) are not re-checked as blocking GX rules.
+    assert not any("range__" in s.check_name or "accepted_values" in s.check_name for s in blocking)
+    # Everything else warns (severity policy, quality/README.md).
+    warnings = [*plausibility_specs(cf, REFERENCE), *vocabulary_specs(cf), row_count_spec()]
+    assert warnings and all(s.severity == WARN for s in warnings)
+    assert {f"accepted__vocabulary__{c.name}" for c in cf.columns if c.accepted_values} <= _names(warnings)
+
+
+def test_quality_does_not_reuse_the_loaders_parser():
+    """A check that parses raw with the loader's own parser can only agree with the loader."""
+    for path in (REPO / "quality").glob("*.py"):
+        text = path.read_text()
+        for forbidden in ("ingestion.row_rules", "ingestion.readers", "parse_column", "ingestion.loader"):
+            assert forbidden not in text, (path.name, forbidden)
 
 
 def test_every_suite_builds_as_great_expectations_objects():
+    import pandas as pd
+
+    from quality.drift import category_shares
     from quality.gx_suites import build_expectation
 
     for cf in CONTRACT:
-        for spec in file_suite_specs(cf, REFERENCE, rows_received=10):
+        # Hand-made history: 30 rows before, the same now, so every drift spec is built.
+        frame = pd.DataFrame({c.name: ["1"] * 30 if c.type == "string" else [1.0] * 30 for c in cf.columns})
+        shares = category_shares(cf, frame, frame)
+        specs = [
+            *storage_specs(cf),
+            *plausibility_specs(cf, REFERENCE),
+            *vocabulary_specs(cf),
+            row_count_spec(),
+            *quantile_specs(cf, frame, frame),
+            *null_share_specs(cf, frame, frame),
+            *category_share_specs(cf, shares),
+        ]
+        assert len(_names(specs)) == len(specs), cf.name  # one check name, one result row
+        for spec in specs:
             expectation = build_expectation(spec)
             assert expectation.meta["check_name"] == spec.check_name
 
@@ -114,16 +119,16 @@ def _loaded(tmp_path: Path, landing: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _by_name(validation) -> dict[str, object]:
-    return {o.spec.check_name: o for _, o in validation.outcomes}
+    return {o.spec.check_name: o for o in validation.outcomes}
 
 
-def test_quarantined_rows_warn_but_do_not_block(tmp_path):
+def test_quarantined_rows_do_not_reach_the_suite_and_implausible_accepted_rows_warn(tmp_path):
     from quality.raw_checks import validate_raw_table
 
     landing = _landing_with(
         tmp_path,
         {
-            # invalid date -> quarantined; a far-future order -> accepted, but implausible.
+            # invalid date -> quarantined by the loader; a far-future order -> accepted, but implausible.
             "orders/orders.csv": [
                 "SO8,A1,R2,C1,,,2024-13-45,placed,CNY,30,,,,",
                 "SO9,A2,R3,C2,,,2031-01-01,placed,CNY,30,,,,",
@@ -141,16 +146,13 @@ def test_quarantined_rows_warn_but_do_not_block(tmp_path):
 
     assert orders.blocking_passed and lines.blocking_passed
     got = _by_name(orders)
-    assert got["file__not_null__order_date"].failing_rows == 1  # what the quarantine caught
     assert got["accepted__not_null__order_date"].passed  # what staging will read
     assert got["accepted__date_range__order_date"].failing_rows == 1  # SO9 in 2031
+    assert not got["accepted__date_range__order_date"].spec.blocking
     assert got["accepted__date_range__due_date"].passed
     assert not orders.warnings_passed
-    assert got["accepted__row_count"].observed_value == "6"  # 5 orders + SO9
-
-    got_lines = _by_name(lines)
-    assert got_lines["file__range__unit_price"].failing_rows == 1
-    assert got_lines["accepted__range__unit_price"].passed
+    assert got["accepted__not_null__order_id"].element_count == 6  # 5 orders + SO9, not SO8
+    assert _by_name(lines)["accepted__plausible_range__unit_price"].passed  # the -5 line is quarantined
 
 
 def test_a_repeated_primary_key_inside_a_file_blocks(tmp_path):
@@ -164,19 +166,19 @@ def test_a_repeated_primary_key_inside_a_file_blocks(tmp_path):
         rows = validation.result_rows("test-run")
         write_check_results(con, rows)
         stored = con.execute(
-            "select check_name, status, severity, failing_rows from quality.check_results "
+            "select check_name, status, severity, failing_rows, source_file from quality.check_results "
             "where run_id = 'test-run' and status <> 'pass' and severity = 'error'"
         ).fetchall()
     finally:
         con.close()
     assert not validation.blocking_passed
-    failed = {o.spec.check_name: o for _, o in validation.failures(blocking=True)}
+    failed = {o.spec.check_name: o for o in validation.failures(blocking=True)}
     assert set(failed) == {"accepted__unique_key__order_id"}
     assert failed["accepted__unique_key__order_id"].failing_rows == 2
-    assert stored == [("accepted__unique_key__order_id", "fail", "error", 2)]
+    assert stored == [("accepted__unique_key__order_id", "fail", "error", 2, "orders/orders.csv")]
 
 
-def test_each_dated_drop_is_validated_as_its_own_file(tmp_path):
+def test_each_dated_drop_is_its_own_file_version_for_the_key(tmp_path):
     """A corrected account re-sent in a dated drop repeats a key across files: not a key violation."""
     from quality.raw_checks import validate_raw_table
 
@@ -198,6 +200,7 @@ def test_each_dated_drop_is_validated_as_its_own_file(tmp_path):
         con.close()
     assert [f.source_file for f in validation.files] == ["crm/accounts.csv", "crm/2024-03-01/accounts.csv"]
     assert [f.rows_accepted for f in validation.files] == [3, 1]
+    assert _by_name(validation)["accepted__unique_key__account_id"].passed
     assert validation.blocking_passed
 
 
@@ -232,8 +235,55 @@ def test_no_current_file_is_a_warning_not_a_block(tmp_path):
     assert "no data from this source" in rows[0].observed_value
 
 
-def test_an_empty_file_warns_only_when_the_previous_version_had_rows(tmp_path):
-    from ingestion.loader import load_landing
+# ------------------------------------------------------------------------------ history and hand-made tables
+
+PAYMENTS_HEADER = "payment_id,order_id,paid_at,amount,currency,method"
+
+
+def _payments(n: int, amount: float = 100.0, method: str = "bank_transfer") -> str:
+    """``n`` payments against the small scenario's orders (the loader rejects unknown orders)."""
+    lines = [PAYMENTS_HEADER]
+    for i in range(n):
+        order = f"SO{1 + i % 2}"  # SO1 (CNY), SO2 (USD): both delivered
+        currency = "CNY" if order == "SO1" else "USD"
+        lines.append(f"PM{i},{order},2024-04-0{1 + i % 5} 10:00:00,{amount + i % 7},{currency},{method}")
+    return "\n".join(lines) + "\n"
+
+
+def _reload(con: duckdb.DuckDBPyConnection, landing: Path, relative: str, text: str) -> None:
+    (landing / relative).write_text(text)
+    load_landing(con, landing)
+
+
+def _small_copy(tmp_path: Path) -> Path:
+    landing = tmp_path / "landing"
+    shutil.copytree(SMALL_LANDING, landing)
+    return landing
+
+
+def test_a_first_load_passes_and_a_row_count_drop_against_the_previous_load_warns(tmp_path):
+    from quality.raw_checks import validate_raw_table
+
+    landing = _small_copy(tmp_path)
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        _reload(con, landing, "orders/payments.csv", _payments(40))
+        first = validate_raw_table(con, "payments", reference_time=REFERENCE)
+        _reload(con, landing, "orders/payments.csv", _payments(30))  # 75 % of the previous rows: fine
+        smaller = validate_raw_table(con, "payments", reference_time=REFERENCE)
+        _reload(con, landing, "orders/payments.csv", _payments(10))  # a third of the previous version
+        dropped = validate_raw_table(con, "payments", reference_time=REFERENCE)
+    finally:
+        con.close()
+    outcome = _by_name(first)["file__row_count_vs_previous"]
+    assert outcome.passed and outcome.element_count == 1  # evaluated, nothing to compare with
+    assert _by_name(smaller)["file__row_count_vs_previous"].passed
+    outcome = _by_name(dropped)["file__row_count_vs_previous"]
+    assert not outcome.passed and not outcome.spec.blocking
+    assert dropped.blocking_passed and not dropped.warnings_passed
+
+
+def test_an_empty_file_passes_the_blocking_check_and_warns_only_after_a_version_with_rows(tmp_path):
     from quality.raw_checks import validate_raw_table
 
     landing = tmp_path / "landing"
@@ -252,12 +302,146 @@ def test_an_empty_file_warns_only_when_the_previous_version_had_rows(tmp_path):
         emptied = validate_raw_table(con, "channels", reference_time=REFERENCE)
     finally:
         con.close()
+    # Header-only, first load: "no data from this source", nothing fails.
     assert first.blocking_passed and first.warnings_passed
-    assert _by_name(first)["accepted__row_count"].passed
+    assert {"raw__columns_match_contract", "accepted__accepted_share"} <= set(_by_name(first))
+    assert _by_name(first)["file__row_count_vs_previous"].passed
     assert emptied.blocking_passed and not emptied.warnings_passed
-    outcome = _by_name(emptied)["accepted__row_count"]
+    outcome = _by_name(emptied)["file__row_count_vs_previous"]
     assert not outcome.passed and not outcome.spec.blocking
-    assert "previous file version had 1 rows" in outcome.spec.description
+    assert [o.spec.check_name for o in emptied.failures(blocking=False)] == ["file__row_count_vs_previous"]
+
+
+def test_a_vocabulary_value_that_reached_the_accepted_rows_warns(tmp_path):
+    """The loader would quarantine 'on_hold'; written into raw another way, GX still sees it."""
+    from quality.raw_checks import validate_raw_table
+
+    con = _loaded(tmp_path, SMALL_LANDING)
+    try:
+        before = validate_raw_table(con, "orders", reference_time=REFERENCE)
+        con.execute("update raw.orders set status = 'On_Hold' where order_id = 'SO2'")
+        after = validate_raw_table(con, "orders", reference_time=REFERENCE)
+    finally:
+        con.close()
+    assert _by_name(before)["accepted__vocabulary__status"].passed
+    outcome = _by_name(after)["accepted__vocabulary__status"]
+    assert not outcome.passed and outcome.failing_rows == 1 and not outcome.spec.blocking
+    assert outcome.details["examples"] == ["on_hold"]
+    assert after.blocking_passed
+
+
+def test_a_required_value_blank_in_the_stored_accepted_rows_blocks(tmp_path):
+    """A storage invariant, read as staging reads it: a currency of blanks is no currency."""
+    from quality.raw_checks import validate_raw_table
+
+    con = _loaded(tmp_path, SMALL_LANDING)
+    try:
+        con.execute("update raw.orders set currency = '  ' where order_id = 'SO2'")
+        con.execute("update raw.orders set order_date = 'soon' where order_id = 'SO5'")
+        validation = validate_raw_table(con, "orders", reference_time=REFERENCE)
+    finally:
+        con.close()
+    failed = {o.spec.check_name: o.failing_rows for o in validation.failures(blocking=True)}
+    assert failed == {"accepted__not_null__currency": 1, "accepted__not_null__order_date": 1}
+
+
+def test_payments_exceeding_the_order_value_of_their_currency_warn(tmp_path):
+    """Order value: CNY 1400 (SO1) + 200 (SO4, net of its return line), paid 1600; USD 100 (SO2) + 30 (SO5)
+    at half price, paid 115. SO3 is cancelled."""
+    from quality.raw_checks import validate_raw_table
+
+    landing = _small_copy(tmp_path)
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        load_landing(con, landing)
+        within = validate_raw_table(con, "payments", reference_time=REFERENCE)
+        text = (landing / "orders/payments.csv").read_text() + "PM9,SO5,2024-04-05 12:00:00,500,USD,card\n"
+        _reload(con, landing, "orders/payments.csv", text)
+        over = validate_raw_table(con, "payments", reference_time=REFERENCE)
+    finally:
+        con.close()
+    assert _by_name(within)["cross__payments_within_order_value"].passed
+    outcome = _by_name(over)["cross__payments_within_order_value"]
+    assert not outcome.passed and outcome.failing_rows == 1  # USD only: 615 paid for 130 ordered
+    assert outcome.spec.dq_rule == "DQ22" and not outcome.spec.blocking
+    assert over.blocking_passed
+
+
+def test_orders_without_lines_warn(tmp_path):
+    from quality.raw_checks import validate_raw_table
+
+    landing = _small_copy(tmp_path)
+    lines = (landing / "orders/order_lines.csv").read_text().splitlines()
+    (landing / "orders/order_lines.csv").write_text("\n".join(line for line in lines if not line.startswith("SO1,")))
+    con = _loaded(tmp_path, landing)
+    try:
+        validation = validate_raw_table(con, "order_lines", reference_time=REFERENCE)
+    finally:
+        con.close()
+    outcome = _by_name(validation)["cross__orders_have_lines"]
+    assert not outcome.passed and outcome.failing_rows == 1  # SO1, of the 4 orders not cancelled
+    assert validation.blocking_passed
+
+
+def test_a_cross_file_check_needs_every_file_it_compares(tmp_path):
+    """No orders file: "no data from this source", so nothing to compare the lines with (no warning)."""
+    from quality.raw_checks import validate_raw_table
+
+    landing = _small_copy(tmp_path)
+    (landing / "orders/orders.csv").unlink()
+    con = _loaded(tmp_path, landing)
+    try:
+        validation = validate_raw_table(con, "order_lines", reference_time=REFERENCE)
+    finally:
+        con.close()
+    assert validation.files and "cross__orders_have_lines" not in _by_name(validation)
+    assert validation.blocking_passed
+
+
+def test_amounts_that_jump_by_an_order_of_magnitude_and_a_column_left_empty_warn(tmp_path):
+    from quality.raw_checks import validate_raw_table
+
+    landing = _small_copy(tmp_path)
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        _reload(con, landing, "orders/payments.csv", _payments(40))
+        _reload(con, landing, "orders/payments.csv", _payments(40, amount=102.0))
+        similar = validate_raw_table(con, "payments", reference_time=REFERENCE)
+        _reload(con, landing, "orders/payments.csv", _payments(40, amount=100_000.0, method=""))
+        jumped = validate_raw_table(con, "payments", reference_time=REFERENCE)
+    finally:
+        con.close()
+    assert _by_name(similar)["accepted__quantiles__amount"].passed
+    assert _by_name(similar)["accepted__null_share__method"].passed
+    warned = {o.spec.check_name for o in jumped.failures(blocking=False)}
+    assert {"accepted__quantiles__amount", "accepted__null_share__method"} <= warned
+    assert jumped.blocking_passed
+
+
+def test_a_category_share_that_moves_sharply_warns(tmp_path):
+    from quality.raw_checks import validate_raw_table
+
+    landing = _small_copy(tmp_path)
+    header = (landing / "channels/channels.csv").read_text().splitlines()[0]
+
+    def channels(types: list[str]) -> str:
+        rows = [f"C{i + 10},Channel {i},{t}," for i, t in enumerate(types)]
+        return "\n".join([header, "C1,Direct,direct,", "C2,Dist,distribution,", "C3,Shop,ecommerce,", *rows]) + "\n"
+
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        load_landing(con, landing)
+        _reload(con, landing, "channels/channels.csv", channels(["direct", "agency"] * 15))
+        _reload(con, landing, "channels/channels.csv", channels(["direct", "agency"] * 14 + ["agency", "direct"]))
+        steady = validate_raw_table(con, "channels", reference_time=REFERENCE)
+        _reload(con, landing, "channels/channels.csv", channels(["agency"] * 30))
+        moved = validate_raw_table(con, "channels", reference_time=REFERENCE)
+    finally:
+        con.close()
+    assert _by_name(steady)["accepted__category_share__channel_type"].passed
+    outcome = _by_name(moved)["accepted__category_share__channel_type"]
+    assert not outcome.passed and outcome.failing_rows == 2  # agency up, direct down
+    assert "agency +" in outcome.spec.description
 
 
 # ----------------------------------------------------------------------------------------- demo run
@@ -271,9 +455,9 @@ def test_demo_run_evaluates_both_checks_on_every_raw_asset(demo_pipeline):
         blocking = evaluations[(f"raw/{cf.name}", "gx_contract")]
         assert blocking.passed, (cf.name, blocking.description)
         assert blocking.metadata["expectations"].value >= 4
-        assert "accepted__required_columns_present" in blocking.metadata["results"].value
-        assert "accepted__row_count" in evaluations[(f"raw/{cf.name}", "gx_warnings")].metadata["results"].value
-        assert (f"raw/{cf.name}", "gx_warnings") in evaluations
+        assert "raw__columns_match_contract" in blocking.metadata["results"].value
+        warnings = evaluations[(f"raw/{cf.name}", "gx_warnings")]
+        assert "file__row_count_vs_previous" in warnings.metadata["results"].value
 
 
 def test_demo_run_stores_every_layer_in_check_results_and_the_dq_mart(demo_pipeline, demo_db):
@@ -295,16 +479,16 @@ def test_demo_run_stores_every_layer_in_check_results_and_the_dq_mart(demo_pipel
         "select count(*) from marts.mart_dq_results where run_id = ? and blocks_publish", [run_id]
     ).fetchall()[0][0]
     assert blocking_failures == 0
-    # The generator's injected bad rows show up as warnings on the raw files they were injected into.
-    warned = {
+    # The cross-file totals ran after their inputs were loaded, and their outcomes are stored.
+    cross = {
         r[0]
         for r in demo_db.execute(
-            "select distinct asset from marts.mart_dq_results where run_id = ? and layer = 'raw' "
-            "and check_name like 'file\\_\\_%' escape '\\' and status = 'fail'",
+            "select check_name from marts.mart_dq_results where run_id = ? and layer = 'raw' "
+            "and check_name like 'cross\\_\\_%' escape '\\'",
             [run_id],
         ).fetchall()
     }
-    assert {"raw.orders", "raw.order_lines", "raw.payments", "raw.accounts"} <= warned
+    assert cross == {"cross__orders_have_lines", "cross__payments_within_order_value"}
 
 
 def test_enum_values_in_another_case_pass_the_blocking_suite(tmp_path):
@@ -321,7 +505,7 @@ def test_enum_values_in_another_case_pass_the_blocking_suite(tmp_path):
     finally:
         con.close()
     outcomes = _by_name(validation)
-    assert outcomes["accepted__accepted_values__channel_type"].passed
+    assert outcomes["accepted__vocabulary__channel_type"].passed
     assert validation.blocking_passed
-    # The row the loader quarantined ("direct sales") is still reported by the warning suite.
-    assert not outcomes["file__accepted_values__channel_type"].passed
+    # The row the loader quarantined ("direct sales") is the loader's to report: not among the accepted rows.
+    assert outcomes["accepted__vocabulary__channel_type"].element_count == validation.files[0].rows_accepted

@@ -1,13 +1,15 @@
 """Great-expectations suites on the raw layer as Dagster asset checks, two per raw asset.
 
-- ``gx_contract`` (blocking, severity ERROR): the contract rules on the rows the loader accepted. When it
-  fails, nothing downstream of that file is built and nothing is published.
-- ``gx_warnings`` (severity WARN): the same rules over every received row (what the quarantine caught),
-  plus plausibility, date order and freshness of the newest row.
+- ``gx_contract`` (blocking, severity ERROR): storage invariants of ``raw.<name>`` that staging relies on,
+  checked on the stored table with GX's own expectations (contract and meta columns present, required
+  values set in the accepted rows, primary key unique per file version, most of each file accepted). When
+  it fails, nothing downstream of that file is built and nothing is published.
+- ``gx_warnings`` (severity WARN): what the loader cannot see: row-count change against the previous
+  load, distribution and null-share drift, category shares, vocabulary values in the accepted rows,
+  plausibility, date order, freshness of the newest row, and cross-file totals.
 
-Both evaluate the current file versions of ``raw.<name>`` (raw keeps the loaded rows verbatim, so this is
-the frame the loader loaded, also when a file was unchanged and its load a no-op). Each expectation's
-outcome goes to ``quality.check_results`` and into the check's metadata. Policy: quality/README.md.
+Each expectation's outcome goes to ``quality.check_results`` and into the check's metadata. Which layer
+owns which check: quality/README.md.
 """
 
 from collections.abc import Iterator
@@ -45,17 +47,20 @@ def _markdown_table(rows: list[tuple], header: tuple[str, ...]) -> str:
 
 
 def _check_metadata(validation, blocking: bool) -> dict[str, dg.MetadataValue]:
-    pairs = [(f, o) for f, o in validation.outcomes if o.spec.blocking == blocking]
-    failed = [(f, o) for f, o in pairs if not o.passed]
+    outcomes = [o for o in validation.outcomes if o.spec.blocking == blocking]
+    failed = [o for o in outcomes if not o.passed]
     rows = sorted(
-        ((o.spec.check_name, o.status, o.failing_rows, o.observed_value, f.source_file) for f, o in pairs),
+        (
+            (o.spec.check_name, o.status, o.failing_rows, o.observed_value, validation.source_files(o.spec))
+            for o in outcomes
+        ),
         key=lambda r: (r[1] == "pass", r[0]),
     )
     return {
-        "expectations": dg.MetadataValue.int(len(pairs)),
+        "expectations": dg.MetadataValue.int(len(outcomes)),
         "failed_expectations": dg.MetadataValue.int(len(failed)),
-        "failing_rows": dg.MetadataValue.int(sum(o.failing_rows or 0 for _, o in failed)),
-        "failed": dg.MetadataValue.json(sorted({o.spec.check_name for _, o in failed})),
+        "failing_rows": dg.MetadataValue.int(sum(o.failing_rows or 0 for o in failed)),
+        "failed": dg.MetadataValue.json(sorted({o.spec.check_name for o in failed})),
         "results": dg.MetadataValue.md(
             _markdown_table(rows, ("expectation", "status", "failing rows", "observed", "file"))
         ),
@@ -69,7 +74,11 @@ def _check_metadata(validation, blocking: bool) -> dict[str, dg.MetadataValue]:
 
 
 def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
+    from quality.expectations import CROSS_FILE_INPUTS
+
     asset_key = dg.AssetKey(["raw", cf.name])
+    # A cross-file total reads other raw tables: run after they are loaded in the same run.
+    cross_inputs = [dg.AssetKey(["raw", t]) for t in CROSS_FILE_INPUTS.get(cf.name, ())]
 
     @dg.multi_asset_check(
         name=f"gx_{cf.name}",
@@ -79,17 +88,21 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
                 asset=asset_key,
                 blocking=True,
                 description=(
-                    f"Great-expectations suite of {cf.relative_path}, contract rules on the accepted rows "
-                    "(columns, row count, required, unique key, accepted values, ranges). Blocks downstream."
+                    f"Great-expectations storage invariants of raw.{cf.name} ({cf.relative_path}): contract "
+                    "columns present, required values set in the accepted rows, primary key unique per file "
+                    "version, most of each file accepted. Blocks downstream."
                 ),
             ),
             dg.AssetCheckSpec(
                 WARNINGS_CHECK,
                 asset=asset_key,
                 description=(
-                    f"Great-expectations suite of {cf.relative_path}, warnings: the contract rules over every "
-                    "received row, date windows, plausible ranges, date order, freshness of the newest row."
+                    f"Great-expectations warnings on raw.{cf.name} ({cf.relative_path}): row count against the "
+                    "previous load, quantile, null-share and category-share drift, vocabulary, date windows, "
+                    "plausible ranges, date order, freshness of the newest row"
+                    + (", cross-file totals." if cross_inputs else ".")
                 ),
+                additional_deps=cross_inputs,
             ),
         ],
         compute_kind="great_expectations",
@@ -102,7 +115,7 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
         with warehouse.connect() as con:
             validation = validate_raw_table(con, cf.name, tz=run_settings.business_timezone)
             write_check_results(con, validation.result_rows(run_id))
-        failed = sorted({o.spec.check_name for _, o in validation.failures(blocking=True)})
+        failed = sorted({o.spec.check_name for o in validation.failures(blocking=True)})
         yield dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=CONTRACT_CHECK,
@@ -115,7 +128,7 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
                 else (None if validation.files else f"raw.{cf.name}: no landing file: no data from this source")
             ),
         )
-        warned = sorted({o.spec.check_name for _, o in validation.failures(blocking=False)})
+        warned = sorted({o.spec.check_name for o in validation.failures(blocking=False)})
         yield dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=WARNINGS_CHECK,
