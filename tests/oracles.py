@@ -23,7 +23,7 @@ Conventions (domain.md and the marts' YAML; the SQL was read only to pin them do
   ordered by D) was paid in full in its own currency (all of them, by D), or, for a deal with no linked
   order, its first ``6_collected`` stage entry by D.
 * RFM as of D: customers with a purchase (a non-cancelled order with a positive line) by D; recency =
-  D − last purchase date; frequency = purchases in (D − 12 months, D]; monetary = revenue of the
+  D − last purchase date; frequency = purchases in (D − var rfm_lookback_months, D]; monetary = revenue of the
   non-cancelled orders in that window.
 * quota attainment: actual = revenue (orders by order date) or collections (applied payments by paid date,
   attributed to the order's rep) from the period start to the earlier of the period end and D.
@@ -37,9 +37,26 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+import yaml
 
-BASE_CURRENCY = "CNY"
-RFM_LOOKBACK = "-12mo"
+DBT_PROJECT_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "dbt_project.yml"
+
+
+@functools.cache
+def _dbt_vars() -> dict:
+    return yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))["vars"]
+
+
+def dbt_var(name: str):
+    """The default of a dbt var as dbt_project.yml sets it. A configuration value the oracles share with
+    the models (a threshold, a window), never the models' SQL: the arithmetic here stays independent."""
+    return _dbt_vars()[name]
+
+
+BASE_CURRENCY = dbt_var("base_currency")
+RFM_LOOKBACK = f"-{dbt_var('rfm_lookback_months')}mo"
+# A receivable residual under this (base currency) counts as settled (macros/receivables.sql).
+SETTLED_TOLERANCE = dbt_var("receivable_settled_tolerance")
 
 
 @dataclass(frozen=True)
@@ -496,7 +513,7 @@ class LandingOracle:
         def collected(settled_so_far: pl.Expr) -> pl.Expr:
             receivable = pl.col("receivable")
             return (
-                pl.when(receivable - settled_so_far < 0.01)
+                pl.when(receivable - settled_so_far < SETTLED_TOLERANCE)
                 .then(receivable)
                 .otherwise(settled_so_far.clip(lower_bound=0.0))
             )
@@ -598,7 +615,9 @@ class LandingOracle:
         paid_dates = (
             payments.sort("order_id", "paid_at", "payment_id")
             .with_columns(in_order_currency.cum_sum().over("order_id").alias("cumulative_paid"))
-            .filter((pl.col("cumulative_paid") >= pl.col("net_amount") - 0.01) & (pl.col("paid_date") <= day))
+            .filter(
+                (pl.col("cumulative_paid") >= pl.col("net_amount") - SETTLED_TOLERANCE) & (pl.col("paid_date") <= day)
+            )
             .group_by("order_id")
             .agg(pl.col("paid_date").min().alias("fully_paid_date"))
         )
@@ -786,4 +805,12 @@ class LandingOracle:
         )
 
 
-__all__ = ["BASE_CURRENCY", "FunnelFigures", "LandingOracle", "OrderFigures", "answer_key_rows"]
+__all__ = [
+    "BASE_CURRENCY",
+    "SETTLED_TOLERANCE",
+    "FunnelFigures",
+    "LandingOracle",
+    "OrderFigures",
+    "answer_key_rows",
+    "dbt_var",
+]

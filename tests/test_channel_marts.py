@@ -6,8 +6,9 @@ Two kinds of expectation, neither produced by the models under test:
   partners, sell-in, sell-out, snapshots, quotas and payments; as-of date 2024-06-14), worked out in the
   comments next to each number;
 * an independent plain-polars computation from the generated demo landing CSVs (``demo_landing``),
-  minus the rows the loader quarantined (``audit.quarantined_rows`` in ``demo_db``), compared with the
-  marts the Dagster pipeline built (``demo_db``).
+  minus the rows the generator's answer key (``_bad_rows.csv``) marks as deliberately bad, compared with
+  the marts the Dagster pipeline built (``demo_db``). The warehouse's own quarantine is never read, so a
+  loader that dropped the wrong rows would show up here as a mismatch.
 
 The scenario warehouse is built once per test session and shared with
 ``tests/test_collections_quota_marts.py`` (``scenario_warehouse``).
@@ -22,8 +23,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-import yaml
 from conftest import FIXTURES, build_fixture_warehouse
+from oracles import answer_key_rows, dbt_var
 
 SCENARIO = FIXTURES / "channel_scenario"
 SCENARIO_AS_OF = "2024-06-14"
@@ -86,19 +87,11 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     return found[0]
 
 
-def dbt_vars() -> dict:
-    return yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())["vars"]
-
-
-def landing_frame(landing: Path, con: duckdb.DuckDBPyConnection, relative_path: str) -> pl.DataFrame:
-    """A landing CSV as text columns, without the rows the loader quarantined."""
+def landing_frame(landing: Path, relative_path: str) -> pl.DataFrame:
+    """A landing CSV as text columns, without the rows the generator's answer key lists as injected bad
+    rows (never the warehouse's own quarantine: the oracle must not inherit the loader's decisions)."""
     frame = pl.read_csv(landing / relative_path, infer_schema=False).with_row_index("_row", offset=1)
-    bad = [
-        r[0]
-        for r in con.execute(
-            "select distinct row_number from audit.quarantined_rows where source_file = ?", [relative_path]
-        ).fetchall()
-    ]
+    bad = sorted(answer_key_rows(landing, relative_path))
     return frame.filter(~pl.col("_row").is_in(bad)).drop("_row")
 
 
@@ -127,10 +120,10 @@ def with_fx(frame: pl.DataFrame, fx: pl.DataFrame, currency: str, on: str, base:
 class DemoLanding:
     """Plain-polars views of the generated landing files (the independent side of the demo tests)."""
 
-    def __init__(self, landing: Path, con: duckdb.DuckDBPyConnection) -> None:
-        self.landing, self.con = landing, con
-        self.fx = landing_frame(landing, con, "orders/fx_rates.csv")
-        orders = landing_frame(landing, con, "orders/orders.csv")
+    def __init__(self, landing: Path) -> None:
+        self.landing = landing
+        self.fx = landing_frame(landing, "orders/fx_rates.csv")
+        orders = landing_frame(landing, "orders/orders.csv")
         assert orders["order_id"].is_unique().all(), "clean orders must have unique ids"
         self.orders = with_fx(
             orders.with_columns(
@@ -146,7 +139,7 @@ class DemoLanding:
                 "due_date", pl.col("order_date") + pl.duration(days=pl.col("payment_terms_days").fill_null(0))
             ).alias("due_date")
         )
-        lines = landing_frame(landing, con, "orders/order_lines.csv").with_columns(
+        lines = landing_frame(landing, "orders/order_lines.csv").with_columns(
             pl.col("quantity").cast(pl.Int64),
             pl.col("unit_price").cast(pl.Float64),
             pl.col("discount_pct").cast(pl.Float64).fill_null(0.0),
@@ -158,21 +151,21 @@ class DemoLanding:
                 "net_base"
             )
         )
-        payments = landing_frame(landing, con, "orders/payments.csv").with_columns(
+        payments = landing_frame(landing, "orders/payments.csv").with_columns(
             to_date("paid_at").alias("paid_date"), pl.col("amount").cast(pl.Float64)
         )
         self.payments = with_fx(payments, self.fx, "currency", "paid_date").with_columns(
             (pl.col("amount") * pl.col("rate")).alias("amount_base")
         )
-        self.products = landing_frame(landing, con, "orders/products.csv")
-        self.sell_out = landing_frame(landing, con, "channels/partner_sell_out.csv").with_columns(
+        self.products = landing_frame(landing, "orders/products.csv")
+        self.sell_out = landing_frame(landing, "channels/partner_sell_out.csv").with_columns(
             to_date("sold_on").alias("sold_on"), pl.col("quantity").cast(pl.Int64)
         )
-        self.quotas = landing_frame(landing, con, "targets/quotas.csv").with_columns(
+        self.quotas = landing_frame(landing, "targets/quotas.csv").with_columns(
             to_date("period_start").alias("period_start"), pl.col("target_value").cast(pl.Float64)
         )
-        activities = landing_frame(landing, con, "crm/activities.csv")
-        opportunities = landing_frame(landing, con, "crm/opportunities.csv")
+        activities = landing_frame(landing, "crm/activities.csv")
+        opportunities = landing_frame(landing, "crm/opportunities.csv")
         # The as-of rule (int_as_of_date): the latest business date among orders, payments, activities
         # and opportunity creation.
         self.as_of: date = max(
@@ -216,7 +209,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def demo(demo_landing: Path, demo_db: duckdb.DuckDBPyConnection) -> DemoLanding:
-    return DemoLanding(demo_landing, demo_db)
+    return DemoLanding(demo_landing)
 
 
 # ------------------------------------------------------------------------------ hand-computed: scenario
@@ -475,16 +468,15 @@ def test_partner_scorecard_quarter(scenario):
 
 def test_demo_all_twelve_models_are_non_empty(demo_db):
     for model in TWELVE_MODELS:
-        assert demo_db.execute(f"select count(*) from marts.{model}").fetchone()[0] > 0, model
+        assert demo_db.execute(f"select count(*) from marts.{model}").fetchall()[0][0] > 0, model
 
 
 def test_demo_as_of_date_matches_the_landing_files(demo, demo_db):
-    assert demo_db.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0] == demo.as_of
+    assert demo_db.execute("select as_of_date from intermediate.int_as_of_date").fetchall()[0][0] == demo.as_of
 
 
 def _rebate_expected(demo: DemoLanding) -> pl.DataFrame:
-    v = dbt_vars()
-    window, multiplier = v["stuffing_window_days"], v["stuffing_multiplier"]
+    window, multiplier = dbt_var("stuffing_window_days"), dbt_var("stuffing_multiplier")
     new_products = demo.products.filter(pl.col("is_new_product").str.to_lowercase() == "true")["product_id"]
     sell_in = demo.lines.filter(
         pl.col("partner_id").is_not_null() & (pl.col("status") != "cancelled") & (pl.col("order_date") <= demo.as_of)
@@ -557,7 +549,7 @@ def _rebate_expected(demo: DemoLanding) -> pl.DataFrame:
     )
     sprint = (
         pl.when(pl.col("closed") & (pl.col("attainment") > 1) & ~pl.col("stuffing").fill_null(False))
-        .then(float(v["quarter_sprint_bonus_amount"]))
+        .then(float(dbt_var("quarter_sprint_bonus_amount")))
         .otherwise(0.0)
     )
     return out.with_columns(
@@ -594,14 +586,14 @@ def test_demo_partner_rebate_matches_polars(demo, demo_db):
             assert float(r[column]) == pytest.approx(e[name], abs=0.01), (key, column)
     untargeted = demo_db.execute(
         "select count(*) from marts.mart_partner_rebate where not has_target and incentive_total_base <> 0"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert untargeted == 0
 
 
 def test_demo_channel_inventory_reconciles_with_snapshots_and_flows(demo, demo_db):
     """The generator's stock rule (closing = previous + sell-in − sell-out, snapshot every month end):
     at each snapshot the mart's closing equals the snapshot; monthly flows equal the landing totals."""
-    snapshots = landing_frame(demo.landing, demo_db, "channels/partner_inventory.csv").with_columns(
+    snapshots = landing_frame(demo.landing, "channels/partner_inventory.csv").with_columns(
         to_date("snapshot_date").alias("month_end"), pl.col("on_hand_qty").cast(pl.Int64)
     )
     mart = demo_db.sql(
@@ -623,11 +615,11 @@ def test_demo_channel_inventory_reconciles_with_snapshots_and_flows(demo, demo_d
 
 
 def test_demo_price_compliance_matches_polars(demo, demo_db):
-    floor_share = dbt_vars()["price_floor_share_of_list"]
+    floor_share = dbt_var("price_floor_share_of_list")
     products = with_fx(
         demo.products.with_columns(pl.lit(date(2100, 1, 1)).alias("far")), demo.fx, "currency", "far"
     ).select("product_id", (pl.col("list_price").cast(pl.Float64) * pl.col("rate")).alias("list_base"))
-    partners = landing_frame(demo.landing, demo_db, "channels/partners.csv").select("partner_id", "authorized_regions")
+    partners = landing_frame(demo.landing, "channels/partners.csv").select("partner_id", "authorized_regions")
     lines = (
         demo.sell_out.filter(pl.col("sold_on") <= demo.as_of)
         .join(products, on="product_id", how="left")

@@ -13,7 +13,8 @@ from datetime import date
 import duckdb
 import polars as pl
 import pytest
-from test_channel_marts import DemoLanding, dbt_vars, landing_frame, one, rows, scenario_warehouse
+from oracles import SETTLED_TOLERANCE, dbt_var
+from test_channel_marts import DemoLanding, landing_frame, one, rows, scenario_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def demo(demo_landing, demo_db) -> DemoLanding:
-    return DemoLanding(demo_landing, demo_db)
+    return DemoLanding(demo_landing)
 
 
 # ------------------------------------------------------------------------------ hand-computed: scenario
@@ -316,8 +317,8 @@ def test_demo_rep_and_team_month_attainment_matches_polars(demo, demo_db):
     quotas = demo.quotas.filter(
         (pl.col("metric") == "revenue") & (pl.col("period_grain") == "month") & (pl.col("period_start") <= demo.as_of)
     )
-    teams = landing_frame(demo.landing, demo_db, "crm/teams.csv")
-    reps = landing_frame(demo.landing, demo_db, "crm/sales_reps.csv").join(
+    teams = landing_frame(demo.landing, "crm/teams.csv")
+    reps = landing_frame(demo.landing, "crm/sales_reps.csv").join(
         teams.select("team_id", "parent_team_id"), on="team_id", how="left"
     )
     by_rep = _revenue_by(demo, ["rep_id", "month"])
@@ -359,7 +360,7 @@ def test_demo_rep_and_team_month_attainment_matches_polars(demo, demo_db):
         )
     }
     assert len(got) == expected.height
-    edges = dbt_vars()["attainment_band_edges"]
+    edges = dbt_var("attainment_band_edges")
     for e in expected.iter_rows(named=True):
         r = got[(e["level"], e["owner_id"], e["period_start"])]
         assert float(r["target_value"]) == pytest.approx(e["target_value"], abs=0.01)
@@ -413,8 +414,8 @@ def _settled_payments(demo: DemoLanding) -> pl.DataFrame:
 
 
 def _collected(receivable: pl.Expr, settled: pl.Expr) -> pl.Expr:
-    # Less than a cent left is rounding (payments are in cents): settled; collected never exceeds it.
-    return pl.when(receivable - settled < 0.01).then(receivable).otherwise(settled.clip(lower_bound=0))
+    # Less than var receivable_settled_tolerance (a cent) left is rounding: settled; collected never exceeds it.
+    return pl.when(receivable - settled < SETTLED_TOLERANCE).then(receivable).otherwise(settled.clip(lower_bound=0))
 
 
 def _applied_payments(demo: DemoLanding) -> pl.DataFrame:
@@ -459,8 +460,8 @@ def _balances(demo: DemoLanding) -> pl.DataFrame:
             pl.col("paid").fill_null(0.0),
             pl.col("revenue").clip(lower_bound=0).alias("receivable"),
         )
-        # Less than a cent left is rounding (payments are in cents): settled.
-        .with_columns(((pl.col("receivable") - pl.col("paid")) < 0.01).alias("settled"))
+        # Less than var receivable_settled_tolerance (a cent) left is rounding: settled.
+        .with_columns(((pl.col("receivable") - pl.col("paid")) < SETTLED_TOLERANCE).alias("settled"))
         .with_columns(
             pl.when("settled")
             .then(pl.col("receivable"))
@@ -502,8 +503,8 @@ def test_demo_collection_rate_matches_polars(demo, demo_db):
 
 
 def test_demo_receivables_aging_matches_polars(demo, demo_db):
-    edges = dbt_vars()["aging_bucket_edges"]
-    late_days = dbt_vars()["alert_late_payment_days"]
+    edges = dbt_var("aging_bucket_edges")
+    late_days = dbt_var("alert_late_payment_days")
     open_items = _balances(demo).filter(pl.col("open") > 0)
     bucket = pl.lit(len(edges) + 1)
     for number, edge in reversed(list(enumerate(edges, start=1))):

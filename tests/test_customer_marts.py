@@ -60,6 +60,7 @@ import duckdb
 import polars as pl
 import pytest
 from conftest import FIXTURES, build_fixture_warehouse
+from oracles import SETTLED_TOLERANCE, dbt_var
 
 SCENARIO = FIXTURES / "customer_scenario"
 AS_OF = "2025-06-15"
@@ -679,7 +680,7 @@ def demo_expected(demo_landing: Path) -> dict:
     as_of = max(
         orders["order_date"].max(), payments["paid_date"].max(), activities["d"].max(), opportunities["d"].max()
     )
-    window_start = _months_back(as_of, 12)
+    window_start = _months_back(as_of, dbt_var("rfm_lookback_months"))
     previous_month = _months_back(date(as_of.year, as_of.month, 1), 1)
     valid = valid.filter(pl.col("order_date") <= as_of)
 
@@ -772,9 +773,10 @@ def test_demo_rfm_matches_independent_polars(demo_db, demo_expected):
 
 @pytest.mark.slow
 def test_demo_pareto_share_matches_independent_polars(demo_db, demo_expected):
-    # Tie-safe top share: every buyer whose rank (1 + buyers with more revenue) is within ceil(0.2 × n).
+    # Tie-safe top share: every buyer whose rank (1 + buyers with more revenue) is within
+    # ceil(pareto_top_customer_share × n).
     buyers = demo_expected["rfm"].filter(pl.col("frequency") > 0)
-    cut = math.ceil(0.2 * buyers.height)
+    cut = math.ceil(dbt_var("pareto_top_customer_share") * buyers.height)
     in_top = buyers.filter(pl.col("monetary").rank("min", descending=True) <= cut)
     top = in_top.height
     share = in_top["monetary"].sum() / buyers["monetary"].sum()
@@ -799,8 +801,8 @@ def test_demo_retention_as_of_month_matches_independent_polars(demo_db, demo_exp
             pl.col("active_in_as_of_month").sum().alias("active"),
             pl.col("active_in_previous_month").sum().alias("previous_active"),
             (pl.col("active_in_previous_month") & pl.col("active_in_as_of_month")).sum().alias("retained"),
-            (pl.col("recency_days") <= 180).sum().alias("buying"),
-            (pl.col("recency_days") > 365).sum().alias("churned"),
+            (pl.col("recency_days") <= dbt_var("tier_dormancy_days")).sum().alias("buying"),
+            (pl.col("recency_days") > dbt_var("lifecycle_churn_days")).sum().alias("churned"),
             (pl.col("lifetime_purchases") >= 2).sum().alias("repeat"),
         )
     )
@@ -832,8 +834,10 @@ def test_demo_retention_as_of_month_matches_independent_polars(demo_db, demo_exp
 
 @pytest.mark.slow
 def test_demo_late_payment_alert_matches_independent_polars(demo_db, demo_expected):
-    # H2 (domain.md §3.8): a payment received in the 30 days up to the as-of date more than 15 days after
-    # its due date, or a balance still open more than 15 days after its due date.
+    # H2 (domain.md §3.8): a payment received in the last alert_late_payment_lookback_days (30) up to the
+    # as-of date more than alert_late_payment_days (15, [003] 付款延迟超15天) after its due date, or a
+    # balance still open more than that many days after its due date.
+    late_days, lookback_days = dbt_var("alert_late_payment_days"), dbt_var("alert_late_payment_lookback_days")
     as_of = demo_expected["as_of"]
     orders = demo_expected["orders"].with_columns(
         pl.coalesce(pl.col("due_date"), pl.col("order_date") + pl.duration(days=pl.col("terms"))).alias("due")
@@ -843,8 +847,8 @@ def test_demo_late_payment_alert_matches_independent_polars(demo_db, demo_expect
     assert (joined["pay_currency"] == joined["currency"]).all()
     paid = joined.group_by("order_id").agg(pl.col("amount").sum().alias("paid"))
     # Receivables money convention: the receivable is the revenue (0 for a net credit or an order that came
-    # back whole), payments in the order's currency settle it at the order's rate, and less than 0.01 left
-    # in the base currency is settled.
+    # back whole), payments in the order's currency settle it at the order's rate, and less than var
+    # receivable_settled_tolerance left in the base currency is settled.
     returned_whole = (pl.col("status") == "returned") & ~pl.col("has_return_line")
     overdue = (
         orders.join(paid, on="order_id", how="left")
@@ -853,13 +857,13 @@ def test_demo_late_payment_alert_matches_independent_polars(demo_db, demo_expect
         )
         .with_columns((pl.col("receivable") - pl.col("paid").fill_null(0.0) * pl.col("rate")).alias("open"))
         .with_columns((pl.lit(as_of) - pl.col("due")).dt.total_days().alias("days_late"))
-        .filter((pl.col("open") >= 0.01) & (pl.col("days_late") > 15))
+        .filter((pl.col("open") >= SETTLED_TOLERANCE) & (pl.col("days_late") > late_days))
         .select("account_id", pl.lit("open").alias("kind"), pl.col("open").alias("amount"), "days_late")
     )
     late_paid = (
-        joined.filter(pl.col("paid_date") > as_of - timedelta(days=30))
+        joined.filter(pl.col("paid_date") > as_of - timedelta(days=lookback_days))
         .with_columns((pl.col("paid_date") - pl.col("due")).dt.total_days().alias("days_late"))
-        .filter(pl.col("days_late") > 15)
+        .filter(pl.col("days_late") > late_days)
         .sort("paid_date")
         .join_asof(
             demo_expected["fx"],

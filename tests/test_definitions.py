@@ -85,7 +85,10 @@ def test_dbt_tests_are_asset_checks():
 def test_job_schedule_and_sensor_exist():
     defs = _defs()
     job = defs.resolve_job_def("salesops_full_pipeline")
-    assert job is not None
+    # resolve_job_def raises for an unknown name; what can go wrong is the job leaving assets out.
+    in_job = set(job.asset_layer.executable_asset_keys)
+    assert in_job == set(defs.resolve_asset_graph().materializable_asset_keys)
+    assert {dg.AssetKey(["raw", "orders"]), dg.AssetKey(["marts", "mart_kpi_daily"])} <= in_job
     schedule = defs.resolve_schedule_def("salesops_daily")
     assert schedule.cron_schedule == "0 6 * * *"
     assert defs.resolve_sensor_def("salesops_landing_sensor").job_name == "salesops_full_pipeline"

@@ -43,6 +43,7 @@ import duckdb
 import polars as pl
 import pytest
 from conftest import FIXTURES, build_fixture_warehouse
+from oracles import dbt_var
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "dbt_project" / "seeds"
@@ -730,7 +731,8 @@ class DemoFunnel:
             )
         )
 
-    def company_rates_at(self, d: date, window_months: int = 12, min_sample: int = 10) -> dict[str, float]:
+    def company_rates_at(self, d: date) -> dict[str, float]:
+        window_months, min_sample = dbt_var("funnel_win_rate_window_months"), dbt_var("funnel_min_company_sample")
         state = self.state_at(d)
         closed = state.filter(
             pl.col("status").is_in(["won", "lost"]) & (pl.col("closed_date") > _months_back(d, window_months))
@@ -795,12 +797,14 @@ def test_demo_win_rate_matches_polars(demo_db, demo, demo_as_of):
     for (month, won, lost, rate), exp in zip(actual, expected.iter_rows(named=True), strict=True):
         assert (month, won, lost) == (exp["month"], exp["won"], exp["lost"])
         assert rate == pytest.approx(exp["won"] / (exp["won"] + exp["lost"]), abs=1e-6)
-    # Stage win rates at company level, trailing 12 months (monotone by construction, checked by dbt).
+    # Stage win rates at company level, trailing funnel_win_rate_window_months (monotone by construction,
+    # checked by dbt).
     rates = demo.company_rates_at(demo_as_of)
     actual_rates = dict(
-        demo_db.sql(
+        demo_db.execute(
             """select stage_code, cast(win_rate as double) from marts.mart_stage_win_rate
-               where level = 'company' and window_name = 'trailing_12m' and stage_code <> 'lost'"""
+               where level = 'company' and window_name = ? and stage_code <> 'lost'""",
+            [f"trailing_{dbt_var('funnel_win_rate_window_months')}m"],
         ).fetchall()
     )
     assert actual_rates == {k: pytest.approx(v, abs=1e-6) for k, v in rates.items()}
@@ -925,7 +929,7 @@ def test_demo_weighted_forecast_matches_polars(demo_db, demo, demo_as_of):
                from marts.mart_sales_forecast where slice_type = 'company' and forecast_date = ? order by 1""",
             [forecast_date],
         ).fetchall()
-        assert len(rows) == 3
+        assert len(rows) == dbt_var("funnel_forecast_horizon_months")
         for period, n, unweighted, weighted in rows:
             exp = expected.get(period, (0, 0.0, 0.0))
             assert (n, unweighted, weighted) == (
@@ -934,23 +938,38 @@ def test_demo_weighted_forecast_matches_polars(demo_db, demo, demo_as_of):
                 pytest.approx(exp[2], abs=0.01),
             )
         assert sum(r[1] for r in rows) > 0
-    # Start-of-period forecast for the as-of month against the deals actually won in it.
-    period = demo_as_of.replace(day=1)
-    forecast = demo.weighted_forecast(month_end).get(period, (0, 0.0, 0.0))[2]
-    won = demo.opps.filter(
-        (pl.col("status") == "won")
-        & (pl.col("closed_at").dt.date() >= period)
-        & (pl.col("closed_at").dt.date() <= demo_as_of)
-    )
-    actual = won["amount_base"].sum()
-    row = demo_db.execute(
-        """select cast(weighted_forecast_base as double), cast(won_to_date_base as double),
-                  cast(forecast_accuracy as double), is_period_closed
-           from marts.mart_sales_forecast
-           where slice_type = 'company' and forecast_date = ? and period_month = ?""",
-        [month_end, period],
-    ).fetchall()[0]
-    assert row[0] == pytest.approx(forecast, abs=0.01)
-    assert row[1] == pytest.approx(actual, abs=0.01)
-    if row[3]:
-        assert row[2] == pytest.approx(1 - abs(actual - forecast) / actual, abs=1e-6)
+    # Start-of-period forecasts against the deals actually won in the period: the month before the as-of
+    # month (always over by the as-of date, so its accuracy is always checked) and the as-of month (over
+    # only when the as-of date is its last day). Closedness is worked out here from the dates, not read
+    # from the mart, so a period the mart wrongly keeps open fails instead of skipping the accuracy check.
+    previous_period = _months_back(demo_as_of.replace(day=1), 1)
+    checked_closed = 0
+    for period in (previous_period, demo_as_of.replace(day=1)):
+        forecast_date = period - timedelta(days=1)
+        period_end = _months_back(period, -1) - timedelta(days=1)
+        forecast = demo.weighted_forecast(forecast_date).get(period, (0, 0.0, 0.0))[2]
+        won = demo.opps.filter(
+            (pl.col("status") == "won")
+            & (pl.col("closed_at").dt.date() >= period)
+            & (pl.col("closed_at").dt.date() <= min(period_end, demo_as_of))
+        )
+        actual = won["amount_base"].sum()
+        row = demo_db.execute(
+            """select cast(weighted_forecast_base as double), cast(won_to_date_base as double),
+                      cast(forecast_accuracy as double), is_period_closed
+               from marts.mart_sales_forecast
+               where slice_type = 'company' and forecast_date = ? and period_month = ?""",
+            [forecast_date, period],
+        ).fetchall()
+        assert len(row) == 1, (forecast_date, period)
+        weighted, won_to_date, accuracy, is_closed = row[0]
+        assert weighted == pytest.approx(forecast, abs=0.01), period
+        assert won_to_date == pytest.approx(actual, abs=0.01), period
+        closed = period_end <= demo_as_of
+        assert is_closed is closed, period
+        if closed and actual > 0:
+            assert accuracy == pytest.approx(1 - abs(actual - forecast) / actual, abs=1e-6), period
+            checked_closed += 1
+        else:
+            assert accuracy is None, period
+    assert checked_closed >= 1, "the month before the as-of month is closed and had won deals"

@@ -69,7 +69,9 @@ order_paid as (
     cross join as_of
     left join payments_running
         on payments_running.order_id = linked.order_id
-        and payments_running.cumulative_paid >= linked.net_amount - 0.01
+        -- Less than var receivable_settled_tolerance (a cent) short is rounding, as in the receivables
+        -- convention (macros/receivables.sql), here in the order's own currency.
+        and payments_running.cumulative_paid >= linked.net_amount - {{ var('receivable_settled_tolerance') }}
         and payments_running.paid_date <= as_of.as_of_date
     group by linked.order_id, linked.opportunity_id
 ),
