@@ -9,7 +9,6 @@ unsaved suite (``Batch.validate``), so nothing accumulates in the context and na
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,7 +39,6 @@ class ExpectationOutcome:
 
 
 def _gx():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
     return gx

@@ -95,8 +95,8 @@ def test_job_schedule_and_sensor_exist():
 
 
 def test_landing_sensor_requests_a_run_only_for_new_or_changed_files(tmp_path):
-    from orchestration.sensors import landing_sensor
     from orchestration.resources import LandingResource
+    from orchestration.sensors import landing_sensor
 
     (tmp_path / "orders").mkdir()
     (tmp_path / "orders" / "orders.csv").write_text("order_id\n1\n")
