@@ -4,9 +4,10 @@ Every other part of the pipeline (the sample-data generator, the loader, the row
 great-expectations suites and the tests) reads the contract from here, so a file name, a column name, a
 column's description or a vocabulary is written in exactly one place. The dbt side is generated from it by
 ``python -m ingestion.contract_codegen``: the raw sources (``dbt_project/models/staging/_sources.yml``), the
-vocabularies the dbt ``accepted_values`` tests read (macro ``contract_values``) and the reconciliation key
-map with its per-file tests. To add a column, add it here (and its description to ``COLUMN_DOCS``), then
-run the generator; a test fails while a generated file is stale.
+vocabularies the dbt ``accepted_values`` tests read (macro ``contract_values``) with their labels (macro
+``contract_label_case``), the docs blocks model descriptions cite them by (``{{ doc('contract_<name>') }}``)
+and the reconciliation key map with its per-file tests. To add a column, add it here (and its description
+to ``COLUMN_DOCS``), then run the generator; a test fails while a generated file is stale.
 """
 
 from __future__ import annotations
@@ -115,6 +116,16 @@ def _fk(table: str, column: str, policy: OrphanPolicy = OrphanPolicy.REJECT) -> 
 DEFAULT_BUSINESS_TIMEZONE = "Asia/Shanghai"
 
 CHANNEL_TYPES = ("direct", "distribution", "agency", "ecommerce", "cross_border")
+# Chinese names of the channel types: [004] 直營/分銷/代理/電商/跨境 (domain.md §4.1), in simplified script. The
+# spec gives no English names besides the codes. dim_channel.channel_type_zh reads them (macro
+# contract_label_case) and so do the docs (doc block contract_channel_type_zh).
+CHANNEL_TYPE_LABELS_ZH: dict[str, str] = {
+    "direct": "直营",
+    "distribution": "分销",
+    "agency": "代理",
+    "ecommerce": "电商",
+    "cross_border": "跨境",
+}
 OPPORTUNITY_STATUSES = ("open", "won", "lost")
 ORDER_STATUSES = ("placed", "approved", "shipped", "delivered", "cancelled", "returned")
 LEAD_SOURCES = ("content", "social", "search", "event", "referral", "outbound", "partner")
@@ -122,9 +133,15 @@ LEAD_STATUSES = ("new", "nurturing", "qualified", "disqualified", "converted")
 ACTIVITY_TYPES = ("call", "visit", "email", "meeting", "proposal", "quote", "survey", "care")
 QUOTA_LEVELS = ("company", "region", "channel", "team", "rep", "partner")
 QUOTA_METRICS = ("revenue", "collections", "new_customers", "won_deals")
+# [000] names the result KPIs 销售额 / 回款额 / 新客户数 (domain.md §5.3); 赢单数 is the project's name.
+QUOTA_METRIC_LABELS_ZH: dict[str, str] = {
+    "revenue": "销售额",
+    "collections": "回款额",
+    "new_customers": "新客户数",
+    "won_deals": "赢单数",
+}
 PERIOD_GRAINS = ("month", "quarter", "year")
 PARTNER_TIERS = ("strategic", "preferred", "standard", "basic")
-CANONICAL_STAGES = ("1_qualified", "2_discovery", "3_proposal", "4_negotiation", "5_won", "6_collected", "lost")
 REP_ROLES = ("rep", "manager", "director")
 ACCOUNT_TYPES = ("enterprise", "smb", "consumer")
 CREDIT_RATINGS = ("A", "B", "C", "D")
@@ -145,6 +162,13 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "rep_role": REP_ROLES,
     "account_type": ACCOUNT_TYPES,
     "credit_rating": CREDIT_RATINGS,
+}
+
+# Labels of a vocabulary's values, by vocabulary name; every value of the vocabulary has one, in its order
+# ({{ contract_label_case('channel_type', 'channel_type') }} in SQL, {{ doc('contract_channel_type_zh') }}).
+VOCABULARY_LABELS_ZH: dict[str, dict[str, str]] = {
+    "channel_type": CHANNEL_TYPE_LABELS_ZH,
+    "quota_metric": QUOTA_METRIC_LABELS_ZH,
 }
 
 
@@ -241,7 +265,7 @@ COLUMN_DOCS: dict[str, str] = {
     "paid_at": "When the payment was received.",
     "method": "Payment method.",
     "channel_name": "Channel name.",
-    "channel_type": f"{_listed(CHANNEL_TYPES)} (直营/分销/代理/电商/跨境).",
+    "channel_type": f"{_listed(CHANNEL_TYPES)} ({'/'.join(CHANNEL_TYPE_LABELS_ZH.values())}).",
     "channel_subtype": "Channel sub-type.",
     "partner_name": "Partner name.",
     "tier": f"Partner tier: {_listed(PARTNER_TIERS)}.",
@@ -570,7 +594,6 @@ META_COLUMN_DOCS: dict[str, str] = {
     "_row_hash": "Hash of the row's contract columns.",
     "_is_quarantined": "True when the row failed a contract rule (see audit.quarantined_rows).",
 }
-META_COLUMNS = tuple(META_COLUMN_DOCS)
 
 # The rest of the dbt sources: the raw schema as a whole, and the loader's bookkeeping tables in audit.
 RAW_SOURCE_DOC = "Landing files loaded verbatim (all text) by the ingestion assets; one table per contract file."

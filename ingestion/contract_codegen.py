@@ -24,6 +24,7 @@ from ingestion.contract import (
     META_COLUMN_DOCS,
     RAW_SOURCE_DOC,
     VOCABULARIES,
+    VOCABULARY_LABELS_ZH,
     Column,
     ColumnType,
     ContractFile,
@@ -33,6 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 COMMAND = "python -m ingestion.contract_codegen"
 SOURCES_YML = Path("dbt_project/models/staging/_sources.yml")
 VOCABULARIES_MACRO = Path("dbt_project/macros/generated/contract_vocabularies.sql")
+# dbt reads docs blocks from every resource path when the project sets no docs-paths (macros/ included).
+VOCABULARIES_DOCS = Path("dbt_project/macros/generated/contract_vocabularies.md")
 FILES_MACRO = Path("dbt_project/macros/generated/contract_files.sql")
 RECONCILIATION_TESTS = Path("dbt_project/tests/quality")
 RECONCILIATION_TEST_GLOB = "assert_raw_reconciles_to_stg_*.sql"
@@ -101,8 +104,16 @@ def render_sources_yml() -> str:
 # ---------------------------------------------------------------- vocabularies
 
 
+def _labels(name: str) -> dict[str, str]:
+    labels = VOCABULARY_LABELS_ZH[name]
+    if tuple(labels) != VOCABULARIES[name]:
+        raise ValueError(f"labels of {name!r} must name every value of the vocabulary, in its order")
+    return labels
+
+
 def render_vocabularies_macro() -> str:
     entries = ",\n".join(f"        {_q(name)}: {_q(list(values))}" for name, values in VOCABULARIES.items())
+    label_entries = ",\n".join(f"        {_q(name)}: {_q(_labels(name))}" for name in VOCABULARY_LABELS_ZH)
     return (
         _header("{#", " #}")
         + """{#- The contract's vocabularies, for accepted_values tests and SQL:
@@ -127,8 +138,53 @@ def render_vocabularies_macro() -> str:
     {%- endif -%}
     {{ return(vocabularies[name] | reject('in', exclude) | list + extra) }}
 {%- endmacro %}
+
+
+{#- Chinese labels of a vocabulary's values, for a label column:
+    {{ contract_label_case('channel_type', 'channel_type', extra={'unknown': '未知'}) }} as channel_type_zh
+    is a case expression mapping each value of the column to its label (extra adds values the model
+    derives); any other value gives null. -#}
+{% macro contract_vocabulary_labels() -%}
+    {{ return({
+"""
+        + label_entries
+        + """
+    }) }}
+{%- endmacro %}
+
+
+{% macro contract_label_case(name, column, extra={}) -%}
+    {%- set labels = contract_vocabulary_labels() -%}
+    {%- if name not in labels -%}
+        {{ exceptions.raise_compiler_error('contract_label_case: no labels for contract vocabulary ' ~ name) }}
+    {%- endif -%}
+    case {{ column }}
+    {%- for value, label in labels[name].items() | list + extra.items() | list %}
+        when '{{ value | replace("'", "''") }}' then '{{ label | replace("'", "''") }}'
+    {%- endfor %}
+    end
+{%- endmacro %}
 """
     )
+
+
+# ---------------------------------------------------------------- docs blocks
+
+
+def _inline_code(values: Iterable[str]) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def render_vocabularies_docs() -> str:
+    """One docs block per vocabulary (and per labelled vocabulary), for column descriptions:
+    ``description: "Channel type: {{ doc('contract_channel_type') }}."``"""
+    blocks = [
+        f"{{% docs contract_{name} %}}{_inline_code(values)}{{% enddocs %}}" for name, values in VOCABULARIES.items()
+    ]
+    for name in VOCABULARY_LABELS_ZH:
+        labelled = ", ".join(f"`{value}` {label}" for value, label in _labels(name).items())
+        blocks.append(f"{{% docs contract_{name}_zh %}}{labelled}{{% enddocs %}}")
+    return _header("{#", " #}") + "\n".join(blocks) + "\n"
 
 
 # ---------------------------------------------------------------- reconciliation
@@ -186,6 +242,7 @@ def generated_files() -> dict[Path, Callable[[], str]]:
     files: dict[Path, Callable[[], str]] = {
         SOURCES_YML: render_sources_yml,
         VOCABULARIES_MACRO: render_vocabularies_macro,
+        VOCABULARIES_DOCS: render_vocabularies_docs,
         FILES_MACRO: render_files_macro,
     }
     for cf in CONTRACT:

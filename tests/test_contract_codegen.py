@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from ingestion import contract_codegen as codegen
-from ingestion.contract import CONTRACT, META_COLUMNS, VOCABULARIES, contract_file
+from ingestion.contract import CONTRACT, META_COLUMN_DOCS, VOCABULARIES, VOCABULARY_LABELS_ZH, contract_file
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,7 +57,7 @@ def test_generated_sources_list_exactly_the_contract_files_and_columns():
     raw = next(s for s in sources["sources"] if s["name"] == "raw")
     assert [t["name"] for t in raw["tables"]] == [cf.name for cf in CONTRACT]
     for table, cf in zip(raw["tables"], CONTRACT, strict=True):
-        assert [c["name"] for c in table["columns"]] == cf.column_names + list(META_COLUMNS), cf.name
+        assert [c["name"] for c in table["columns"]] == cf.column_names + list(META_COLUMN_DOCS), cf.name
         assert all(c["description"].strip() for c in table["columns"]), cf.name
         assert table["meta"]["dagster"]["asset_key"] == ["raw", cf.name]
         required = [c["name"] for c in table["columns"] if c["description"].endswith(" Required.")]
@@ -86,3 +87,50 @@ def test_reconciliation_keys_are_cast_as_staging_casts_them():
         "opportunity_stage_history": ["text", "timestamp"],
         "quotas": ["date", "text", "text", "text", "text"],
     }
+
+
+def test_labels_name_every_value_of_their_vocabulary_in_its_order():
+    for name, labels in VOCABULARY_LABELS_ZH.items():
+        assert tuple(labels) == VOCABULARIES[name], name
+        assert all(label.strip() for label in labels.values()), name
+
+
+def test_every_vocabulary_has_a_docs_block():
+    docs = codegen.render_vocabularies_docs()
+    for name, values in VOCABULARIES.items():
+        assert f"{{% docs contract_{name} %}}{', '.join(f'`{v}`' for v in values)}{{% enddocs %}}" in docs
+    for name in VOCABULARY_LABELS_ZH:
+        assert f"{{% docs contract_{name}_zh %}}" in docs
+
+
+# Vocabularies made of everyday words (open/won/lost, month/quarter/year, A-D) also appear in prose that
+# does not list them, so the check below leaves them out.
+_PROSE_WORD_VOCABULARIES = {"opportunity_status", "period_grain", "credit_rating"}
+
+
+def _column_descriptions(node: object):
+    if isinstance(node, dict):
+        for column in node.get("columns") or []:
+            if isinstance(column, dict) and isinstance(column.get("description"), str):
+                yield column.get("name"), column["description"]
+        for value in node.values():
+            yield from _column_descriptions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _column_descriptions(value)
+
+
+def test_hand_written_column_descriptions_cite_vocabularies_instead_of_listing_them():
+    """A column description names a contract vocabulary with {{ doc('contract_<name>') }}: a copied list goes
+    stale when the contract changes."""
+    copies = []
+    for path in sorted((REPO / "dbt_project").glob("*/**/*.yml")):
+        if path.name == codegen.SOURCES_YML.name or {"target", "dbt_packages", "logs"} & set(path.parts):
+            continue
+        for column, description in _column_descriptions(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            for name, values in VOCABULARIES.items():
+                if name in _PROSE_WORD_VOCABULARIES:
+                    continue
+                if all(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", description) for v in values):
+                    copies.append((path.relative_to(REPO).as_posix(), column, name))
+    assert copies == []

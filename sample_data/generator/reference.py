@@ -1,15 +1,20 @@
 """Reference data the tables draw from: geography, industries, the channel catalog, product lines, names.
 
-Vocabularies the contract declares (statuses, sources, tiers, stage names...) are imported from
-``ingestion.contract`` rather than repeated here; the generator indexes them by position (order
-status 4 is ``cancelled``), so their order is part of the output.
+Vocabularies the contract declares (statuses, sources, tiers...) are imported from ``ingestion.contract``
+and the canonical stage codes are read from the dbt stages seed, rather than repeated here; the generator
+indexes them by position (order status 4 is ``cancelled``), so their order is part of the output.
 """
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import numpy as np
 
-from ingestion.contract import CANONICAL_STAGES, CONTRACT_BY_NAME
+from ingestion.contract import CONTRACT_BY_NAME
+
+STAGES_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "stages.csv"
 
 
 def _accepted(table: str, column: str) -> tuple[str, ...]:
@@ -20,12 +25,22 @@ def _accepted(table: str, column: str) -> tuple[str, ...]:
 
 BASE_CURRENCY = "CNY"
 CURRENCIES = ("CNY", "USD", "EUR", "HKD")
+
+
+def _seed_stages() -> tuple[tuple[str, ...], str]:
+    """The open and won stage codes of the stages seed in stage_order, and its one lost stage."""
+    with STAGES_SEED.open(encoding="utf-8", newline="") as f:
+        rows = sorted(csv.DictReader(f), key=lambda r: int(r["stage_order"]))
+    lost = [r["stage_code"] for r in rows if r["is_lost_stage"] == "true"]
+    assert len(lost) == 1, f"{STAGES_SEED} must have exactly one lost stage, has {lost}"
+    return tuple(r["stage_code"] for r in rows if r["is_lost_stage"] != "true"), lost[0]
+
+
 # The stage walk indexes stages 0..5 in pipeline order and uses index 6 for lost.
-LOST = "lost"
-STAGES = tuple(s for s in CANONICAL_STAGES if s != LOST)
+STAGES, LOST = _seed_stages()
 STAGE_NAMES = (*STAGES, LOST)
-REP_ROLES = _accepted("sales_reps", "role")  # rep, manager, director: the generator's role codes 0, 1, 2
-ACCOUNT_TYPES = _accepted("accounts", "account_type")  # enterprise, smb, consumer
+REP_ROLES = _accepted("sales_reps", "role")  # indexed by the generator's role codes 0, 1, 2
+ACCOUNT_TYPES = _accepted("accounts", "account_type")  # indexed by the generator's account type codes
 CREDIT_RATINGS = _accepted("accounts", "credit_rating")  # A-D, indexes into the payer behaviour table
 
 REGIONS = ("East", "North")

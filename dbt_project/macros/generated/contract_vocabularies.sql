@@ -31,3 +31,28 @@
     {%- endif -%}
     {{ return(vocabularies[name] | reject('in', exclude) | list + extra) }}
 {%- endmacro %}
+
+
+{#- Chinese labels of a vocabulary's values, for a label column:
+    {{ contract_label_case('channel_type', 'channel_type', extra={'unknown': '未知'}) }} as channel_type_zh
+    is a case expression mapping each value of the column to its label (extra adds values the model
+    derives); any other value gives null. -#}
+{% macro contract_vocabulary_labels() -%}
+    {{ return({
+        "channel_type": {"direct": "直营", "distribution": "分销", "agency": "代理", "ecommerce": "电商", "cross_border": "跨境"},
+        "quota_metric": {"revenue": "销售额", "collections": "回款额", "new_customers": "新客户数", "won_deals": "赢单数"}
+    }) }}
+{%- endmacro %}
+
+
+{% macro contract_label_case(name, column, extra={}) -%}
+    {%- set labels = contract_vocabulary_labels() -%}
+    {%- if name not in labels -%}
+        {{ exceptions.raise_compiler_error('contract_label_case: no labels for contract vocabulary ' ~ name) }}
+    {%- endif -%}
+    case {{ column }}
+    {%- for value, label in labels[name].items() | list + extra.items() | list %}
+        when '{{ value | replace("'", "''") }}' then '{{ label | replace("'", "''") }}'
+    {%- endfor %}
+    end
+{%- endmacro %}

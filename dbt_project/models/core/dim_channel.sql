@@ -41,14 +41,8 @@ select
     channel_name,
     channel_type,
     channel_subtype,
-    case channel_type
-        when 'direct' then '直营'
-        when 'distribution' then '分销'
-        when 'agency' then '代理'
-        when 'ecommerce' then '电商'
-        when 'cross_border' then '跨境'
-        when 'unknown' then '未知'
-    end as channel_type_zh,
+    -- Chinese names of the contract's channel types (ingestion/contract.py), and of the inferred 'unknown'.
+    {{ contract_label_case('channel_type', 'channel_type', extra={'unknown': '未知'}) }} as channel_type_zh,
     case when channel_type in ('distribution', 'agency') then true else false end as is_partner_channel,
     is_inferred
 from channels

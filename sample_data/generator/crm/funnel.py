@@ -38,7 +38,7 @@ from sample_data.generator.randomness import seeded_rng, split_total
 from sample_data.generator.reference import CHANNELS, CURRENCIES, LOST_REASONS, STAGE_NAMES
 from sample_data.generator.world import World
 
-# Stage codes index STAGE_NAMES (the contract's canonical stages: 0..5 in pipeline order, 6 lost).
+# Stage codes index STAGE_NAMES (the canonical stages of the stages seed: 0..5 in pipeline order, 6 lost).
 _WON, _COLLECTED, _LOST = 4, 5, 6
 # Status codes index the contract's OPPORTUNITY_STATUSES (open, won, lost).
 _STATUS_WON, _STATUS_LOST = OPPORTUNITY_STATUSES.index("won"), OPPORTUNITY_STATUSES.index("lost")
