@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ingestion.contract import META_COLUMNS, ContractFile
+from ingestion.contract import META_COLUMN_DOCS, ContractFile
 
 ERROR = "error"
 WARN = "warn"
@@ -77,7 +77,7 @@ def storage_specs(cf: ContractFile) -> list[ExpectationSpec]:
             "raw__columns_match_contract",
             "ExpectTableColumnsToMatchSet",
             # Extra columns a file sent are kept in raw (contract): a superset is fine.
-            {"column_set": [*cf.column_names, *META_COLUMNS], "exact_match": False},
+            {"column_set": [*cf.column_names, *META_COLUMN_DOCS], "exact_match": False},
             STORAGE,
             ERROR,
             "raw keeps every contract column and the loader's meta columns (extra columns sent are kept too).",
