@@ -28,7 +28,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def file(self) -> Path:
-        return Path(self.path).resolve()
+        return Path(self.path).expanduser().resolve()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -48,11 +48,11 @@ class LandingResource(dg.ConfigurableResource):
 
     @property
     def path(self) -> Path:
-        return Path(self.root).resolve()
+        return Path(self.root).expanduser().resolve()
 
     @property
     def mappings_path(self) -> Path | None:
-        return Path(self.mappings).resolve() if self.mappings else None
+        return Path(self.mappings).expanduser().resolve() if self.mappings else None
 
 
 class ServingResource(dg.ConfigurableResource):
@@ -62,7 +62,7 @@ class ServingResource(dg.ConfigurableResource):
 
     @property
     def file(self) -> Path:
-        return Path(self.path).resolve()
+        return Path(self.path).expanduser().resolve()
 
 
 class RunSettingsResource(dg.ConfigurableResource):

@@ -253,4 +253,6 @@ PROFILE_DEFAULT_WAREHOUSE = "../warehouse/salesops.duckdb"
 
 def dbt_profile_warehouse() -> Path:
     """The warehouse file dbt opens when it is given no var: what profiles.yml resolves by itself."""
+    # Taken literally (a leading ~ unexpanded, relative to the project folder): when that differs from the
+    # resolved setting, the asset passes the resolved path as a var, so dbt never has to expand anything.
     return (DBT_PROJECT_DIR / os.environ.get(WAREHOUSE_ENV, PROFILE_DEFAULT_WAREHOUSE)).resolve()

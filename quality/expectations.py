@@ -42,8 +42,8 @@ MIN_ACCEPTED_SHARE = 0.5
 # across files, which is how updates arrive), and NULL key parts compare equal, like the staging dedupe.
 KEY_COLUMN = "_primary_key"
 
-# The other raw tables each cross-file check reads (quality.cross_file). Kept here, free of pandas, so the
-# Dagster code location can order those checks after their inputs without paying for the import.
+# The other raw tables each cross-file check reads (quality.cross_file); the Dagster code location orders
+# those checks after their inputs are loaded.
 CROSS_FILE_INPUTS: dict[str, tuple[str, ...]] = {
     "order_lines": ("orders",),
     "payments": ("orders", "order_lines"),

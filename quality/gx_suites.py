@@ -71,7 +71,7 @@ def _ephemeral_context():
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
-def build_expectation(spec: ExpectationSpec):
+def build_expectation(spec: ExpectationSpec) -> Any:
     """The GX expectation object of a spec (the check name travels in ``meta``)."""
     gx = _gx()
     cls = getattr(gx.expectations, spec.gx_type)
@@ -154,4 +154,9 @@ def validate(frame: pd.DataFrame, specs: Sequence[ExpectationSpec], suite_name: 
         name = (validation_result.expectation_config.meta or {}).get("check_name")
         if name in by_name:
             outcomes[name] = _outcome(by_name[name], validation_result)
-    return [outcomes[s.check_name] for s in specs if s.check_name in outcomes]
+    # A spec GX returned no result for must not vanish: a lost blocking expectation would let the gate pass.
+    return [outcomes.get(s.check_name) or _missing_outcome(s) for s in specs]
+
+
+def _missing_outcome(spec: ExpectationSpec) -> ExpectationOutcome:
+    return ExpectationOutcome(spec, ERROR_STATUS, None, "great-expectations returned no result", None, {})

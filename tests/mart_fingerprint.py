@@ -71,9 +71,10 @@ def _record() -> None:
     """Run the suite's demo (tests/conftest.py: scale and seed) and write the fingerprint file."""
     import tempfile
 
+    from conftest import TEST_SCALE, TEST_SEED
+
     from orchestration.pipeline import run_full_pipeline
     from sample_data.generator import generate_landing
-    from tests.conftest import TEST_SCALE, TEST_SEED
 
     with tempfile.TemporaryDirectory() as tmp:
         landing, warehouse = Path(tmp) / "landing", Path(tmp) / "wh" / "salesops.duckdb"
@@ -90,5 +91,5 @@ if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] != ["--record"]:
-        raise SystemExit("usage: python -m tests.mart_fingerprint --record")
+        raise SystemExit("usage: python tests/mart_fingerprint.py --record")
     _record()

@@ -47,6 +47,14 @@ GRAPH = {
 }
 
 
+def test_imports_are_absolute():
+    # The rules below read absolute module names; a relative import would slip past them.
+    relative = {
+        m: [n.lineno for n in ast.walk(t) if isinstance(n, ast.ImportFrom) and n.level > 0] for m, t in SOURCES.items()
+    }
+    assert {m: lines for m, lines in relative.items() if lines} == {}
+
+
 def test_no_private_dagster_api():
     private = {m: sorted(n for n in _imports(t) if n.startswith("dagster._")) for m, t in SOURCES.items()}
     assert {m: names for m, names in private.items() if names} == {}

@@ -2,7 +2,7 @@
 
 A refactor must leave every published number as it was. The fixture was recorded from the pipeline before
 a change; when a change *means* to alter a mart, re-record it with
-``python -m tests.mart_fingerprint --record`` on the suite's demo landing and say why in the commit.
+``python tests/mart_fingerprint.py --record`` on the suite's demo landing and say why in the commit.
 mart_dq_results is left out: it is the log of this run's checks, not a business number.
 """
 

@@ -228,3 +228,20 @@ def test_resources_read_a_path_through_its_environment_variable_when_it_came_fro
     # A path given in place of the setting (a test's, a script's) is used as given.
     moved = settings.load_settings().with_paths(warehouse=tmp_path / "other.duckdb")
     assert build_resources(moved)["warehouse"].path == str(tmp_path / "other.duckdb")
+
+
+def test_a_home_relative_path_from_the_environment_is_the_same_file_everywhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from orchestration.code_location import build_resources
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(settings.WAREHOUSE_ENV, "~/wh/x.duckdb")
+    expected = tmp_path / "home" / "wh" / "x.duckdb"
+    loaded = settings.load_settings()
+    assert loaded.warehouse == expected
+    resource = build_resources(loaded)["warehouse"].process_config_and_initialize()
+    assert resource.file == expected
+    # dbt would read the variable literally: the asset passes the resolved file instead.
+    args = dbt_build_args(DbtBuildConfig(), {}, resource.file)
+    assert json.loads(args[2]) == {settings.PROFILE_WAREHOUSE_VAR: str(expected)}

@@ -18,6 +18,7 @@ import dagster as dg
 
 from ingestion.contract import CONTRACT, ContractFile
 from orchestration.resources import RunSettingsResource, WarehouseResource
+from quality.expectations import CROSS_FILE_INPUTS
 from quality.raw_checks import validate_raw_table
 from quality.results import write_check_results
 
@@ -74,8 +75,6 @@ def _check_metadata(validation, blocking: bool) -> dict[str, dg.MetadataValue]:
 
 
 def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
-    from quality.expectations import CROSS_FILE_INPUTS
-
     asset_key = dg.AssetKey(["raw", cf.name])
     # A cross-file total reads other raw tables: run after they are loaded in the same run.
     cross_inputs = [dg.AssetKey(["raw", t]) for t in CROSS_FILE_INPUTS.get(cf.name, ())]
