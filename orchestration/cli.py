@@ -1,7 +1,10 @@
 """``salesops``: generate sample data, run the pipeline, print what was built.
 
 Settings (paths, base currency, time zone, calendar) come from flags, else environment variables, else
-the config file ``salesops.toml`` (or ``$SALESOPS_CONFIG``): see orchestration/settings.py."""
+the config file ``salesops.toml`` (or ``$SALESOPS_CONFIG``): see orchestration/settings.py.
+
+Each command imports what it needs when it runs (no import circle: tests/test_import_graph.py), so
+``salesops --help`` or ``salesops map`` does not spend seconds loading Dagster and dbt."""
 
 from __future__ import annotations
 
