@@ -509,3 +509,23 @@ def test_enum_values_in_another_case_pass_the_blocking_suite(tmp_path):
     assert validation.blocking_passed
     # The row the loader quarantined ("direct sales") is the loader's to report: not among the accepted rows.
     assert outcomes["accepted__vocabulary__channel_type"].element_count == validation.files[0].rows_accepted
+
+
+def test_an_expectation_great_expectations_returns_no_result_for_is_an_error_not_dropped(monkeypatch):
+    import pandas as pd
+
+    from quality import gx_suites
+    from quality.expectations import ExpectationSpec
+
+    spec = ExpectationSpec(
+        "accepted__not_null__x", "ExpectColumnValuesToNotBeNull", {"column": "x"}, ROWS, ERROR, "x is set"
+    )
+    real = gx_suites.build_expectation
+    # The result comes back under another name, as if GX had lost the one asked for.
+    monkeypatch.setattr(
+        gx_suites,
+        "build_expectation",
+        lambda s: real(ExpectationSpec(f"{s.check_name}_other", s.gx_type, s.kwargs, s.frame, s.severity, "")),
+    )
+    [outcome] = gx_suites.validate(pd.DataFrame({"x": [1, 2]}), [spec], "lost_result")
+    assert (outcome.spec, outcome.status, outcome.passed) == (spec, gx_suites.ERROR_STATUS, False)
