@@ -53,12 +53,18 @@ def demo_db(demo_pipeline) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def build_fixture_warehouse(
-    landing: Path, warehouse: Path, dbt_args: list[str] | None = None, quarantine_expected: bool = False
+    landing: Path,
+    warehouse: Path,
+    dbt_args: list[str] | None = None,
+    quarantine_expected: bool = False,
+    unit_tests: bool = False,
 ) -> Path:
     """Load a hand-made landing folder and run dbt build on it (no Dagster). Its rows must all load unless
-    the fixture holds bad rows on purpose (``quarantine_expected``)."""
+    the fixture holds bad rows on purpose (``quarantine_expected``). dbt's unit tests do not depend on the
+    data, so they run in one build of the session (``fixture_build``), not in every one."""
     from ingestion.loader import load_landing
     from ingestion.warehouse import connect
+    from orchestration.dbt_project import WITHOUT_UNIT_TESTS
     from orchestration.pipeline import run_dbt
 
     con = connect(warehouse)
@@ -69,15 +75,78 @@ def build_fixture_warehouse(
     quarantined = [r for r in results if r.rows_quarantined]
     messages = [r.messages for r in quarantined]
     assert quarantine_expected or not quarantined, f"hand-made fixture rows were quarantined: {messages}"
-    run_dbt(["build", *(dbt_args or [])], warehouse, target_path=warehouse.parent / "dbt_target")
+    excluded = [] if unit_tests else list(WITHOUT_UNIT_TESTS)
+    run_dbt(["build", *excluded, *(dbt_args or [])], warehouse, target_path=warehouse.parent / "dbt_target")
     return warehouse
 
 
 @pytest.fixture(scope="session")
-def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The hand-computed scenario tests/fixtures/landing_small, built by dbt."""
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-computed scenario tests/fixtures/landing_small, built by one whole ``dbt build`` with every
+    data test and every dbt unit test; returns the warehouse (its dbt target folder is beside it)."""
     warehouse = tmp_path_factory.mktemp("fixture_wh") / "salesops.duckdb"
-    build_fixture_warehouse(SMALL_LANDING, warehouse)
-    con = duckdb.connect(str(warehouse), read_only=True)
+    return build_fixture_warehouse(SMALL_LANDING, warehouse, unit_tests=True)
+
+
+@pytest.fixture(scope="session")
+def fixture_db(fixture_build: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The hand-computed scenario tests/fixtures/landing_small, built by dbt, opened read-only."""
+    con = duckdb.connect(str(fixture_build), read_only=True)
     yield con
     con.close()
+
+
+# ------------------------------------------------------------------------------------------ parallel runs
+# The suite runs on pytest-xdist workers (pyproject.toml: -n auto --dist loadgroup). A warehouse built by a
+# session or module fixture costs a dbt build or a whole pipeline run, so every test that reads the same
+# warehouse is sent to the same worker: tests are grouped by the built warehouses they share (connected
+# components over the expensive fixtures they use), and the biggest groups are handed out first.
+# Session fixtures that only generate files are cheap enough to be made on each worker.
+_CHEAP_SESSION_FIXTURES = {"demo_landing"}
+
+
+def _expensive_fixtures(item: pytest.Item) -> set[str]:
+    """The module- and session-scoped fixtures of this repository that ``item`` uses, as keys
+    (``module::name`` for module scope), including one picked by name through a parameter."""
+    info = item._fixtureinfo  # noqa: SLF001 - pytest has no public accessor for a test's fixture scopes
+    names = set(item.fixturenames)
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:
+        names |= {v for v in callspec.params.values() if isinstance(v, str)}
+    keys: set[str] = set()
+    for name in names:
+        defs = info.name2fixturedefs.get(name) or item.session._fixturemanager.getfixturedefs(name, item)  # noqa: SLF001
+        if not defs:
+            continue
+        fixture = defs[-1]
+        if not str(fixture.baseid).startswith("tests") or name in _CHEAP_SESSION_FIXTURES:
+            continue
+        if fixture.scope == "module":
+            keys.add(f"{item.module.__name__}::{name}")
+        elif fixture.scope == "session":
+            keys.add(name)
+    return keys
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    uses = {item.nodeid: _expensive_fixtures(item) for item in items}
+    for keys in uses.values():
+        first, *rest = sorted(keys) or [None]
+        for other in rest:
+            parent[find(other)] = find(first)  # type: ignore[arg-type]
+    group_size: dict[str, int] = {}
+    for item in items:
+        keys = uses[item.nodeid]
+        if keys:
+            group = find(sorted(keys)[0])
+            item.add_marker(pytest.mark.xdist_group(group))
+            group_size[group] = group_size.get(group, 0) + 1
+    # Largest groups first, so the long ones start while the short tests fill the other worker.
+    items.sort(key=lambda item: -group_size.get(find(sorted(uses[item.nodeid])[0]), 0) if uses[item.nodeid] else 0)

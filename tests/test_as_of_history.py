@@ -18,6 +18,7 @@ from conftest import SMALL_LANDING, build_fixture_warehouse
 
 from ingestion.loader import load_landing
 from ingestion.warehouse import connect
+from orchestration.dbt_project import WITHOUT_UNIT_TESTS
 from orchestration.pipeline import run_dbt
 
 AS_OF = "2024-02-15"
@@ -119,12 +120,12 @@ def as_of_builds(tmp_path_factory: pytest.TempPathFactory):
 
     _add_later_changes(landing)
     _load(landing, warehouse)
-    run_dbt(["build", *as_of_vars], warehouse, target_path=root / "dbt_target")
+    run_dbt(["build", *WITHOUT_UNIT_TESTS, *as_of_vars], warehouse, target_path=root / "dbt_target")
     after = _business_marts(warehouse)
 
     latest = root / "latest.duckdb"
     shutil.copy(warehouse, latest)
-    run_dbt(["build"], latest, target_path=root / "dbt_target_latest")
+    run_dbt(["build", *WITHOUT_UNIT_TESTS], latest, target_path=root / "dbt_target_latest")
     return before, after, warehouse, latest
 
 

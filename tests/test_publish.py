@@ -178,6 +178,14 @@ def test_the_gate_refuses_to_publish_when_upstream_checks_never_ran(small_wareho
 # ----------------------------------------------------------------------------- acceptance, full runs
 
 
+def _table_counts(warehouse: Path, counts) -> dict[tuple[str, str], int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {(schema, table): n for schema, table, n in counts(con)}
+    finally:
+        con.close()
+
+
 def _copy_of_demo(demo_pipeline, root: Path) -> tuple[Path, Path]:
     """A private copy of the demo warehouse and of the serving file the demo run published."""
     root.mkdir(parents=True, exist_ok=True)
@@ -294,10 +302,18 @@ out.write_text(json.dumps(seen))
 """
 
 
-def test_a_bi_reader_sees_the_old_or_the_new_version_never_a_mix(demo_pipeline, demo_landing, tmp_path):
-    from orchestration.pipeline import run_full_pipeline
+def test_a_second_cli_run_changes_no_row_counts_and_bi_readers_see_one_version(
+    demo_pipeline, demo_landing, tmp_path, monkeypatch, capsys
+):
+    """`salesops run` again on the landing the demo warehouse was built from, while two BI clients read
+    the serving file: identical files are not loaded twice (no row count changes), and each reader sees
+    the old or the new published version, never a mix."""
+    from orchestration.cli import main
+    from orchestration.summary import warehouse_table_counts
 
     warehouse, serving = _copy_of_demo(demo_pipeline, tmp_path / "wh")
+    before = _table_counts(warehouse, warehouse_table_counts)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     old_run = _serving_state(serving)["log"][-1][0]
     script, stop = tmp_path / "reader.py", tmp_path / "stop"
     script.write_text(READER)
@@ -314,21 +330,29 @@ def test_a_bi_reader_sees_the_old_or_the_new_version_never_a_mix(demo_pipeline, 
                 assert time.monotonic() < deadline, "reader not ready"
                 time.sleep(0.1)
 
-        run = run_full_pipeline(demo_landing, warehouse, serving=serving, raise_on_error=False, log_level="WARNING")
+        args = ["run", "--landing", str(demo_landing), "--warehouse", str(warehouse), "--serving", str(serving)]
+        exit_code = main(args)
     finally:
         stop.write_text("stop")
         for process, _, _ in readers.values():
             process.wait(timeout=120)
 
-    assert run.success, run.failed_checks
+    printed = capsys.readouterr().out
+    assert exit_code == 0, printed[-3000:]
+    assert "succeeded" in printed and "mart_kpi_daily" in printed
+    after = _table_counts(warehouse, warehouse_table_counts)
+    assert ("raw", "orders") in before and ("marts", "mart_kpi_daily") in before
+    assert after == before
+    new_run = _serving_state(serving)["log"][-1][0]
+    assert new_run != old_run
     held, fresh = (json.loads(readers[mode][2].read_text()) for mode in ("held", "fresh"))
     assert held["errors"] == [] and fresh["errors"] == []
     assert held["mixed"] == 0 and fresh["mixed"] == 0
     # The connection held open through the swap kept reading the old version, start to end.
     assert set(held["runs"]) == {old_run}
     # New connections saw the old version, then the new one, and nothing else.
-    assert set(fresh["runs"]) <= {old_run, run.run_id}
-    assert fresh["runs"][0] == old_run and fresh["runs"][-1] == run.run_id
+    assert set(fresh["runs"]) <= {old_run, new_run}
+    assert fresh["runs"][0] == old_run and fresh["runs"][-1] == new_run
     state = _serving_state(serving)
-    assert [r[0] for r in state["log"]][-2:] == [old_run, run.run_id]
+    assert [r[0] for r in state["log"]][-2:] == [old_run, new_run]
     assert _storage_number(serving) == V1_STORAGE_NUMBER

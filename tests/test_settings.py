@@ -11,6 +11,7 @@ import yaml
 
 from orchestration import cli, settings
 from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
+from orchestration.dbt_project import WITHOUT_UNIT_TESTS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +43,10 @@ def test_defaults():
     assert settings.dbt_vars() == {}
     # The default warehouse is the file profiles.yml opens by itself: no var, so dbt parses partially.
     assert settings.dbt_profile_warehouse() == settings.DEFAULT_WAREHOUSE
-    assert dbt_build_args(DbtBuildConfig(), settings.dbt_vars(), settings.warehouse_file()) == ["build"]
+    assert dbt_build_args(DbtBuildConfig(), settings.dbt_vars(), settings.warehouse_file()) == [
+        "build",
+        *WITHOUT_UNIT_TESTS,
+    ]
 
 
 def test_profiles_yml_falls_back_to_the_settings_default_warehouse():
@@ -55,8 +59,8 @@ def test_profiles_yml_falls_back_to_the_settings_default_warehouse():
 def test_another_warehouse_reaches_dbt_as_a_var(tmp_path: Path):
     other = tmp_path / "wh" / "ops.duckdb"
     args = dbt_build_args(DbtBuildConfig(), {}, other)
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {settings.PROFILE_WAREHOUSE_VAR: str(other)}
+    assert args[:4] == ["build", *WITHOUT_UNIT_TESTS, "--vars"]
+    assert json.loads(args[4]) == {settings.PROFILE_WAREHOUSE_VAR: str(other)}
 
 
 def test_the_serving_file_follows_the_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
@@ -95,8 +99,8 @@ mask_pii = false
     }
     assert settings.dbt_vars() == expected
     args = dbt_build_args(DbtBuildConfig(as_of_date="1998-06-30"), settings.dbt_vars(), settings.DEFAULT_WAREHOUSE)
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {**expected, "as_of_date": "1998-06-30"}
+    assert args[:4] == ["build", *WITHOUT_UNIT_TESTS, "--vars"]
+    assert json.loads(args[4]) == {**expected, "as_of_date": "1998-06-30"}
 
 
 def test_an_explicit_config_file_resolves_paths_beside_itself(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
@@ -124,7 +128,7 @@ def test_masking_personal_data_is_on_unless_explicitly_off(monkeypatch: pytest.M
         assert settings.dbt_vars() == {"mask_pii": expected}
     # A JSON boolean reaches dbt, not the string "false".
     args = dbt_build_args(DbtBuildConfig(), settings.dbt_vars(), settings.DEFAULT_WAREHOUSE)
-    assert json.loads(args[2]) == {"mask_pii": True}
+    assert json.loads(args[4]) == {"mask_pii": True}
     monkeypatch.delenv(settings.MASK_PII_ENV)
     write_config(tmp_path, "mask_pii = false\n")
     assert settings.dbt_vars() == {"mask_pii": False}
@@ -244,4 +248,4 @@ def test_a_home_relative_path_from_the_environment_is_the_same_file_everywhere(
     assert resource.file == expected
     # dbt would read the variable literally: the asset passes the resolved file instead.
     args = dbt_build_args(DbtBuildConfig(), {}, resource.file)
-    assert json.loads(args[2]) == {settings.PROFILE_WAREHOUSE_VAR: str(expected)}
+    assert json.loads(args[4]) == {settings.PROFILE_WAREHOUSE_VAR: str(expected)}

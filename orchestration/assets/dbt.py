@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from ingestion.warehouse import table_exists
-from orchestration.dbt_project import salesops_dbt_project
+from orchestration.dbt_project import WITHOUT_UNIT_TESTS, salesops_dbt_project
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from orchestration.settings import PROFILE_WAREHOUSE_VAR, dbt_profile_warehouse
 from orchestration.summary import mart_coverage
@@ -29,8 +29,9 @@ class DbtBuildConfig(dg.Config):
 def dbt_build_args(config: DbtBuildConfig, settings_vars: Mapping[str, Any], warehouse: Path) -> list[str]:
     """``dbt build`` with the vars the user set (orchestration/settings.py), the as-of date of this run,
     and the warehouse file when profiles.yml would not find it by itself. Vars are passed only when
-    needed: any var makes dbt parse the whole project again (about 10 s) instead of partially."""
-    args = ["build"]
+    needed: any var makes dbt parse the whole project again (about 10 s) instead of partially. dbt unit
+    tests are left to the test suite (orchestration/dbt_project.py)."""
+    args = ["build", *WITHOUT_UNIT_TESTS]
     dbt_vars: dict[str, Any] = dict(settings_vars)
     if config.as_of_date:
         dbt_vars["as_of_date"] = config.as_of_date
