@@ -275,10 +275,18 @@ def render(report: dict[str, Any]) -> str:
             f"subprocess, summed (sampled every 0.1 s) {a['tree_peak_rss_mb']:,.0f} MB"
         )
         if a.get("failed_checks"):
-            lines.append(f"   failed error checks: {', '.join(a['failed_checks'][:10])}")
+            names = [c if len(c) <= 70 else c[:67] + "..." for c in a["failed_checks"][:5]]
+            lines.append(f"   failed error checks ({len(a['failed_checks'])}): " + "; ".join(names))
+            lines.append("   (a failed run stops before publish: its wall time has no publish step)")
     d = report["results"].get("d")
     if d:
-        lines += ["", f"d. incremental breakdown (drop {d['drop']}):"]
+        drop = d["drop"]
+        lines += [
+            "",
+            f"d. incremental breakdown (drop {drop['drop_date']}: {drop['new_orders']:,} new orders, "
+            f"{drop['new_order_lines']:,} lines, {drop['new_payments']:,} payments, {drop['changed_orders']} changed "
+            f"orders; run {'succeeded' if d.get('success') else 'FAILED'}):",
+        ]
         for step, secs in d["timings"].items():
             lines.append(f"   {step:<60}{secs:>8.1f} s")
     b = report["results"].get("b")
@@ -307,7 +315,8 @@ def goal_lines(report: dict[str, Any]) -> list[str]:
     if "a" in res and "b" in res:
         ratio = res["a"]["wall_s"] / res["b"]["wall_s"]
         goal = GOALS["pipeline_vs_floor"]
-        out.append(f"pipeline <= {goal:g}x floor: {ratio:.1f}x  {verdict(ratio <= goal)}")
+        caveat = "" if res["a"].get("success") else " (provisional: the run FAILED, no publish step)"
+        out.append(f"pipeline <= {goal:g}x floor: {ratio:.1f}x  {verdict(ratio <= goal)}{caveat}")
     else:
         out.append("pipeline <= 3x floor: not measured (needs a and b)")
     measured = {k: r["peak_rss_mb"] for k, r in res.items() if k in ("a", "d")}
