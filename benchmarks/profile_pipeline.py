@@ -9,12 +9,16 @@ Generates the demo landing (about 40k order lines, not timed), runs
   tests, unit tests, seeds), plus the slowest nodes.
 
     python benchmarks/profile_pipeline.py [--top 15] [--json out.json] [--keep DIR]
+
+With ``--keep DIR`` the landing and the warehouse live in DIR, and a warehouse left there by an earlier
+call is deleted first: every call builds from nothing, at the same paths, as a scheduled run does.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -86,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="salesops-profile-"))
     landing, warehouse = work / "landing", work / "warehouse" / "salesops.duckdb"
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    generate_landing(landing)
+    if warehouse.parent.exists():
+        shutil.rmtree(warehouse.parent)
+    warehouse.parent.mkdir(parents=True)
+    if not landing.exists():
+        generate_landing(landing)
     project = salesops_dbt_project()  # parses the dbt project when the manifest is stale: not timed
 
     instance = dg.DagsterInstance.ephemeral()
