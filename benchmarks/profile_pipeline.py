@@ -1,0 +1,138 @@
+"""Where the full pipeline spends its time: per Dagster step, and per dbt node.
+
+Generates the demo landing (about 40k order lines, not timed), runs
+``orchestration.pipeline.run_full_pipeline`` on it with an ephemeral Dagster instance and prints:
+
+- the wall time of the run and of each step, from the instance's event log (STEP_START to
+  STEP_SUCCESS/STEP_FAILURE; the raw loads and the GX checks summed as well, since there are 17 of each);
+- dbt's own timings from the invocation's ``run_results.json``, summed per resource type (models, data
+  tests, unit tests, seeds), plus the slowest nodes.
+
+    python benchmarks/profile_pipeline.py [--top 15] [--json out.json] [--keep DIR]
+
+With ``--keep DIR`` the landing and the warehouse live in DIR, and a warehouse left there by an earlier
+call is deleted first: every call builds from nothing, at the same paths, as a scheduled run does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def _step_durations(instance, run_id: str) -> dict[str, float]:
+    import dagster as dg
+
+    started: dict[str, float] = {}
+    durations: dict[str, float] = {}
+    ends = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or entry.step_key is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started[entry.step_key] = entry.timestamp
+        elif event.event_type in ends and entry.step_key in started:
+            durations[entry.step_key] = entry.timestamp - started[entry.step_key]
+    return durations
+
+
+def _group(step_key: str) -> str:
+    if step_key.startswith("raw__"):
+        return "raw loads"
+    if step_key.startswith("gx_"):
+        return "GX checks"
+    return step_key
+
+
+def _newest_run_results(target_root: Path, since: float) -> Path | None:
+    found = [p for p in target_root.glob("*/run_results.json") if p.stat().st_mtime >= since]
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def _dbt_profile(run_results: Path, top: int) -> dict:
+    data = json.loads(run_results.read_text())
+    by_type: dict[str, list[float]] = defaultdict(list)
+    nodes = []
+    for r in data["results"]:
+        kind = r["unique_id"].split(".")[0]
+        by_type[kind].append(r["execution_time"])
+        nodes.append((r["execution_time"], r["unique_id"], r["status"]))
+    nodes.sort(reverse=True)
+    return {
+        "elapsed_time": data.get("elapsed_time"),
+        "by_type": {k: {"count": len(v), "sum_s": round(sum(v), 2)} for k, v in sorted(by_type.items())},
+        "top": [{"seconds": round(t, 2), "node": n, "status": s} for t, n, s in nodes[:top]],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--json", type=Path, help="also write the profile to this file")
+    parser.add_argument("--keep", type=Path, help="work in this folder (kept) instead of a temporary one")
+    args = parser.parse_args(argv)
+
+    import dagster as dg
+
+    from orchestration.dbt_project import salesops_dbt_project
+    from orchestration.pipeline import run_full_pipeline
+    from sample_data.generator import generate_landing
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="salesops-profile-"))
+    landing, warehouse = work / "landing", work / "warehouse" / "salesops.duckdb"
+    if warehouse.parent.exists():
+        shutil.rmtree(warehouse.parent)
+    warehouse.parent.mkdir(parents=True)
+    if not landing.exists():
+        generate_landing(landing)
+    project = salesops_dbt_project()  # parses the dbt project when the manifest is stale: not timed
+
+    instance = dg.DagsterInstance.ephemeral()
+    started = time.time()
+    t0 = time.perf_counter()
+    run = run_full_pipeline(landing, warehouse, instance=instance, raise_on_error=False, log_level="WARNING")
+    wall = time.perf_counter() - t0
+
+    steps = _step_durations(instance, run.run_id)
+    grouped: dict[str, list[float]] = defaultdict(list)
+    for key, seconds in steps.items():
+        grouped[_group(key)].append(seconds)
+    run_results = _newest_run_results(Path(project.project_dir) / "target", started)
+    profile = {
+        "success": run.success,
+        "wall_s": round(wall, 2),
+        "steps_sum_s": round(sum(steps.values()), 2),
+        "groups": {k: {"count": len(v), "sum_s": round(sum(v), 2)} for k, v in grouped.items()},
+        "steps": {k: round(v, 2) for k, v in sorted(steps.items(), key=lambda kv: -kv[1])},
+        "dbt": _dbt_profile(run_results, args.top) if run_results else None,
+    }
+
+    print(f"pipeline success={run.success} wall {wall:.1f}s (steps sum {profile['steps_sum_s']}s)")
+    print(f"{'step group':<28}{'steps':>6}{'seconds':>10}")
+    for name, g in sorted(profile["groups"].items(), key=lambda kv: -kv[1]["sum_s"]):
+        print(f"{name:<28}{g['count']:>6}{g['sum_s']:>10.2f}")
+    if profile["dbt"]:
+        dbt = profile["dbt"]
+        print(f"\ndbt elapsed (run_results.json) {dbt['elapsed_time']:.1f}s; node time summed per type:")
+        for kind, g in dbt["by_type"].items():
+            print(f"  {kind:<12}{g['count']:>6}{g['sum_s']:>10.2f}")
+        print(f"slowest {args.top} nodes:")
+        for n in dbt["top"]:
+            print(f"  {n['seconds']:>7.2f}  {n['status']:<6} {n['node']}")
+    if args.json:
+        args.json.write_text(json.dumps(profile, indent=2))
+    return 0 if run.success else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
