@@ -1,11 +1,8 @@
 """The dbt project's models, seeds and tests as Dagster assets and asset checks."""
 
-import hashlib
 import json
-import os
-import shutil
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from ingestion.warehouse import table_exists
+from orchestration import dbt_parse_cache
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, salesops_dbt_project
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from orchestration.settings import PROFILE_WAREHOUSE_VAR, dbt_profile_warehouse
@@ -46,42 +44,10 @@ def dbt_build_args(config: DbtBuildConfig, settings_vars: Mapping[str, Any], war
     return args
 
 
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
-
-
-def partial_parse_cache(args: Sequence[str]) -> Path:
-    """Where dbt's parse state for runs with these arguments is kept between runs.
-
-    dbt re-parses the whole project (about 10 s) when its vars differ from those of the parse state it
-    finds, and the warehouse file is a var whenever it is not the default one; dagster-dbt only seeds each
-    run with the state of the last plain ``dbt parse``. Keyed by the arguments, the next run with the same
-    warehouse and vars parses partially. dbt checks the state itself (project files, vars, profile, its
-    version), so a stale file costs a full parse, never a wrong manifest."""
-    key = hashlib.sha256(json.dumps(list(args)).encode()).hexdigest()[:16]
-    return Path(salesops_dbt_project().project_dir) / "target" / "partial_parse" / f"{key}.msgpack"
-
-
 def invocation_target_path(context: dg.AssetExecutionContext) -> Path:
     """A fresh target folder for one dbt invocation (as dagster-dbt names them), so it can be seeded."""
     name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     return Path(salesops_dbt_project().project_dir) / "target" / name
-
-
-def seed_partial_parse(cache_file: Path, target_path: Path) -> None:
-    if cache_file.exists():
-        target_path.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cache_file, target_path / PARTIAL_PARSE_FILE)
-
-
-def keep_partial_parse(target_path: Path, cache_file: Path) -> None:
-    state = target_path / PARTIAL_PARSE_FILE
-    if not state.exists():
-        return
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    # Copied aside and renamed: a concurrent run never reads half a file.
-    partial = cache_file.with_name(f"{cache_file.name}.{os.getpid()}")
-    shutil.copyfile(state, partial)
-    os.replace(partial, cache_file)
 
 
 def _with_row_counts(events: list[Any], warehouse: WarehouseResource) -> Iterator[Any]:
@@ -136,15 +102,16 @@ def salesops_dbt_assets(
     config: DbtBuildConfig,
 ) -> Iterator[Any]:
     args = dbt_build_args(config, run_settings.dbt_vars, warehouse.file)
-    cache_file, target_path = partial_parse_cache(args), invocation_target_path(context)
-    seed_partial_parse(cache_file, target_path)
+    # The key is the whole argument list: it holds the vars, the warehouse file among them.
+    cached, target_path = dbt_parse_cache.cache_file(args), invocation_target_path(context)
+    dbt_parse_cache.restore(cached, target_path)
     invocation = dbt.cli(args, context=context, target_path=target_path)
     events: list[Any] = []
     try:
         for event in invocation.stream():
             events.append(event)
     except Exception:
-        keep_partial_parse(invocation.target_path, cache_file)
+        dbt_parse_cache.save(invocation.target_path, cached)
         # Report what did build (and which checks failed) before the run fails with dbt's own error.
         yield from events
         try:
@@ -152,7 +119,7 @@ def salesops_dbt_assets(
         except Exception as exc:  # the gate then finds the tests missing from this run and blocks
             context.log.error(f"dbt test results not filed under run {context.run_id}: {exc!r}")
         raise
-    keep_partial_parse(invocation.target_path, cache_file)
+    dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
     yield from _with_row_counts(events, warehouse)
 
