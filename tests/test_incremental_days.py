@@ -78,8 +78,9 @@ def split_landing(landing: Path) -> dict[str, object]:
 
     for relative in ("channels/partner_sell_out.csv", "crm/activities.csv"):
         _, rows = _read(landing / relative)
-        last = {id(r) for r in rows[-max(2, round(len(rows) * DROP_SHARE)) :]}
-        _move_to_drop(landing, relative, drop, lambda h, r, last=last: id(r) in last)
+        last = {tuple(r) for r in rows[-max(2, round(len(rows) * DROP_SHARE)) :]}
+        _, moved = _move_to_drop(landing, relative, drop, lambda h, r, last=last: tuple(r) in last)
+        assert moved, relative
 
     # Changed rows in the same drop: an old order changes status, an old order gets a new payment, an old
     # line is corrected.
