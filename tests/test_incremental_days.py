@@ -299,7 +299,7 @@ def test_a_corrected_file_version_removes_its_line_incrementally(incremental_day
 
     assert has_line()
     _load(landing, warehouse)
-    run_dbt(["build", "--select", "+fct_orders"], warehouse, target_path=incremental_days["root"] / "dbt_target_fix")
+    run_dbt(["run", "--select", "+fct_orders"], warehouse, target_path=incremental_days["root"] / "dbt_target_fix")
     assert not has_line()
     # The superseded and the corrected file's orders are rebuilt, no more.
     rebuilt_all, keys = last_runs(warehouse)["fct_order_lines"]
