@@ -11,12 +11,13 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import salesops_dbt_assets
+from orchestration.assets.drops import build_daily_drops_asset, daily_drop_partitions
 from orchestration.assets.publish import published_marts
 from orchestration.assets.quality_checks import check_results_spec, raw_quality_checks
 from orchestration.assets.raw import audit_specs, raw_assets
 from orchestration.dbt_project import dbt_executable, salesops_dbt_project
 from orchestration.freshness import with_freshness_policies
-from orchestration.jobs import full_pipeline_job
+from orchestration.jobs import daily_drops_job, full_pipeline_job
 from orchestration.resources import LandingResource, RunSettingsResource, ServingResource, WarehouseResource
 from orchestration.schedules import daily_schedule
 from orchestration.sensors import landing_sensor
@@ -51,10 +52,11 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
 def build_definitions(settings: Settings) -> dg.Definitions:
     """The whole code location: raw files -> dbt models -> quality gates -> the serving file, with the
     daily freshness policy on raw assets, marts and the publish step (orchestration/freshness.py)."""
+    daily_drops = build_daily_drops_asset(daily_drop_partitions(settings.landing, settings.mappings))
     defs = dg.Definitions(
-        assets=[*raw_assets, *audit_specs, salesops_dbt_assets, published_marts, check_results_spec],
+        assets=[*raw_assets, *audit_specs, daily_drops, salesops_dbt_assets, published_marts, check_results_spec],
         asset_checks=raw_quality_checks,
-        jobs=[full_pipeline_job],
+        jobs=[full_pipeline_job, daily_drops_job(salesops_dbt_assets)],
         schedules=[daily_schedule(settings.timezone)],
         sensors=[landing_sensor],
         resources=build_resources(settings),

@@ -8,6 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from orchestration.assets.drops import DAILY_DROPS_KEY
+
 # models/marts/<domain>/ folders that get their own group in the asset graph.
 MART_DOMAIN_GROUPS = {
     "kpi": "marts",
@@ -42,6 +44,16 @@ class SalesOpsDbtTranslator(DagsterDbtTranslator):
             # [schema, name]: the key reads like the table BI users query (marts.mart_kpi_daily).
             return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or {}
+        reads_raw = any(dep.startswith("source.") for dep in node.get("depends_on", {}).get("nodes", []))
+        if node.get("resource_type") == "model" and reads_raw:
+            # A model reading raw also waits for the daily-drops load in the partitioned job
+            # (orchestration/jobs.py): Dagster orders the steps of a run by direct dependencies only.
+            spec = spec.merge_attributes(deps=[DAILY_DROPS_KEY])
+        return spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         resource_type = dbt_resource_props["resource_type"]

@@ -1,3 +1,20 @@
+{%- set scope = "incremental_affected_orders(include_payments=false)" -%}
+{{ config(
+    materialized='incremental',
+    unique_key='order_line_key',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+    partition_by=(['order_date'] if target.type == 'spark' else none),
+    on_schema_change='fail',
+    pre_hook="{{ incremental_delete_scope('order_id', " ~ scope ~ ") }}",
+    post_hook=[
+        "{{ incremental_log_run('order_id', " ~ scope ~ ") }}",
+        "{{ incremental_forget_loads() }}",
+        "{{ incremental_remember_loads() }}",
+    ],
+) }}
+-- depends_on: {{ incremental_scope_inputs(['stg_orders__products', 'raw.orders', 'raw.order_lines', 'raw.products', 'raw.fx_rates']) }}
+-- Incremental (docs incremental_days): an incremental run deletes and rebuilds the lines of the orders
+-- incremental_affected_orders finds (new or corrected header, line, product or fx rate versions).
 -- Order lines in the base currency, one row per order line. Return lines (negative quantity)
 -- carry negative amounts, so sums net returns off. Amounts of cancelled orders are kept but
 -- excluded from revenue_base.
@@ -7,6 +24,10 @@ with lines as (
 
 orders as (
     select * from {{ ref('stg_orders__orders') }}
+    where {{ incremental_scope_filter(
+        'order_id', incremental_affected_orders(include_payments=false),
+        spark_partition={'column': 'order_date', 'key': 'order_id', 'expr': 'order_date',
+                         'source': ref('stg_orders__orders'), 'source_expr': 'order_date', 'source_key': 'order_id'}) }}
 ),
 
 converted as (

@@ -1,3 +1,23 @@
+{%- set scope = "incremental_affected_orders_and_accounts()" -%}
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+    partition_by=(['order_date'] if target.type == 'spark' else none),
+    on_schema_change='fail',
+    pre_hook="{{ incremental_delete_scope('order_id', " ~ scope ~ ", ['receivable_settled_tolerance']) }}",
+    post_hook=[
+        "{{ incremental_log_run('order_id', " ~ scope ~ ", ['receivable_settled_tolerance']) }}",
+        "{{ incremental_forget_loads() }}",
+        "{{ incremental_remember_loads(['receivable_settled_tolerance']) }}",
+    ],
+) }}
+-- depends_on: {{ incremental_scope_inputs(['stg_orders__order_lines', 'stg_orders__products', 'stg_orders__payments', 'stg_orders__orders', 'raw.orders', 'raw.order_lines', 'raw.products', 'raw.fx_rates', 'raw.payments', 'raw.sales_reps']) }}
+-- Incremental (docs incremental_days): an incremental run deletes and rebuilds the orders incremental_affected_orders_and_accounts
+-- finds: changed header, line, payment, rep or fx rate versions, and every order of an account one of
+-- them belongs or belonged to (account_order_sequence). With as_of_date unset every payment is on or
+-- before the as-of date (int_as_of_date takes the latest payment date), so settled_as_of_base only
+-- changes with the order's own payments; with it set, everything is rebuilt.
 -- Orders (订单), one row per order, in the base currency. Revenue = net line amounts after
 -- discounts, minus returns (negative lines), zero for cancelled orders and for returned orders whose
 -- return was never keyed as lines (macros/receivables.sql order_books_revenue); recognised on
@@ -111,6 +131,9 @@ orders as (
         on settled_as_of.order_id = orders.order_id
     left join {{ ref('stg_crm__sales_reps') }} as reps
         on reps.rep_id = orders.rep_id
+    -- No Spark partition scope: account_order_sequence numbers an account's orders across all dates.
+    where {{ incremental_scope_filter(
+        'orders.order_id', incremental_affected_orders_and_accounts(), ['receivable_settled_tolerance']) }}
 ),
 
 fully_paid as (

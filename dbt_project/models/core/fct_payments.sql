@@ -1,11 +1,32 @@
+{%- set scope = "incremental_affected_orders(include_payments=true, include_reps=true)" -%}
+{{ config(
+    materialized='incremental',
+    unique_key='payment_id',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+    partition_by=(['paid_date'] if target.type == 'spark' else none),
+    on_schema_change='fail',
+    pre_hook="{{ incremental_delete_scope('order_id', " ~ scope ~ ", ['alert_late_payment_days']) }}",
+    post_hook=[
+        "{{ incremental_log_run('order_id', " ~ scope ~ ", ['alert_late_payment_days']) }}",
+        "{{ incremental_forget_loads() }}",
+        "{{ incremental_remember_loads(['alert_late_payment_days']) }}",
+    ],
+) }}
+-- depends_on: {{ incremental_scope_inputs(['stg_orders__order_lines', 'stg_orders__products', 'stg_orders__payments', 'raw.orders', 'raw.order_lines', 'raw.products', 'raw.fx_rates', 'raw.payments', 'raw.sales_reps']) }}
+-- Incremental (docs incremental_days): an incremental run deletes and rebuilds the payments of the orders
+-- incremental_affected_orders finds (new or corrected payment, header, rep or fx rate versions).
 -- Payments received (回款), one row per payment, in the base currency, with lateness against the
 -- order's due date and the running total settled on the order.
 with payments as (
+    -- No Spark partition scope: cumulative_paid_base runs over all payments of an order, on any date.
     select * from {{ ref('stg_orders__payments') }}
+    where {{ incremental_scope_filter(
+        'order_id', incremental_affected_orders(include_payments=true, include_reps=true), ['alert_late_payment_days']) }}
 ),
 
 orders as (
     select * from {{ ref('stg_orders__orders') }}
+
 ),
 
 joined as (

@@ -1,0 +1,307 @@
+"""Incremental days (docs incremental_days): a dated drop rebuilds only what it touches, and the result is
+the same as a full refresh of the same landing.
+
+A generated landing is split into a base and a later dated drop holding ~1% of the orders (with their lines
+and payments), of the sell-out and of the activities, plus changed rows: an order whose status changed, a
+new payment on an old order, a corrected line. The base is built, then the drop loaded and built
+incrementally; every core and marts table must equal a fresh full build of the whole landing. Then a
+corrected version of the drop's line file, one line shorter, must remove that line incrementally.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import json
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import TEST_SEED, build_fixture_warehouse
+
+from ingestion.loader import load_landing
+from ingestion.warehouse import connect
+from orchestration.pipeline import run_dbt
+
+SCALE = 0.05
+DROP_SHARE = 0.01
+INCREMENTAL_MODELS = ("fct_order_lines", "fct_payments", "fct_orders", "int_channel__sell_out_lines")
+# The log of the run's own checks, and per-run bookkeeping columns (as in tests/mart_fingerprint.py).
+SKIP_TABLES = {"marts.mart_dq_results"}
+RUN_COLUMNS = {"run_id", "checked_at", "published_at", "built_at", "loaded_at", "_loaded_at", "_load_id"}
+
+
+def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], rows[1:]
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _move_to_drop(landing: Path, relative: str, drop: str, take) -> tuple[list[str], list[list[str]]]:
+    """Move the rows ``take(header, row)`` selects from ``<landing>/<relative>`` into the dated drop."""
+    source, name = relative.split("/")
+    header, rows = _read(landing / relative)
+    moved = [r for r in rows if len(r) == len(header) and take(header, r)]
+    kept = [r for r in rows if not (len(r) == len(header) and take(header, r))]
+    _write(landing / relative, header, kept)
+    _write(landing / source / drop / name, header, moved)
+    return header, moved
+
+
+def split_landing(landing: Path) -> dict[str, object]:
+    """Turn a generated landing into base + one dated drop (in place); returns what the drop changed."""
+    header, orders = _read(landing / "orders/orders.csv")
+    col = {c: i for i, c in enumerate(header)}
+    valid = [r for r in orders if len(r) == len(header) and _is_date(r[col["order_date"]]) and r[col["order_id"]]]
+    valid.sort(key=lambda r: (r[col["order_date"]], r[col["order_id"]]))
+    n = max(3, round(len(valid) * DROP_SHARE))
+    new_orders = {r[col["order_id"]] for r in valid[-n:]}
+    drop = (dt.date.fromisoformat(valid[-1][col["order_date"]]) + dt.timedelta(days=1)).isoformat()
+
+    def of_new_order(h, r):
+        return r[h.index("order_id")] in new_orders
+
+    _move_to_drop(landing, "orders/orders.csv", drop, of_new_order)
+    line_header, _ = _move_to_drop(landing, "orders/order_lines.csv", drop, of_new_order)
+    pay_header, _ = _move_to_drop(landing, "orders/payments.csv", drop, of_new_order)
+
+    for relative in ("channels/partner_sell_out.csv", "crm/activities.csv"):
+        _, rows = _read(landing / relative)
+        last = {tuple(r) for r in rows[-max(2, round(len(rows) * DROP_SHARE)) :]}
+        _, moved = _move_to_drop(landing, relative, drop, lambda h, r, last=last: tuple(r) in last)
+        assert moved, relative
+
+    # Changed rows in the same drop: an old order changes status, an old order gets a new payment, an old
+    # line is corrected.
+    old = valid[len(valid) // 2]
+    changed_order = list(old)
+    changed_order[col["status"]] = "cancelled" if old[col["status"]] != "cancelled" else "delivered"
+    changed_order[col["updated_at"]] = f"{drop} 09:00:00"
+    _append(landing / "orders" / drop / "orders.csv", changed_order)
+
+    payment = dict.fromkeys(pay_header, "")
+    payment.update(
+        payment_id="PAYINCR0001",
+        order_id=old[col["order_id"]],
+        paid_at=f"{drop} 10:00:00",
+        amount="123.45",
+        currency=old[col["currency"]],
+        method="bank_transfer",
+    )
+    _append(landing / "orders" / drop / "payments.csv", [payment[c] for c in pay_header])
+
+    _, base_lines = _read(landing / "orders/order_lines.csv")
+    lc = {c: i for i, c in enumerate(line_header)}
+    line = next(r for r in base_lines if len(r) == len(line_header) and r[lc["order_id"]] == old[col["order_id"]])
+    corrected = list(line)
+    corrected[lc["quantity"]] = str(int(line[lc["quantity"]]) + 5)
+    _append(landing / "orders" / drop / "order_lines.csv", corrected)
+    return {"drop": drop, "new_orders": new_orders, "changed_order": old[col["order_id"]], "total_orders": len(valid)}
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def _append(path: Path, row: list[str]) -> None:
+    header, rows = _read(path)
+    _write(path, header, [*rows, row])
+
+
+def _load(landing: Path, warehouse: Path) -> None:
+    con = connect(warehouse)
+    try:
+        load_landing(con, landing)
+    finally:
+        con.close()
+
+
+def _normal(value: object) -> object:
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return json.dumps([_normal(v) for v in value], default=str)
+    return value
+
+
+def _sort_key(row: tuple) -> str:
+    return json.dumps([round(v, 4) if isinstance(v, float) else v for v in row], default=str)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        # Money to the cent, rates and shares to 1e-9 (sums may run in another order).
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (abs(a - b) < 0.005 and abs(a) >= 1)
+    return a == b
+
+
+def warehouse_tables(warehouse: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('core', 'marts') order by 1, 2"
+        ).fetchall()
+        out = {}
+        for schema, table in tables:
+            if f"{schema}.{table}" in SKIP_TABLES:
+                continue
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                    "order by column_name",
+                    [schema, table],
+                ).fetchall()
+                if c not in RUN_COLUMNS
+            ]
+            rows = con.execute(f'select {", ".join(chr(34) + c + chr(34) for c in cols)} from {schema}."{table}"')
+            normal = [tuple(_normal(v) for v in r) for r in rows.fetchall()]
+            out[f"{schema}.{table}"] = (cols, sorted(normal, key=_sort_key))
+        return out
+    finally:
+        con.close()
+
+
+def table_differences(left: dict, right: dict) -> list[str]:
+    problems = []
+    if sorted(left) != sorted(right):
+        problems.append(f"tables differ: {sorted(set(left) ^ set(right))}")
+    for name in sorted(set(left) & set(right)):
+        (lcols, lrows), (rcols, rrows) = left[name], right[name]
+        if lcols != rcols:
+            problems.append(f"{name}: columns {lcols} != {rcols}")
+        elif len(lrows) != len(rrows):
+            problems.append(f"{name}: {len(lrows)} rows != {len(rrows)}")
+        else:
+            for a, b in zip(lrows, rrows, strict=True):
+                if not all(_same(x, y) for x, y in zip(a, b, strict=True)):
+                    problems.append(f"{name}: first differing row {a} != {b}")
+                    break
+    return problems
+
+
+def last_runs(warehouse: Path) -> dict[str, tuple[bool, int]]:
+    """Per incremental model, its latest audit.incremental_runs entry: (rebuilt_all, keys_rebuilt)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select model_name, rebuilt_all, keys_rebuilt from audit.incremental_runs "
+            "qualify row_number() over (partition by model_name order by built_at desc) = 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return {m: (all_, keys) for m, all_, keys in rows}
+
+
+def model_seconds(target: Path) -> dict[str, float]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results if r["unique_id"].startswith("model.")}
+
+
+@pytest.fixture(scope="module")
+def incremental_days(tmp_path_factory: pytest.TempPathFactory):
+    from sample_data.generator import generate_landing
+
+    root = tmp_path_factory.mktemp("incremental_days")
+    generated = root / "generated"
+    generate_landing(generated, scale=SCALE, seed=TEST_SEED)
+    split = split_landing(generated)
+    drop = split["drop"]
+
+    # Incremental: the base first (drop folders set aside), then the drop.
+    base = root / "base"
+    shutil.copytree(generated, base, ignore=shutil.ignore_patterns(drop))
+    incremental = root / "incremental.duckdb"
+    build_fixture_warehouse(base, incremental, quarantine_expected=True)
+    _load(generated, incremental)
+    target = root / "dbt_target"
+    run_dbt(["build"], incremental, target_path=target)
+    incremental_seconds = model_seconds(target)
+
+    full = root / "full.duckdb"
+    full_target = root / "dbt_target_full"
+    build_fixture_warehouse(generated, full, ["--full-refresh"], quarantine_expected=True)
+    shutil.copytree(root / "dbt_target", full_target)
+    return {
+        "root": root,
+        "landing": generated,
+        "incremental": incremental,
+        "full": full,
+        "split": split,
+        "seconds": (incremental_seconds, model_seconds(full_target)),
+    }
+
+
+@pytest.mark.slow
+def test_incremental_build_equals_a_full_refresh(incremental_days) -> None:
+    left = warehouse_tables(incremental_days["incremental"])
+    right = warehouse_tables(incremental_days["full"])
+    assert len(left) > 40
+    assert sum(len(rows) for _, rows in left.values()) > 0
+    assert table_differences(left, right) == []
+
+
+@pytest.mark.slow
+def test_the_drop_run_rebuilt_only_the_touched_keys(incremental_days) -> None:
+    runs = last_runs(incremental_days["incremental"])
+    split = incremental_days["split"]
+    assert set(runs) == set(INCREMENTAL_MODELS)
+    assert not any(all_ for all_, _ in runs.values()), runs
+    # The new orders and the changed one, a few of them touched twice: about 1% of the orders, not all.
+    lines_keys = runs["fct_order_lines"][1]
+    assert len(split["new_orders"]) + 1 <= lines_keys <= 0.05 * split["total_orders"], runs
+    # fct_orders also renumbers the other orders of the accounts the drop touched.
+    assert lines_keys <= runs["fct_orders"][1] < 0.5 * split["total_orders"], runs
+    assert runs["int_channel__sell_out_lines"][1] > 0
+    con = duckdb.connect(str(incremental_days["incremental"]), read_only=True)
+    try:
+        (sell_out,) = con.execute("select count(*) from intermediate.int_channel__sell_out_lines").fetchone()
+    finally:
+        con.close()
+    assert runs["int_channel__sell_out_lines"][1] < 0.1 * sell_out, runs
+
+
+@pytest.mark.slow
+def test_a_corrected_file_version_removes_its_line_incrementally(incremental_days) -> None:
+    landing, warehouse = incremental_days["landing"], incremental_days["incremental"]
+    drop_lines = landing / "orders" / incremental_days["split"]["drop"] / "order_lines.csv"
+    header, rows = _read(drop_lines)
+    new_order = sorted(incremental_days["split"]["new_orders"])[0]
+    removed = next(r for r in rows if r[header.index("order_id")] == new_order)
+    order_id, line_number = removed[header.index("order_id")], int(removed[header.index("line_number")])
+    _write(drop_lines, header, [r for r in rows if r is not removed])
+
+    def has_line() -> bool:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            sql = "select count(*) from core.fct_order_lines where order_id = ? and line_number = ?"
+            return con.execute(sql, [order_id, line_number]).fetchone()[0] == 1
+        finally:
+            con.close()
+
+    assert has_line()
+    _load(landing, warehouse)
+    run_dbt(["run", "--select", "+fct_orders"], warehouse, target_path=incremental_days["root"] / "dbt_target_fix")
+    assert not has_line()
+    # The superseded and the corrected file's orders are rebuilt, no more.
+    rebuilt_all, keys = last_runs(warehouse)["fct_order_lines"]
+    assert not rebuilt_all
+    assert 1 <= keys <= len(incremental_days["split"]["new_orders"]) + 1
