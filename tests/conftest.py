@@ -128,6 +128,8 @@ def _expensive_fixtures(item: pytest.Item) -> set[str]:
     return keys
 
 
+# tryfirst: xdist's worker names each test by its group in its own collection hook, which would run first.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     parent: dict[str, str] = {}
 
@@ -150,3 +152,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             group_size[group] = group_size.get(group, 0) + 1
     # Largest groups first, so the long ones start while the short tests fill the other worker.
     items.sort(key=lambda item: -group_size.get(find(sorted(uses[item.nodeid])[0]), 0) if uses[item.nodeid] else 0)
+
