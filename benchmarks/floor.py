@@ -170,6 +170,10 @@ def prepare_floor(prep_dir: Path, dbt_vars: dict[str, Any]) -> dict[str, Any]:
             }
         )
         for hook in node["config"].get("post-hook", []):
+            # The incremental facts' bookkeeping (which loads a target has seen, macros/incremental.sql) is
+            # not mart SQL: the floor always builds in full, so it has nothing to record.
+            if "incremental_" in hook["sql"]:
+                continue
             hooks.append((node["name"], hook["sql"].replace("{{ this }}", node["relation_name"])))
     if hooks:
         inline = f"\n{HOOK_SEPARATOR}\n".join(sql for _, sql in hooks)

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from filelock import FileLock
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -39,9 +40,14 @@ def dbt_executable() -> str:
 def salesops_dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     # `dagster dev` re-parses on every load; elsewhere (demo, tests, a deployment) parse when the
-    # manifest is missing or older than the project, so nobody has to remember `dbt parse`.
-    if project.preparer.using_dagster_dev() or manifest_is_stale(DBT_PROJECT_DIR, project.manifest_path):
-        prepare_manifest(project)
+    # manifest is missing or older than the project, so nobody has to remember `dbt parse`. Under a lock:
+    # two processes loading the code at once (test workers, a sensor and a run) would otherwise both
+    # write manifest.json and one could read the other's half-written file.
+    manifest = Path(project.manifest_path)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(manifest.parent / "manifest.lock"):
+        if project.preparer.using_dagster_dev() or manifest_is_stale(DBT_PROJECT_DIR, manifest):
+            prepare_manifest(project)
     return project
 
 
