@@ -100,7 +100,7 @@ def fixture_db(fixture_build: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 # The suite runs on pytest-xdist workers (pyproject.toml: -n auto --dist loadgroup). A warehouse built by a
 # session or module fixture costs a dbt build or a whole pipeline run, so every test that reads the same
 # warehouse is sent to the same worker: tests are grouped by the built warehouses they share (connected
-# components over the expensive fixtures they use), and the biggest groups are handed out first.
+# components over the expensive fixtures they use), and the groups with the most tests are handed out first.
 # Session fixtures that only generate files are cheap enough to be made on each worker.
 _CHEAP_SESSION_FIXTURES = {"demo_landing"}
 
@@ -143,13 +143,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         first, *rest = sorted(keys) or [None]
         for other in rest:
             parent[find(other)] = find(first)  # type: ignore[arg-type]
+    group_of = {nodeid: find(min(keys)) for nodeid, keys in uses.items() if keys}
     group_size: dict[str, int] = {}
     for item in items:
-        keys = uses[item.nodeid]
-        if keys:
-            group = find(sorted(keys)[0])
+        group = group_of.get(item.nodeid)
+        if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
             group_size[group] = group_size.get(group, 0) + 1
-    # Largest groups first, so the long ones start while the short tests fill the other worker.
-    items.sort(key=lambda item: -group_size.get(find(sorted(uses[item.nodeid])[0]), 0) if uses[item.nodeid] else 0)
-
+    # Groups with the most tests first, so the long builds start while single tests fill the other worker.
+    items.sort(key=lambda item: -group_size.get(group_of.get(item.nodeid, ""), 0))
