@@ -28,22 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-
-def _step_durations(instance, run_id: str) -> dict[str, float]:
-    import dagster as dg
-
-    started: dict[str, float] = {}
-    durations: dict[str, float] = {}
-    ends = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
-    for entry in instance.all_logs(run_id):
-        event = entry.dagster_event
-        if event is None or entry.step_key is None:
-            continue
-        if event.event_type == dg.DagsterEventType.STEP_START:
-            started[entry.step_key] = entry.timestamp
-        elif event.event_type in ends and entry.step_key in started:
-            durations[entry.step_key] = entry.timestamp - started[entry.step_key]
-    return durations
+from benchmarks.run import step_durations  # noqa: E402 - after the path insert
 
 
 def _group(step_key: str) -> str:
@@ -103,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     run = run_full_pipeline(landing, warehouse, instance=instance, raise_on_error=False, log_level="WARNING")
     wall = time.perf_counter() - t0
 
-    steps = _step_durations(instance, run.run_id)
+    steps = step_durations(instance, run.run_id)
     grouped: dict[str, list[float]] = defaultdict(list)
     for key, seconds in steps.items():
         grouped[_group(key)].append(seconds)

@@ -88,21 +88,30 @@ def _tree_rss_mb(root: int) -> float:
     return total / 1024.0 / 1024.0
 
 
-def _step_breakdown(instance: Any, run_id: str) -> dict[str, float]:
-    """Seconds per step group from the run's Dagster event log (STEP_START -> STEP_SUCCESS/FAILURE)."""
+def step_durations(instance: Any, run_id: str) -> dict[str, float]:
+    """Seconds per step from the run's Dagster event log (STEP_START -> STEP_SUCCESS/FAILURE)."""
     import dagster as dg
 
     starts: dict[str, float] = {}
-    groups: dict[str, float] = {}
+    durations: dict[str, float] = {}
+    ends = (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
     for record in instance.all_logs(run_id):
         event = record.dagster_event
         if event is None or record.step_key is None:
             continue
         if event.event_type == dg.DagsterEventType.STEP_START:
             starts[record.step_key] = record.timestamp
-        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-            group = next((name for prefix, name in STEP_GROUPS if record.step_key.startswith(prefix)), "other steps")
-            groups[group] = groups.get(group, 0.0) + record.timestamp - starts.pop(record.step_key, record.timestamp)
+        elif event.event_type in ends:
+            durations[record.step_key] = record.timestamp - starts.pop(record.step_key, record.timestamp)
+    return durations
+
+
+def _step_breakdown(instance: Any, run_id: str) -> dict[str, float]:
+    """Seconds per step group (raw loads, GX checks, dbt, publish, other steps)."""
+    groups: dict[str, float] = {}
+    for step_key, seconds in step_durations(instance, run_id).items():
+        group = next((name for prefix, name in STEP_GROUPS if step_key.startswith(prefix)), "other steps")
+        groups[group] = groups.get(group, 0.0) + seconds
     return groups
 
 

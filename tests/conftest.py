@@ -52,6 +52,18 @@ def demo_db(demo_pipeline) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
+def load_fixture_landing(landing: Path, warehouse: Path) -> list:
+    """Load every file of a landing folder into ``warehouse`` (no dbt); the loader's results."""
+    from ingestion.loader import load_landing
+    from ingestion.warehouse import connect
+
+    con = connect(warehouse)
+    try:
+        return load_landing(con, landing)
+    finally:
+        con.close()
+
+
 def build_fixture_warehouse(
     landing: Path,
     warehouse: Path,
@@ -62,16 +74,10 @@ def build_fixture_warehouse(
     """Load a hand-made landing folder and run dbt build on it (no Dagster). Its rows must all load unless
     the fixture holds bad rows on purpose (``quarantine_expected``). dbt's unit tests do not depend on the
     data, so they run in one build of the session (``fixture_build``), not in every one."""
-    from ingestion.loader import load_landing
-    from ingestion.warehouse import connect
     from orchestration.dbt_project import WITHOUT_UNIT_TESTS
     from orchestration.pipeline import run_dbt
 
-    con = connect(warehouse)
-    try:
-        results = load_landing(con, landing)
-    finally:
-        con.close()
+    results = load_fixture_landing(landing, warehouse)
     quarantined = [r for r in results if r.rows_quarantined]
     messages = [r.messages for r in quarantined]
     assert quarantine_expected or not quarantined, f"hand-made fixture rows were quarantined: {messages}"

@@ -14,10 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SMALL_LANDING, build_fixture_warehouse
+from conftest import SMALL_LANDING, build_fixture_warehouse, load_fixture_landing
 
-from ingestion.loader import load_landing
-from ingestion.warehouse import connect
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS
 from orchestration.pipeline import run_dbt
 
@@ -99,14 +97,6 @@ def _business_marts(warehouse: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-def _load(landing: Path, warehouse: Path) -> None:
-    con = connect(warehouse)
-    try:
-        load_landing(con, landing)
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def as_of_builds(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("as_of")
@@ -119,7 +109,7 @@ def as_of_builds(tmp_path_factory: pytest.TempPathFactory):
     before = _business_marts(warehouse)
 
     _add_later_changes(landing)
-    _load(landing, warehouse)
+    load_fixture_landing(landing, warehouse)
     run_dbt(["build", *WITHOUT_UNIT_TESTS, *as_of_vars], warehouse, target_path=root / "dbt_target")
     after = _business_marts(warehouse)
 

@@ -20,10 +20,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import TEST_SEED, build_fixture_warehouse
+from conftest import TEST_SEED, build_fixture_warehouse, load_fixture_landing
 
-from ingestion.loader import load_landing
-from ingestion.warehouse import connect
 from orchestration.pipeline import run_dbt
 
 SCALE = 0.05
@@ -121,14 +119,6 @@ def _is_date(text: str) -> bool:
 def _append(path: Path, row: list[str]) -> None:
     header, rows = _read(path)
     _write(path, header, [*rows, row])
-
-
-def _load(landing: Path, warehouse: Path) -> None:
-    con = connect(warehouse)
-    try:
-        load_landing(con, landing)
-    finally:
-        con.close()
 
 
 def _normal(value: object) -> object:
@@ -231,7 +221,7 @@ def incremental_days(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(generated, base, ignore=shutil.ignore_patterns(drop))
     incremental = root / "incremental.duckdb"
     build_fixture_warehouse(base, incremental, quarantine_expected=True)
-    _load(generated, incremental)
+    load_fixture_landing(generated, incremental)
     target = root / "dbt_target"
     run_dbt(["build"], incremental, target_path=target)
     incremental_seconds = model_seconds(target)
@@ -298,7 +288,7 @@ def test_a_corrected_file_version_removes_its_line_incrementally(incremental_day
             con.close()
 
     assert has_line()
-    _load(landing, warehouse)
+    load_fixture_landing(landing, warehouse)
     run_dbt(["run", "--select", "+fct_orders"], warehouse, target_path=incremental_days["root"] / "dbt_target_fix")
     assert not has_line()
     # The superseded and the corrected file's orders are rebuilt, no more.
