@@ -1,27 +1,48 @@
-"""``salesops``: generate sample data, run the pipeline, print what was built.
+"""``salesops``: generate sample data, run the pipeline or one of its steps, and say where things stand.
 
 Settings (paths, base currency, time zone, calendar) come from flags, else environment variables, else
 the config file ``salesops.toml`` (or ``$SALESOPS_CONFIG``): see orchestration/settings.py.
 
 Each command imports what it needs when it runs (no import circle: tests/test_import_graph.py), so
-``salesops --help`` or ``salesops map`` does not spend seconds loading Dagster and dbt."""
+``salesops --help`` or ``salesops map`` does not spend seconds loading Dagster and dbt. This module parses
+and prints; what a command does lives in plain functions elsewhere (pipeline, status, summary)."""
 
-from __future__ import annotations
-
-import argparse
+import contextlib
+import functools
+import inspect
+import json
 import os
 import sys
 import time
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
+from typing import Annotated, Any
 
-from orchestration.settings import CONFIG_ENV, REPO_ROOT, SETTINGS, SettingsError, load_settings
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.exit_codes import ExitCode, exit_code_table
+from orchestration.settings import CONFIG_ENV, REPO_ROOT, SETTINGS, Settings, SettingsError, load_settings
 
 DAGSTER_HOME_DEFAULT = REPO_ROOT / ".dagster_home"
+EXIT_CODES_HELP = "Exit codes: " + "; ".join(exit_code_table().splitlines()) + "."
+SETTINGS_PANEL = "Settings (flag > environment variable > salesops.toml > default)"
+
+app = typer.Typer(
+    name="salesops",
+    help=f"Generate sample data, run the pipeline or one of its steps, say where things stand.\n\n{EXIT_CODES_HELP}",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 def _persistent_instance():
     """The Dagster instance `dagster dev` also uses ($DAGSTER_HOME, else .dagster_home in the checkout), so
-    demo runs show up in the UI."""
+    runs started here show up in the UI."""
     import dagster as dg
 
     home = Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME_DEFAULT).resolve()
@@ -30,134 +51,349 @@ def _persistent_instance():
     return dg.DagsterInstance.from_config(str(home))
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
+def _with_settings(func: Callable[..., int]) -> Callable[..., None]:
+    """Give a command one option per setting (generated from ``SETTINGS``, each naming its environment
+    variable) and hand it the resolved ``Settings`` as ``settings``: every setting is resolved and checked
+    before anything runs, so a bad value stops here, not after the raw layer."""
+    signature = inspect.signature(func)
+    own = [p for p in signature.parameters.values() if p.name != "settings"]
+    flags = [
+        inspect.Parameter(
+            s.key,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                str | None,
+                typer.Option(
+                    "--" + s.key.replace("_", "-"), help=f"{s.help} (env {s.env})", rich_help_panel=SETTINGS_PANEL
+                ),
+            ],
+        )
+        for s in SETTINGS
+    ]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> None:
+        given = {s.key: kwargs.pop(s.key, None) for s in SETTINGS}
+        try:
+            settings = load_settings(given)
+        except SettingsError as exc:
+            print(f"salesops: {exc} (settings: flags, environment variables, {CONFIG_ENV} or ./salesops.toml)")
+            raise typer.Exit(ExitCode.USAGE) from None
+        raise typer.Exit(int(func(settings=settings, **kwargs)))
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *flags])  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _command(help_text: str, name: str | None = None) -> Callable:
+    return app.command(name, help=help_text, epilog=EXIT_CODES_HELP)
+
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress display, only the result")]
+AsJson = Annotated[bool, typer.Option("--json", help="print the result as JSON (no progress display)")]
+AsOfDate = Annotated[
+    str | None, typer.Option("--as-of-date", help="YYYY-MM-DD; default: latest business date in the data")
+]
+Scale = Annotated[float, typer.Option("--scale", help="size of the sample data (1.0: about a year of a mid-size team)")]
+Seed = Annotated[int, typer.Option("--seed", help="random seed: the same seed writes the same files")]
+
+
+# ------------------------------------------------------------------------------------------ runs
+
+
+def _run(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool):
+    """Run a job on the persistent instance with a progress display fitting where the output goes."""
+    from orchestration.pipeline import run_job
+    from orchestration.progress import listening
+    from orchestration.progress_view import PlainView, RichView
+
+    show_bars = sys.stdout.isatty() and not (quiet or as_json)
+    view = RichView(Console()) if show_bars else PlainView(sys.stdout)
+    # Dagster's INFO lines would scroll through the bars, and print under a JSON result.
+    log_level = "WARNING" if show_bars or quiet or as_json else "INFO"
+    with view, listening(view if not (quiet or as_json) else (lambda event: None)):
+        return run_job(
+            job_name, settings, _persistent_instance(), as_of_date, raise_on_error=False, log_level=log_level
+        )
+
+
+def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
+    code = ExitCode.OK if run.success else ExitCode.FAILED
+    if as_json:
+        payload = {
+            "job": job_name,
+            "run_id": run.run_id,
+            "success": run.success,
+            "failed_checks": run.failed_checks,
+            "warehouse": str(run.warehouse),
+            "serving": str(run.serving),
+            "duration_seconds": round(elapsed, 3),
+            "exit_code": int(code),
+        }
+        print(json.dumps(payload, indent=2))
+        return code
+    status = "succeeded" if run.success else "FAILED"
+    print(f"Run {run.run_id} of {job_name} {status} in {elapsed:.1f}s.")
+    if run.failed_checks:
+        print("Failed blocking checks: " + ", ".join(run.failed_checks))
+    print("Open the Dagster UI with: .venv/bin/dagster dev  (then http://127.0.0.1:3000)")
+    return code
+
+
+def _step(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool) -> int:
+    started = time.perf_counter()
+    run = _run(job_name, settings, as_of_date, quiet, as_json)
+    return _print_run(job_name, run, time.perf_counter() - started, as_json)
+
+
+@_command("write deterministic sample landing files")
+@_with_settings
+def generate(settings: Settings, scale: Scale = 1.0, seed: Seed = 42) -> int:
+    return _generate(settings, scale, seed)
+
+
+def _generate(settings: Settings, scale: float, seed: int) -> int:
     from sample_data.generator import GENERATION_FILE, generate_landing
 
     started = time.perf_counter()
-    landing = args.settings.landing
+    landing = settings.landing
     # The landing setting may point at a company's real exports: sample files never overwrite them.
     if landing.is_dir() and any(landing.iterdir()) and not (landing / GENERATION_FILE).exists():
         print(
             f"salesops: {landing} holds files the sample generator did not write; sample data goes to an "
             "empty folder or one it generated before (--landing DIR)"
         )
-        return 2
-    report = generate_landing(landing, scale=args.scale, seed=args.seed)
+        return ExitCode.USAGE
+    report = generate_landing(landing, scale=scale, seed=seed)
     print(f"Generated sample data in {landing} ({time.perf_counter() - started:.1f}s)")
     for name, n in sorted(report.row_counts.items()):
         print(f"  {name:<40}{n:>12,}")
-    return 0
+    return ExitCode.OK
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.pipeline import run_full_pipeline
+@_command("load every landing file into the raw layer, with its great-expectations suites")
+@_with_settings
+def load(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> int:
+    from orchestration.jobs import LOAD_JOB_NAME
+
+    return _step(LOAD_JOB_NAME, settings, None, quiet, as_json)
+
+
+@_command("build every dbt model and run its tests (staging -> intermediate -> core -> marts)")
+@_with_settings
+def build(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False, as_json: AsJson = False) -> int:
+    from orchestration.jobs import BUILD_JOB_NAME
+
+    return _step(BUILD_JOB_NAME, settings, as_of_date, quiet, as_json)
+
+
+@_command(
+    "run every check again without rebuilding: the great-expectations suites of the raw tables and every "
+    "dbt test, as one Dagster run of the checks alone (job salesops_check)"
+)
+@_with_settings
+def check(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> int:
+    from orchestration.jobs import CHECK_JOB_NAME
+
+    return _step(CHECK_JOB_NAME, settings, None, quiet, as_json)
+
+
+@_command(
+    "run every check, then copy the marts into the serving file, only if every blocking check passed in "
+    "this run (write-audit-publish; nothing is rebuilt)"
+)
+@_with_settings
+def publish(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> int:
+    from orchestration.jobs import PUBLISH_JOB_NAME
+
+    return _step(PUBLISH_JOB_NAME, settings, None, quiet, as_json)
+
+
+@_command("run the whole pipeline (Dagster job) on the landing folder")
+@_with_settings
+def run(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False, as_json: AsJson = False) -> int:
+    return _run_pipeline(settings, as_of_date, quiet, as_json)
+
+
+def _run_pipeline(settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool) -> int:
+    from orchestration.jobs import FULL_PIPELINE_JOB_NAME
     from orchestration.summary import format_summary, format_unused_input
 
     started = time.perf_counter()
-    settings = args.settings
-    run = run_full_pipeline(
-        settings.landing,
-        settings.warehouse,
-        instance=_persistent_instance(),
-        as_of_date=args.as_of_date,
-        raise_on_error=False,
-        serving=settings.serving,
-        settings=settings,
-    )
+    result = _run(FULL_PIPELINE_JOB_NAME, settings, as_of_date, quiet, as_json)
     elapsed = time.perf_counter() - started
-    print()
-    print(format_summary(run.warehouse))
-    unused = format_unused_input(settings.landing, settings.mappings)
-    if unused:
-        print("\n" + "\n".join(unused))
-    print()
-    status = "succeeded" if run.success else "FAILED"
-    print(f"Pipeline run {run.run_id} {status} in {elapsed:.1f}s.")
-    if run.failed_checks:
-        print("Failed checks: " + ", ".join(run.failed_checks))
-    if run.success:
-        print(f"BI tools read the published marts from {run.serving} (read-only).")
+    if not as_json:
+        print()
+        print(format_summary(result.warehouse))
+        unused = format_unused_input(settings.landing, settings.mappings)
+        if unused:
+            print("\n" + "\n".join(unused))
+        print()
+    code = _print_run(FULL_PIPELINE_JOB_NAME, result, elapsed, as_json)
+    if not as_json:
+        if result.success:
+            print(f"BI tools read the published marts from {result.serving} (read-only).")
+        else:
+            print(f"Nothing was published: {result.serving} still holds the last version that passed every check.")
+    return code
+
+
+@_command("generate sample data, then run the whole pipeline")
+@_with_settings
+def demo(
+    settings: Settings,
+    scale: Scale = 1.0,
+    seed: Seed = 42,
+    as_of_date: AsOfDate = None,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> int:
+    # With --json, stdout holds the JSON result alone.
+    with contextlib.redirect_stdout(sys.stderr if as_json else sys.stdout):
+        rc = _generate(settings, scale, seed)
+    return rc or _run_pipeline(settings, as_of_date, quiet, as_json)
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+@_command(
+    "where things stand: the last run of the full pipeline, its failed and warned checks, stale assets, "
+    "and what the serving file holds (exit 0: last run succeeded; 1: it failed or a blocking check failed; "
+    "3: no run yet)"
+)
+@_with_settings
+def status(settings: Settings, as_json: AsJson = False) -> int:
+    from orchestration.status import pipeline_status
+
+    state = pipeline_status(_persistent_instance(), settings)
+    if as_json:
+        print(json.dumps(state.to_dict(), indent=2))
     else:
-        print(f"Nothing was published: {run.serving} still holds the last version that passed every check.")
-    print("Open the Dagster UI with: .venv/bin/dagster dev  (then http://127.0.0.1:3000)")
-    return 0 if run.success else 1
+        _print_status(state)
+    return state.exit_code
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    rc = cmd_generate(args)
-    return rc or cmd_run(args)
+def _print_status(state) -> None:
+    console = Console()
+    run_info = state.last_run
+    if run_info is None:
+        console.print(f"No run of {state.job} yet on this Dagster instance.")
+    else:
+        table = Table(title=f"Last run of {state.job}")
+        for column in ("run id", "status", "start", "end", "duration"):
+            table.add_column(column)
+        duration = f"{run_info.duration_seconds:.1f}s" if run_info.duration_seconds is not None else ""
+        table.add_row(run_info.run_id, run_info.status, run_info.start or "", run_info.end or "", duration)
+        console.print(table)
+    if state.checks:
+        table = Table(title="Failed and warned checks of that run")
+        for column in ("asset", "check", "severity", "description"):
+            table.add_column(column, overflow="fold")
+        for c in state.checks:
+            table.add_row(c.asset_key, c.check_name, c.severity, c.description or "")
+        console.print(table)
+    elif run_info is not None:
+        console.print("Every check of that run passed.")
+    if state.stale:
+        table = Table(title="Stale assets")
+        for column in ("asset", "why", "last materialized"):
+            table.add_column(column, overflow="fold")
+        for s in state.stale:
+            table.add_row(s.asset_key, s.reason, s.last_materialized or "")
+        console.print(table)
+    serving = state.serving
+    if not serving.exists or serving.run_id is None:
+        console.print(f"Serving file {serving.file}: nothing published yet.")
+    else:
+        table = Table(title=f"Serving file {serving.file}: run {serving.run_id}, published {serving.published_at}")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, n in serving.tables.items():
+            table.add_row(name, f"{n:,}")
+        console.print(table)
 
 
-def cmd_summary(args: argparse.Namespace) -> int:
-    from orchestration.summary import format_summary, format_unused_input
+@_command("print tables, row counts, mart coverage and quarantined rows")
+@_with_settings
+def summary(settings: Settings, as_json: AsJson = False) -> int:
+    from orchestration.summary import format_summary, format_unused_input, summary_data
 
-    settings = args.settings
+    if not settings.warehouse.is_file():
+        print(f"salesops: no warehouse at {settings.warehouse} yet (run salesops run or salesops demo)")
+        return ExitCode.NOTHING_YET
+    if as_json:
+        print(json.dumps(summary_data(settings.warehouse, settings.landing, settings.mappings), indent=2))
+        return ExitCode.OK
     print(format_summary(settings.warehouse))
     unused = format_unused_input(settings.landing, settings.mappings)
     if unused:
         print("\n" + "\n".join(unused))
-    return 0
+    return ExitCode.OK
 
 
-def cmd_map(args: argparse.Namespace) -> int:
+class Lang(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+@_command("write the HTML report of the published marts (default: report.html next to the serving file)")
+@_with_settings
+def report(
+    settings: Settings,
+    out: Annotated[Path | None, typer.Option("--out", help="the HTML file to write")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="language of the report")] = Lang.en,
+) -> int:
+    if not settings.serving.is_file():
+        print(f"salesops: no serving file at {settings.serving} yet (run salesops run or salesops demo)")
+        return ExitCode.NOTHING_YET
+    from reporting.report import build_report
+
+    written = build_report(settings.serving, out or settings.report, lang=lang.value)
+    print(f"Report written to {written}")
+    return ExitCode.OK
+
+
+@_command("generate the dbt documentation site (models, columns, lineage); --serve to browse it")
+@_with_settings
+def docs(
+    settings: Settings,
+    serve: Annotated[bool, typer.Option("--serve", help="serve the site until interrupted")] = False,
+    port: Annotated[int, typer.Option("--port", help="port of --serve")] = 8080,
+) -> int:
+    from orchestration.dbt_docs import generate_docs, serve_docs
+
+    folder = generate_docs(settings)
+    print(f"dbt docs written to {folder} (open {folder / 'index.html'})")
+    if serve:
+        print(f"Serving on http://127.0.0.1:{port} (Ctrl-C stops)")
+        serve_docs(folder, port=port)
+    return ExitCode.OK
+
+
+@_command("preview a source mapping on an export before loading anything", name="map")
+def map_command(
+    check: Annotated[tuple[str, str], typer.Option("--check", metavar="MAPPING FILE", help="mapping YAML, export")],
+    rows: Annotated[int, typer.Option("--rows", help="mapped rows to preview")] = 10,
+) -> None:
     from ingestion.mapping_check import check_mapping
 
-    return check_mapping(Path(args.mapping), Path(args.file), rows=args.rows)
+    mapping, file = check
+    raise typer.Exit(check_mapping(Path(mapping), Path(file), rows=rows))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="salesops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    def common(p: argparse.ArgumentParser) -> None:
-        for setting in SETTINGS:
-            flag = "--" + setting.key.replace("_", "-")
-            p.add_argument(flag, dest=setting.key, default=None, help=f"{setting.help} [env {setting.env}]")
-
-    gen = sub.add_parser("generate", help="write deterministic sample landing files")
-    common(gen)
-    gen.add_argument("--scale", type=float, default=1.0)
-    gen.add_argument("--seed", type=int, default=42)
-    gen.set_defaults(func=cmd_generate)
-
-    run = sub.add_parser("run", help="run the whole pipeline (Dagster job) on the landing folder")
-    common(run)
-    run.add_argument("--as-of-date", default=None, help="YYYY-MM-DD; default: latest business date in the data")
-    run.set_defaults(func=cmd_run)
-
-    demo = sub.add_parser("demo", help="generate sample data, then run the whole pipeline")
-    common(demo)
-    demo.add_argument("--scale", type=float, default=1.0)
-    demo.add_argument("--seed", type=int, default=42)
-    demo.add_argument("--as-of-date", default=None)
-    demo.set_defaults(func=cmd_demo)
-
-    summary = sub.add_parser("summary", help="print tables, row counts, mart coverage and quarantined rows")
-    common(summary)
-    summary.set_defaults(func=cmd_summary)
-
-    mapping = sub.add_parser("map", help="preview a source mapping on an export before loading anything")
-    mapping.add_argument("--check", nargs=2, metavar=("MAPPING", "FILE"), required=True, help="mapping YAML, export")
-    mapping.add_argument("--rows", type=int, default=10, help="mapped rows to preview")
-    mapping.set_defaults(func=cmd_map)
-    return parser
+# ------------------------------------------------------------------------------------------ entry
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "map":
-        args.mapping, args.file = args.check
+    """The ``salesops`` console script; tests call it with their arguments and read the exit code."""
     try:
-        if args.command != "map":
-            # Every setting resolved and checked before anything loads: a bad value stops here, not after
-            # the raw layer. Flags win over environment variables and the config file.
-            args.settings = load_settings({s.key: getattr(args, s.key, None) for s in SETTINGS})
-        return args.func(args)
-    except SettingsError as exc:
-        print(f"salesops: {exc} (settings: flags, environment variables, {CONFIG_ENV} or ./salesops.toml)")
-        return 2
+        app(args=argv, prog_name="salesops")
+    except SystemExit as exc:
+        # Every command ends in typer.Exit(code); usage errors exit 2 after typer prints them; --help 0.
+        return exc.code if isinstance(exc.code, int) else ExitCode.OK if exc.code is None else ExitCode.USAGE
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

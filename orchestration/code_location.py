@@ -12,12 +12,12 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import salesops_dbt_assets
 from orchestration.assets.drops import build_daily_drops_asset, daily_drop_partitions
-from orchestration.assets.publish import published_marts
+from orchestration.assets.publish import PUBLISH_KEY, published_marts
 from orchestration.assets.quality_checks import check_results_spec, raw_quality_checks
 from orchestration.assets.raw import audit_specs, raw_assets
 from orchestration.dbt_project import dbt_executable, salesops_dbt_project
 from orchestration.freshness import with_freshness_policies
-from orchestration.jobs import daily_drops_job, full_pipeline_job
+from orchestration.jobs import daily_drops_job, full_pipeline_job, step_jobs
 from orchestration.resources import LandingResource, RunSettingsResource, ServingResource, WarehouseResource
 from orchestration.schedules import daily_schedule
 from orchestration.sensors import landing_sensor
@@ -56,7 +56,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     defs = dg.Definitions(
         assets=[*raw_assets, *audit_specs, daily_drops, salesops_dbt_assets, published_marts, check_results_spec],
         asset_checks=raw_quality_checks,
-        jobs=[full_pipeline_job, daily_drops_job(salesops_dbt_assets)],
+        jobs=[full_pipeline_job, daily_drops_job(salesops_dbt_assets), *step_jobs(salesops_dbt_assets, PUBLISH_KEY)],
         schedules=[daily_schedule(settings.timezone)],
         sensors=[landing_sensor],
         resources=build_resources(settings),

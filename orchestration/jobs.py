@@ -1,13 +1,18 @@
-"""The pipeline jobs: the whole pipeline (landing files -> raw -> staging -> core -> marts -> serving), and
-the daily-drops job (one day's dated drops -> raw -> an incremental dbt build)."""
+"""The pipeline jobs: the whole pipeline (landing files -> raw -> staging -> core -> marts -> serving), its
+steps one at a time (load, build, check, publish: what ``salesops load|build|check|publish`` run), and the
+daily-drops job (one day's dated drops -> raw -> an incremental dbt build)."""
 
 import dagster as dg
 
 from orchestration.assets.drops import DAILY_DROPS_KEY
-from orchestration.assets.raw import LEDGER_KEY, QUARANTINE_KEY
+from orchestration.assets.raw import LEDGER_KEY, QUARANTINE_KEY, raw_assets
 
 FULL_PIPELINE_JOB_NAME = "salesops_full_pipeline"
 DAILY_DROPS_JOB_NAME = "salesops_daily_drops"
+LOAD_JOB_NAME = "salesops_load"
+BUILD_JOB_NAME = "salesops_build"
+CHECK_JOB_NAME = "salesops_check"
+PUBLISH_JOB_NAME = "salesops_publish"
 
 # In-process: DuckDB allows one writer per file, so steps must not run in parallel processes.
 # The daily-drops asset is partitioned: it has its own job, and this one stays unpartitioned.
@@ -29,3 +34,26 @@ def daily_drops_job(dbt_assets: dg.AssetsDefinition):
         executor_def=dg.in_process_executor,
         description="Load one day's dated drops (a partition), then build the dbt models incrementally.",
     )
+
+
+def step_jobs(dbt_assets: dg.AssetsDefinition, publish_key: dg.AssetKey) -> list:
+    """One job per step of the full pipeline, each a selection of its assets and checks.
+
+    ``check`` selects only the checks (the great-expectations suites of every raw table and every dbt
+    test): nothing is rebuilt, and dagster-dbt runs just the tests. ``publish`` is those checks and the
+    publish asset in one run, because the gate only accepts checks that passed in the publishing run
+    (quality/publish_gate.py); the publish asset's lowest op priority makes it run after them."""
+    checks = dg.AssetSelection.checks_for_assets(*raw_assets, dbt_assets)
+    selections = {
+        LOAD_JOB_NAME: (dg.AssetSelection.assets(*raw_assets), "Load every landing file into raw, with its checks."),
+        BUILD_JOB_NAME: (dg.AssetSelection.assets(dbt_assets), "Build every dbt model and run its tests."),
+        CHECK_JOB_NAME: (checks, "Run every check again (raw suites, dbt tests) without rebuilding anything."),
+        PUBLISH_JOB_NAME: (
+            checks | dg.AssetSelection.assets(publish_key),
+            "Run every check, then publish the marts to the serving file if every blocking check passed.",
+        ),
+    }
+    return [
+        dg.define_asset_job(name=name, selection=selection, executor_def=dg.in_process_executor, description=text)
+        for name, (selection, text) in selections.items()
+    ]

@@ -11,10 +11,13 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration import dbt_parse_cache
+from orchestration.assets.dbt import salesops_dbt_assets
 from orchestration.code_location import build_definitions
 from orchestration.dbt_project import dbt_executable
 from orchestration.jobs import FULL_PIPELINE_JOB_NAME
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, Settings, load_settings
+
+DBT_OP_NAME = salesops_dbt_assets.op.name
 
 
 @dataclass
@@ -42,10 +45,22 @@ def run_full_pipeline(
     ``settings`` (default: the user's, orchestration/settings.py) with ``landing``, ``warehouse`` and
     ``serving`` in place of its files; the serving file follows the warehouse unless given."""
     resolved = (settings or load_settings()).with_paths(landing, warehouse, serving)
-    job = build_definitions(resolved).resolve_job_def(FULL_PIPELINE_JOB_NAME)
+    return run_job(FULL_PIPELINE_JOB_NAME, resolved, instance, as_of_date, raise_on_error, log_level)
+
+
+def run_job(
+    job_name: str,
+    settings: Settings,
+    instance: dg.DagsterInstance | None = None,
+    as_of_date: str | None = None,
+    raise_on_error: bool = True,
+    log_level: str = "INFO",
+) -> PipelineRun:
+    """Run one job of the code location (orchestration/jobs.py) in this process, on ``settings``' files."""
+    job = build_definitions(settings).resolve_job_def(job_name)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    if as_of_date:
-        run_config["ops"] = {"salesops_dbt_assets": {"config": {"as_of_date": as_of_date}}}
+    if as_of_date and any(node.name == DBT_OP_NAME for node in job.graph.nodes):
+        run_config["ops"] = {DBT_OP_NAME: {"config": {"as_of_date": as_of_date}}}
     result = job.execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
         run_config=run_config,
@@ -56,7 +71,7 @@ def run_full_pipeline(
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]
-    return PipelineRun(result.success, result.run_id, resolved.warehouse, resolved.serving, failed, result)
+    return PipelineRun(result.success, result.run_id, settings.warehouse, settings.serving, failed, result)
 
 
 def run_dbt(

@@ -37,6 +37,7 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_LANDING = REPO_ROOT / "data" / "landing"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "salesops.duckdb"
 SERVING_FILE_NAME = "serving.duckdb"
+REPORT_FILE_NAME = "report.html"  # `salesops report` writes it next to the serving file unless told otherwise
 
 CONFIG_ENV = "SALESOPS_CONFIG"
 CONFIG_FILE_NAME = "salesops.toml"
@@ -216,6 +217,11 @@ class Settings:
     @property
     def serving(self) -> Path:
         return self.serving_setting or self.warehouse.parent / SERVING_FILE_NAME
+
+    @property
+    def report(self) -> Path:
+        """The default file of ``salesops report``: next to the serving file BI reads."""
+        return self.serving.parent / REPORT_FILE_NAME
 
     def with_paths(
         self, landing: Path | None = None, warehouse: Path | None = None, serving: Path | None = None

@@ -95,3 +95,22 @@ def format_summary(warehouse: Path) -> str:
     total_q = sum(n for _, _, n in quarantine)
     lines.append(f"{'total':<68}{total_q:>8,}")
     return "\n".join(lines)
+
+
+def summary_data(warehouse: Path, landing: Path, mappings_dir: Path | None = None) -> dict:
+    """The summary as data (``salesops summary --json``): the same numbers ``format_summary`` prints."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        counts = warehouse_table_counts(con)
+        quarantine = quarantine_by_file(con)
+        coverage = mart_coverage(con)
+    finally:
+        con.close()
+    return {
+        "warehouse": str(warehouse),
+        "tables": [{"schema": s, "table": t, "rows": n} for s, t, n in counts],
+        "mart_coverage": [{"mart": m, "inputs_have_rows": fed, "status": st} for m, fed, st in coverage],
+        "quarantined_rows": [{"file": f, "reason": r, "rows": n} for f, r, n in quarantine],
+        "quarantined_total": sum(n for _, _, n in quarantine),
+        "not_loaded": unused_landing_input(landing, mappings_dir).messages(),
+    }

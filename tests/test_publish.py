@@ -207,7 +207,10 @@ def test_demo_run_published_the_marts(demo_pipeline):
     assert any(e.asset_key == PUBLISH_KEY for e in events)
 
 
-def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(demo_pipeline, demo_landing, tmp_path):
+def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(
+    demo_pipeline, demo_landing, tmp_path, monkeypatch, capsys
+):
+    from orchestration.cli import main
     from orchestration.pipeline import run_full_pipeline
     from orchestration.settings import CALENDAR_END_ENV
 
@@ -220,9 +223,16 @@ def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(demo
     shutil.copytree(demo_landing, landing)
     order_dates = pl.read_csv(landing / "orders/orders.csv", infer_schema=False)["order_date"]
     cut = (order_dates.str.to_date("%Y-%m-%d", strict=False).max() - timedelta(days=31)).isoformat()
+    # A persistent instance, as `salesops run` uses, so `salesops status` can read the run afterwards.
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").touch()
+    instance = dg.DagsterInstance.from_config(str(home))
     with pytest.MonkeyPatch.context() as env:
         env.setenv(CALENDAR_END_ENV, cut)
-        run = run_full_pipeline(landing, warehouse, serving=serving, raise_on_error=False, log_level="WARNING")
+        run = run_full_pipeline(
+            landing, warehouse, serving=serving, raise_on_error=False, log_level="WARNING", instance=instance
+        )
 
     assert not run.success
     calendar_checks = [c for c in run.failed_checks if c.startswith("intermediate/int_calendar_bounds:expression")]
@@ -242,6 +252,17 @@ def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(demo
         con.close()
     assert stored == [("intermediate.int_calendar_bounds", "fail", "error")]
     assert bounds[0][0].isoformat() == cut and bounds[0][1].isoformat() > cut
+
+    # `salesops status --json` names the run, its status and the failed blocking check, and exits 1.
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    capsys.readouterr()
+    exit_code = main(["status", "--json", "--warehouse", str(warehouse), "--serving", str(serving)])
+    status = json.loads(capsys.readouterr().out)
+    assert exit_code == 1 == status["exit_code"]
+    assert status["last_run"]["run_id"] == run.run_id and status["last_run"]["status"] == "FAILURE"
+    failed = [(c["asset_key"], c["severity"]) for c in status["checks"] if c["check_name"].startswith("expression")]
+    assert failed == [("intermediate/int_calendar_bounds", "ERROR")]
+    assert status["serving"]["run_id"] == before_state["log"][-1][0]
 
 
 # A BI client in its own process. mode "held" keeps one read-only connection open throughout; mode
@@ -356,3 +377,20 @@ def test_a_second_cli_run_changes_no_row_counts_and_bi_readers_see_one_version(
     state = _serving_state(serving)
     assert [r[0] for r in state["log"]][-2:] == [old_run, new_run]
     assert _storage_number(serving) == V1_STORAGE_NUMBER
+
+    # `salesops status` reads the run from the same instance: succeeded, nothing blocking, published.
+    exit_code = main(["status", "--json", "--warehouse", str(warehouse), "--serving", str(serving)])
+    status = json.loads(capsys.readouterr().out)
+    assert exit_code == 0 == status["exit_code"]
+    assert status["last_run"]["run_id"] == new_run and status["last_run"]["status"] == "SUCCESS"
+    assert [c for c in status["checks"] if c["severity"] == "ERROR"] == []
+    assert status["serving"]["run_id"] == new_run
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        counted = {
+            f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t, _ in state["tables"]
+        }
+    finally:
+        con.close()
+    assert status["serving"]["tables"] == counted and len(counted) > 10
+    assert not [a for a in status["stale"] if a["reason"] == "never materialized"]

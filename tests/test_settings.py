@@ -151,11 +151,17 @@ def test_flag_beats_environment_and_config_file(monkeypatch: pytest.MonkeyPatch,
     assert settings.warehouse_file() == tmp_path / "env" / "salesops.duckdb"
 
 
-def test_every_setting_is_a_flag_of_every_pipeline_command():
-    parser = cli.build_parser()
-    for command in ("generate", "run", "demo", "summary"):
-        args = parser.parse_args([command, *[f"--{s.key.replace('_', '-')}=x" for s in settings.SETTINGS]])
-        assert {s.key: getattr(args, s.key) for s in settings.SETTINGS} == {s.key: "x" for s in settings.SETTINGS}
+def test_every_setting_is_a_flag_of_every_pipeline_command(monkeypatch: pytest.MonkeyPatch):
+    given = []
+
+    def capture(flags):
+        given.append(dict(flags))
+        raise settings.SettingsError("stop before anything runs")
+
+    monkeypatch.setattr(cli, "load_settings", capture)
+    for command in ("generate", "load", "build", "check", "publish", "run", "demo", "status", "summary"):
+        assert cli.main([command, *[f"--{s.key.replace('_', '-')}=x" for s in settings.SETTINGS]]) == 2
+        assert given.pop() == {s.key: "x" for s in settings.SETTINGS}, command
 
 
 @pytest.mark.parametrize(

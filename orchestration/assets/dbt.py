@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from ingestion.warehouse import table_exists
-from orchestration import dbt_parse_cache
+from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, salesops_dbt_project
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from orchestration.settings import PROFILE_WAREHOUSE_VAR, dbt_profile_warehouse
@@ -107,9 +107,12 @@ def salesops_dbt_assets(
     dbt_parse_cache.restore(cached, target_path)
     invocation = dbt.cli(args, context=context, target_path=target_path)
     events: list[Any] = []
+    nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+    progress.report(progress.ProgressEvent(progress.DBT, progress.START, "dbt build", total=nodes))
     try:
         for event in invocation.stream():
             events.append(event)
+            progress.report(progress.ProgressEvent(progress.DBT, progress.DONE, _node_name(event), total=nodes))
     except Exception:
         dbt_parse_cache.save(invocation.target_path, cached)
         # Report what did build (and which checks failed) before the run fails with dbt's own error.
@@ -122,6 +125,15 @@ def salesops_dbt_assets(
     dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
     yield from _with_row_counts(events, warehouse)
+
+
+def _node_name(event: Any) -> str:
+    """The asset or check a streamed dbt event is about: one per model, seed, snapshot or test."""
+    if isinstance(event, dg.Output):
+        return event.output_name
+    check_name = getattr(event, "check_name", None)
+    key = getattr(event, "asset_key", None)
+    return f"{key.to_user_string() if key else ''}:{check_name or ''}"
 
 
 def _claim_test_results(invocation: DbtCliInvocation, warehouse: WarehouseResource, run_id: str) -> None:

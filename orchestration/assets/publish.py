@@ -211,6 +211,10 @@ def record_publish(warehouse: WarehouseResource, report: PublishReport) -> None:
 
 
 PUBLISHED_DEPS = published_keys(salesops_dbt_assets.keys)
+# Dagster's op priority: among steps ready at the same time, this one runs last. In the full pipeline the
+# marts come first anyway; in the publish job (checks + this asset, no marts: orchestration/jobs.py) it
+# makes the checks this run's gate reads run before it.
+LAST_STEP_TAGS = {"dagster/priority": "-1"}
 
 
 @dg.asset(
@@ -219,6 +223,7 @@ PUBLISHED_DEPS = published_keys(salesops_dbt_assets.keys)
     deps=PUBLISHED_DEPS,
     kinds={"duckdb"},
     pool="duckdb",
+    op_tags=LAST_STEP_TAGS,
     description=(
         "Write-audit-publish: when every blocking check upstream passed, the tables of schema marts and the "
         "core dimensions are copied into the BI-facing serving DuckDB file (v1.0.0 storage format) and "

@@ -1,5 +1,7 @@
 """One Dagster asset per contract file: load its landing files into ``raw.<name>``."""
 
+import time
+
 import dagster as dg
 import duckdb
 
@@ -7,6 +9,7 @@ from ingestion.contract import CONTRACT, ContractFile
 from ingestion.landing import LandingFileError, discover_landing_files, unused_landing_input
 from ingestion.loader import LoadResult, ensure_raw_table, load_landing_file
 from ingestion.warehouse import scalar
+from orchestration import progress
 from orchestration.resources import LandingResource, WarehouseResource
 
 RAW_GROUP = "raw"
@@ -82,6 +85,12 @@ def _source_status(files: list, stats: dict[str, int]) -> str:
     return "empty: the file(s) hold no accepted row: no data from this source"
 
 
+def _file_done(name: str, started: float, rows: int, status: str) -> progress.ProgressEvent:
+    return progress.ProgressEvent(
+        progress.FILE, progress.DONE, name, rows=rows, seconds=time.perf_counter() - started, status=status
+    )
+
+
 def build_raw_asset(cf: ContractFile) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", cf.name],
@@ -108,14 +117,18 @@ def build_raw_asset(cf: ContractFile) -> dg.AssetsDefinition:
         rejected: list[str] = []
         with warehouse.connect() as con:
             for landing_file in files:
+                name, started = landing_file.relative_path, time.perf_counter()
+                progress.report(progress.ProgressEvent(progress.FILE, progress.START, name))
                 try:
                     result = load_landing_file(con, landing_file)
                 except LandingFileError as exc:
                     # Other files of the table still load; the step fails at the end naming this one.
                     context.log.error(str(exc))
                     rejected.append(str(exc))
+                    progress.report(_file_done(name, started, 0, "rejected"))
                     continue
                 results.append(result)
+                progress.report(_file_done(name, started, result.rows_received, result.status))
                 for message in result.messages[:5]:
                     context.log.warning(message)
             # No file at all means "no data from this source" (data-contract.md): an empty table, so

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_quota'}}}) }}
 -- Spreading a quarter or year target to months must neither lose nor invent target: for every given
 -- quarter (year) target, its months in fct_quota add up to it. The one allowed exception is a parent
 -- whose own finer targets already exceed it (the residual spreads as 0, domain.md §5.2 rollup DQ).

@@ -1,0 +1,163 @@
+"""The ``salesops`` command line: help, exit codes, ``summary --json``, ``status`` before any run, and the
+progress model a run's display reads. ``status`` after a failed and after a successful run is tested where
+those runs already happen (tests/test_publish.py), so this file adds no pipeline run."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+import typer
+
+from orchestration import cli
+from orchestration.exit_codes import ExitCode, exit_code_table
+from orchestration.progress import DBT, DONE, FILE, START, ProgressEvent, ProgressModel, listening, report
+from orchestration.progress_view import PlainView, dbt_line, file_line
+from orchestration.settings import SETTINGS
+from tests.conftest import SMALL_LANDING, load_fixture_landing
+
+REPO = Path(__file__).resolve().parents[1]
+COMMANDS = (
+    "generate",
+    "load",
+    "build",
+    "check",
+    "publish",
+    "run",
+    "demo",
+    "status",
+    "report",
+    "docs",
+    "summary",
+    "map",
+)
+
+
+def _flat(text: str) -> str:
+    """Help text with rich's box characters and line wrapping taken out."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
+
+
+def _commands() -> dict:
+    return typer.main.get_command(cli.app).commands
+
+
+def test_the_cli_has_every_command():
+    assert set(_commands()) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_names_every_settings_variable_and_the_exit_codes(command: str, capsys):
+    assert cli.main([command, "--help"]) == ExitCode.OK
+    out = _flat(capsys.readouterr().out)
+    if command != "map":  # map reads a mapping and a file, no setting
+        missing = [s.env for s in SETTINGS if s.env not in out]
+        assert missing == []
+    for line in exit_code_table().splitlines():
+        assert _flat(line) in out
+
+
+def test_map_takes_no_setting():
+    flags = {opt for param in _commands()["map"].params for opt in param.opts}
+    assert flags == {"--check", "--rows"}
+
+
+def test_one_exit_code_table_in_help_and_readme(capsys):
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
+    assert cli.main(["--help"]) == ExitCode.OK
+    top = _flat(capsys.readouterr().out)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for code, meaning in (line.split(" ", 1) for line in exit_code_table().splitlines()):
+        assert f"{code} {meaning}" in top
+        assert f"| {code} | {meaning} |" in readme, f"README exit-code table lacks {code}"
+
+
+def test_usage_errors_exit_2(capsys):
+    assert cli.main(["no-such-command"]) == ExitCode.USAGE
+    assert cli.main(["summary", "--no-such-flag"]) == ExitCode.USAGE
+    assert cli.main(["report", "--lang", "fr"]) == ExitCode.USAGE
+    assert cli.main(["status", "--timezone", "Mars/Olympus"]) == ExitCode.USAGE
+    assert "unknown time zone" in capsys.readouterr().out
+
+
+def test_summary_json_counts_equal_the_warehouse(tmp_path: Path, capsys):
+    warehouse = tmp_path / "wh" / "salesops.duckdb"
+    warehouse.parent.mkdir()
+    load_fixture_landing(SMALL_LANDING, warehouse)
+    assert cli.main(["summary", "--json", "--warehouse", str(warehouse), "--landing", str(SMALL_LANDING)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    shown = {(t["schema"], t["table"]): t["rows"] for t in data["tables"]}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_schema = 'raw' "
+            "and table_type = 'BASE TABLE'"
+        ).fetchall()
+        expected = {(s, t): con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
+        quarantined = con.execute(
+            "select count(*) from (select distinct q.source_file, q.reason, q.row_number from audit.quarantined_rows q "
+            "join audit.load_ledger l using (load_id) where l.is_current)"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert shown == expected and sum(expected.values()) > 0
+    assert data["quarantined_total"] == sum(q["rows"] for q in data["quarantined_rows"])
+    assert data["quarantined_total"] == quarantined
+
+
+def test_summary_without_a_warehouse_has_nothing_to_report(tmp_path: Path, capsys):
+    assert cli.main(["summary", "--warehouse", str(tmp_path / "none.duckdb")]) == ExitCode.NOTHING_YET
+
+
+def test_status_before_any_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    code = cli.main(["status", "--json", "--warehouse", str(tmp_path / "wh" / "salesops.duckdb")])
+    data = json.loads(capsys.readouterr().out)
+    assert code == ExitCode.NOTHING_YET == data["exit_code"]
+    assert data["last_run"] is None and data["checks"] == [] and data["serving"]["exists"] is False
+
+
+def test_progress_model_computes_rows_per_second_and_nodes_done():
+    model = ProgressModel()
+    model.apply(ProgressEvent(FILE, START, "crm/accounts.csv"), now=10.0)
+    assert model.files["crm/accounts.csv"].rows_per_second is None
+    model.apply(ProgressEvent(FILE, DONE, "crm/accounts.csv", rows=3000, seconds=1.5, status="loaded"), now=11.5)
+    model.apply(ProgressEvent(FILE, DONE, "orders/orders.csv", rows=0, seconds=0.0, status="unchanged"), now=12.0)
+    assert model.files["crm/accounts.csv"].rows_per_second == 2000.0
+    assert model.files["orders/orders.csv"].rows_per_second is None
+    assert model.rows_loaded == 3000
+
+    model.apply(ProgressEvent(DBT, START, "dbt build", total=8), now=100.0)
+    assert model.dbt.eta_seconds(100.0) is None
+    for name in ("stg_a", "stg_b", "stg_b"):  # a node reported twice counts once
+        model.apply(ProgressEvent(DBT, DONE, name, total=8), now=104.0)
+    assert (model.dbt.done, model.dbt.total) == (2, 8)
+    # 2 nodes in 4 s: 6 left take 12 s.
+    assert model.dbt.eta_seconds(104.0) == pytest.approx(12.0)
+    assert dbt_line(model, 104.0) == "dbt: 2 of 8 nodes done, ETA 0:12"
+    assert file_line(model, "crm/accounts.csv") == "crm/accounts.csv: loaded 3,000 rows in 1.50s 2,000 rows/s"
+
+
+def test_progress_reaches_a_listener_only_while_it_listens(capsys):
+    import sys
+
+    seen: list[ProgressEvent] = []
+    event = ProgressEvent(FILE, DONE, "crm/teams.csv", rows=4, seconds=0.5, status="loaded")
+    report(event)
+    with listening(seen.append):
+        report(event)
+    report(event)
+    assert seen == [event]
+    view = PlainView(sys.stdout)
+    with listening(view):
+        report(ProgressEvent(DBT, START, "dbt build", total=20))
+        for i in range(20):
+            report(ProgressEvent(DBT, DONE, f"n{i}", total=20))
+        report(event)
+    lines = capsys.readouterr().out.splitlines()
+    # Every tenth of the nodes, once each, then the file.
+    assert [line.split(",")[0] for line in lines[:-1]] == [f"dbt: {n} of 20 nodes done" for n in range(0, 21, 2)]
+    assert lines[-1] == "crm/teams.csv: loaded 4 rows in 0.50s 8 rows/s"
