@@ -37,6 +37,8 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_LANDING = REPO_ROOT / "data" / "landing"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "salesops.duckdb"
 SERVING_FILE_NAME = "serving.duckdb"
+# The dbt docs site describes one warehouse (its catalog lists that file's tables), so it lives beside it.
+DBT_DOCS_DIR_NAME = "dbt_docs"
 
 CONFIG_ENV = "SALESOPS_CONFIG"
 CONFIG_FILE_NAME = "salesops.toml"
@@ -216,6 +218,11 @@ class Settings:
     @property
     def serving(self) -> Path:
         return self.serving_setting or self.warehouse.parent / SERVING_FILE_NAME
+
+    @property
+    def dbt_docs(self) -> Path:
+        """The dbt docs site of this warehouse (``salesops docs``): dbt_docs/ next to the warehouse."""
+        return self.warehouse.parent / DBT_DOCS_DIR_NAME
 
     def with_paths(
         self, landing: Path | None = None, warehouse: Path | None = None, serving: Path | None = None
