@@ -38,6 +38,8 @@ DEFAULT_LANDING = REPO_ROOT / "data" / "landing"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "salesops.duckdb"
 SERVING_FILE_NAME = "serving.duckdb"
 REPORT_FILE_NAME = "report.html"  # `salesops report` writes it next to the serving file unless told otherwise
+# The dbt docs site describes one warehouse (its catalog lists that file's tables), so it lives beside it.
+DBT_DOCS_DIR_NAME = "dbt_docs"
 
 CONFIG_ENV = "SALESOPS_CONFIG"
 CONFIG_FILE_NAME = "salesops.toml"
@@ -222,6 +224,11 @@ class Settings:
     def report(self) -> Path:
         """The default file of ``salesops report``: next to the serving file BI reads."""
         return self.serving.parent / REPORT_FILE_NAME
+
+    @property
+    def dbt_docs(self) -> Path:
+        """The dbt docs site of this warehouse (``salesops docs``): dbt_docs/ next to the warehouse."""
+        return self.warehouse.parent / DBT_DOCS_DIR_NAME
 
     def with_paths(
         self, landing: Path | None = None, warehouse: Path | None = None, serving: Path | None = None

@@ -1,0 +1,56 @@
+"""The dbt docs site (orchestration/dbt_docs.py): generated from a built warehouse, refused for an unbuilt one."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.dbt_docs import SITE_FILES, STATIC_SITE_FILE, WarehouseNotBuiltError, generate_docs
+from orchestration.settings import load_settings
+
+
+@pytest.fixture(scope="module")
+def docs_site(fixture_build: Path) -> Path:
+    return generate_docs(load_settings().with_paths(warehouse=fixture_build))
+
+
+def test_docs_site_sits_beside_the_warehouse(docs_site: Path, fixture_build: Path):
+    assert docs_site == fixture_build.parent / "dbt_docs"
+    assert {p.name for p in docs_site.iterdir()} == {*SITE_FILES, STATIC_SITE_FILE}
+
+
+def test_catalog_lists_every_mart_with_the_warehouse_columns(docs_site: Path, fixture_build: Path):
+    manifest = json.loads((docs_site / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((docs_site / "catalog.json").read_text(encoding="utf-8"))
+    marts = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["schema"] == "marts"}
+    assert len(marts) > 10
+    assert set(marts) <= set(catalog["nodes"])
+    con = duckdb.connect(str(fixture_build), read_only=True)
+    try:
+        for uid, node in marts.items():
+            columns = con.execute(
+                "select lower(column_name) from information_schema.columns where table_schema = ? and table_name = ?",
+                [node["schema"], node["alias"] or node["name"]],
+            ).fetchall()
+            assert {c.lower() for c in catalog["nodes"][uid]["columns"]} == {c for (c,) in columns}, uid
+    finally:
+        con.close()
+
+
+def test_missing_warehouse_is_refused_and_not_created(tmp_path: Path):
+    warehouse = tmp_path / "salesops.duckdb"
+    with pytest.raises(WarehouseNotBuiltError, match=re.escape(f"warehouse {warehouse} does not exist")):
+        generate_docs(load_settings().with_paths(warehouse=warehouse))
+    assert not warehouse.exists()
+
+
+def test_warehouse_without_models_is_refused(tmp_path: Path):
+    warehouse = tmp_path / "salesops.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    with pytest.raises(WarehouseNotBuiltError, match=re.escape(f"warehouse {warehouse} holds none of the dbt models")):
+        generate_docs(load_settings().with_paths(warehouse=warehouse))
+    assert not (tmp_path / "dbt_docs").exists()
