@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from oracles import BASE_CURRENCY, dbt_var
 
 from reporting.labels import label
 from reporting.report import SECTIONS, build_report, report_panels
-from tests.oracles import BASE_CURRENCY, dbt_var
 
 MONEY = 0.005  # to the cent
 RATE = 1e-9

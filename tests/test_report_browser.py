@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browser import artifact_path, chromium_page
 
 from reporting.report import SECTIONS, build_report
-from tests.browser import artifact_path, chromium_page
 
 # For each plot div: its id, whether plotly drew an SVG, the point count of each trace plotly built, and the
 # trace groups drawn in the SVG (bars, lines, funnels) or the heatmap image.
