@@ -5,36 +5,43 @@ with business_dates as (
     select min(order_date) as first_day, max(order_date) as last_day from {{ ref('stg_orders__orders') }}
     union all
     -- Receivables age against due dates, which may lie after the last order.
-    select min(due_date), max(due_date) from {{ ref('stg_orders__orders') }}
+    select min(due_date) as first_day, max(due_date) as last_day from {{ ref('stg_orders__orders') }}
     union all
-    select min(cast(paid_at as date)), max(cast(paid_at as date)) from {{ ref('stg_orders__payments') }}
+    select min(cast(paid_at as date)) as first_day, max(cast(paid_at as date)) as last_day
+    from {{ ref('stg_orders__payments') }}
     union all
-    select min(cast(created_at as date)), max(cast(created_at as date)) from {{ ref('stg_crm__opportunities') }}
+    select min(cast(created_at as date)) as first_day, max(cast(created_at as date)) as last_day
+    from {{ ref('stg_crm__opportunities') }}
     union all
-    select min(cast(closed_at as date)), max(cast(closed_at as date)) from {{ ref('stg_crm__opportunities') }}
+    select min(cast(closed_at as date)) as first_day, max(cast(closed_at as date)) as last_day
+    from {{ ref('stg_crm__opportunities') }}
     union all
     -- Open deals expected to close later are forecast into those months.
-    select min(expected_close_date), max(expected_close_date) from {{ ref('stg_crm__opportunities') }}
+    select min(expected_close_date) as first_day, max(expected_close_date) as last_day
+    from {{ ref('stg_crm__opportunities') }}
     union all
-    select min(cast(entered_at as date)), max(cast(entered_at as date))
+    select min(cast(entered_at as date)) as first_day, max(cast(entered_at as date)) as last_day
     from {{ ref('stg_crm__opportunity_stage_history') }}
     union all
-    select min(cast(created_at as date)), max(cast(coalesce(converted_at, created_at) as date))
+    select min(cast(created_at as date)) as first_day, max(cast(coalesce(converted_at, created_at) as date)) as last_day
     from {{ ref('stg_crm__leads') }}
     union all
-    select min(cast(occurred_at as date)), max(cast(occurred_at as date)) from {{ ref('stg_crm__activities') }}
+    select min(cast(occurred_at as date)) as first_day, max(cast(occurred_at as date)) as last_day
+    from {{ ref('stg_crm__activities') }}
     union all
-    select min(cast(created_at as date)), max(cast(created_at as date)) from {{ ref('stg_crm__accounts') }}
+    select min(cast(created_at as date)) as first_day, max(cast(created_at as date)) as last_day
+    from {{ ref('stg_crm__accounts') }}
     union all
-    select min(sold_on), max(sold_on) from {{ ref('stg_channels__partner_sell_out') }}
+    select min(sold_on) as first_day, max(sold_on) as last_day from {{ ref('stg_channels__partner_sell_out') }}
     union all
-    select min(snapshot_date), max(snapshot_date) from {{ ref('stg_channels__partner_inventory') }}
+    select min(snapshot_date) as first_day, max(snapshot_date) as last_day
+    from {{ ref('stg_channels__partner_inventory') }}
     union all
     -- A year target starting in December runs to the next December: its whole period is in the calendar.
-    select min(period_start), max(cast({{ dbt.dateadd('month', 12, 'period_start') }} as date))
+    select min(period_start) as first_day, max(cast({{ dbt.dateadd('month', 12, 'period_start') }} as date)) as last_day
     from {{ ref('stg_targets__quotas') }}
     union all
-    select as_of_date, as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date as first_day, as_of_date as last_day from {{ ref('int_as_of_date') }}
 ),
 
 span as (

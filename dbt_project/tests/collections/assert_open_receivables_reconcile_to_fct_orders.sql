@@ -24,19 +24,28 @@ team_rollup as (
 expected as (
     select 'order_balances' as report, 'order' as level, order_id as entity_id, open_amount_base as open_base from orders
     union all
-    select 'mart_receivables_aging', 'account', account_id, sum(open_amount_base) from orders group by account_id
+    select
+        'mart_receivables_aging' as report, 'account' as level, account_id as entity_id,
+        sum(open_amount_base) as open_base
+    from orders group by account_id
     union all
-    select 'mart_receivables_aging', 'partner', partner_id, sum(open_amount_base)
+    select
+        'mart_receivables_aging' as report, 'partner' as level, partner_id as entity_id,
+        sum(open_amount_base) as open_base
     from orders where partner_id is not null group by partner_id
     union all
-    select 'mart_collections', 'company', '*', sum(open_amount_base) from orders
+    select 'mart_collections' as report, 'company' as level, '*' as entity_id, sum(open_amount_base) as open_base
+    from orders
     union all
-    select 'mart_collections', 'rep', rep_id, sum(open_amount_base) from orders where rep_id is not null group by rep_id
+    select 'mart_collections' as report, 'rep' as level, rep_id as entity_id, sum(open_amount_base) as open_base
+    from orders where rep_id is not null group by rep_id
     union all
-    select 'mart_collections', 'channel', channel_id, sum(open_amount_base)
+    select 'mart_collections' as report, 'channel' as level, channel_id as entity_id, sum(open_amount_base) as open_base
     from orders where channel_id is not null group by channel_id
     union all
-    select 'mart_collections', 'team', team_rollup.team_id, sum(orders.open_amount_base)
+    select
+        'mart_collections' as report, 'team' as level, team_rollup.team_id as entity_id,
+        sum(orders.open_amount_base) as open_base
     from orders
     inner join team_rollup on team_rollup.rep_id = orders.rep_id
     group by team_rollup.team_id
@@ -46,10 +55,14 @@ reported as (
     select 'order_balances' as report, 'order' as level, order_id as entity_id, open_base
     from {{ ref('int_collections__order_balances') }}
     union all
-    select 'mart_receivables_aging', aging_level, entity_id, open_receivable_base
+    select 'mart_receivables_aging' as report, aging_level as level, entity_id, open_receivable_base as open_base
     from {{ ref('mart_receivables_aging') }}
     union all
-    select 'mart_collections', collections.group_level, coalesce(collections.group_id, '*'), collections.closing_receivable_base
+    select
+        'mart_collections' as report,
+        collections.group_level as level,
+        coalesce(collections.group_id, '*') as entity_id,
+        collections.closing_receivable_base as open_base
     from {{ ref('mart_collections') }} as collections
     cross join as_of
     where collections.period_end_date = as_of.as_of_date

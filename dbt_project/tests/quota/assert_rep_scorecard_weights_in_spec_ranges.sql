@@ -14,8 +14,10 @@ with categories as (
 
 spec_ranges as (
     select 'result' as category, 0.60 as min_weight, 0.70 as max_weight
-    union all select 'process', 0.20, 0.30
-    union all select 'capability', 0.10, 0.20
+    union all
+    select 'process' as category, 0.20 as min_weight, 0.30 as max_weight
+    union all
+    select 'capability' as category, 0.10 as min_weight, 0.20 as max_weight
 ),
 
 checks as (

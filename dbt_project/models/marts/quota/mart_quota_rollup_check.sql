@@ -31,11 +31,13 @@ month_sums as (
     select level, owner_id, owner_key, metric, 'month' as period_grain, month_start as period_start, target_value
     from months
     union all
-    select level, owner_id, owner_key, metric, 'quarter' as period_grain, quarter_start as period_start, sum(target_value)
+    select level, owner_id, owner_key, metric, 'quarter' as period_grain, quarter_start as period_start,
+        sum(target_value) as target_value
     from months
     group by level, owner_id, owner_key, metric, quarter_start
     union all
-    select level, owner_id, owner_key, metric, 'year' as period_grain, year_start as period_start, sum(target_value)
+    select level, owner_id, owner_key, metric, 'year' as period_grain, year_start as period_start,
+        sum(target_value) as target_value
     from months
     group by level, owner_id, owner_key, metric, year_start
 ),
