@@ -1,4 +1,4 @@
-"""The code's shape: data flows one way (landing -> ingestion -> quality -> orchestration -> bi), no import
+"""The code's shape: data flows one way (landing -> ingestion -> quality -> orchestration -> bi, reporting), no import
 circle (function-level imports count too), no private Dagster API, nothing configures by writing to
 os.environ, and nothing imports the Dagster code location's entry module."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("ingestion", "quality", "orchestration", "sample_data", "bi")
+PACKAGES = ("ingestion", "quality", "orchestration", "sample_data", "bi", "reporting")
 # What each package may import from the others: the one-way flow.
 ALLOWED = {
     "ingestion": set(),
@@ -19,7 +19,12 @@ ALLOWED = {
     "orchestration": {"ingestion", "quality", "sample_data"},
     # BI tools read what orchestration publishes (the serving file's setting).
     "bi": {"orchestration"},
+    # The HTML report reads the serving file that orchestration publishes, and the dbt vars it was built with.
+    "reporting": {"orchestration"},
 }
+# The command line is the one module that reaches forward: `salesops report` runs the report on what the
+# pipeline published (lazily, so no import circle: test_no_import_circle walks function-level imports too).
+ENTRY_POINT_IMPORTS = {"orchestration.cli": {"reporting"}}
 
 
 def _module_name(path: Path) -> str:
@@ -69,7 +74,11 @@ def test_nothing_imports_the_code_location_entry_module():
 @pytest.mark.parametrize("package", PACKAGES)
 def test_packages_import_only_what_comes_before_them(package: str):
     wrong = {
-        module: sorted(i for i in imported if i.split(".")[0] not in ALLOWED[package] | {package})
+        module: sorted(
+            i
+            for i in imported
+            if i.split(".")[0] not in ALLOWED[package] | {package} | ENTRY_POINT_IMPORTS.get(module, set())
+        )
         for module, imported in GRAPH.items()
         if module.split(".")[0] == package
     }
