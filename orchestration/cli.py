@@ -108,11 +108,15 @@ def _run(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool,
     from orchestration.progress import listening
     from orchestration.progress_view import PlainView, RichView
 
-    show_bars = sys.stdout.isatty() and not (quiet or as_json)
-    view = RichView(Console()) if show_bars else PlainView(sys.stdout)
+    out = sys.stdout
+    show_bars = out.isatty() and not (quiet or as_json)
+    view = RichView(Console(file=out)) if show_bars else PlainView(out)
     # Dagster's INFO lines would scroll through the bars, and print under a JSON result.
     log_level = "WARNING" if show_bars or quiet or as_json else "INFO"
-    with view, listening(view if not (quiet or as_json) else (lambda event: None)):
+    # dagster-dbt echoes dbt's whole log to sys.stdout: with --json or --quiet, stdout holds the result alone,
+    # so the echo goes to stderr (dbt's log file and the run's compute logs keep it too).
+    echo = sys.stderr if quiet or as_json else out
+    with contextlib.redirect_stdout(echo), view, listening(view if not (quiet or as_json) else (lambda event: None)):
         return run_job(
             job_name, settings, _persistent_instance(), as_of_date, raise_on_error=False, log_level=log_level
         )

@@ -161,3 +161,20 @@ def test_progress_reaches_a_listener_only_while_it_listens(capsys):
     # Every tenth of the nodes, once each, then the file.
     assert [line.split(",")[0] for line in lines[:-1]] == [f"dbt: {n} of 20 nodes done" for n in range(0, 21, 2)]
     assert lines[-1] == "crm/teams.csv: loaded 4 rows in 0.50s 8 rows/s"
+
+
+def test_json_result_is_alone_on_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    """What a run prints to stdout itself (dagster-dbt echoes dbt's log there) goes to stderr under --json."""
+    import orchestration.pipeline as pipeline
+
+    def fake_run_job(job_name, settings, instance, as_of_date, raise_on_error, log_level):
+        print("1 of 789 START test not_null_x ... [RUN]")  # what dagster-dbt writes to sys.stdout
+        return pipeline.PipelineRun(True, "run-1", settings.warehouse, settings.serving, [], None)
+
+    monkeypatch.setattr(pipeline, "run_job", fake_run_job)
+    monkeypatch.setattr(cli, "_persistent_instance", lambda: None)
+    code = cli.main(["build", "--json", "--warehouse", str(tmp_path / "wh.duckdb")])
+    captured = capsys.readouterr()
+    assert code == ExitCode.OK
+    assert json.loads(captured.out)["run_id"] == "run-1"
+    assert "START test not_null_x" in captured.err

@@ -223,6 +223,13 @@ def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(
     shutil.copytree(demo_landing, landing)
     order_dates = pl.read_csv(landing / "orders/orders.csv", infer_schema=False)["order_date"]
     cut = (order_dates.str.to_date("%Y-%m-%d", strict=False).max() - timedelta(days=31)).isoformat()
+    # And a corrupted row in a file the generator writes clean (accounts): no id, a date that is not one.
+    accounts = landing / "crm/accounts.csv"
+    header, first = accounts.read_text(encoding="utf-8").splitlines()[:2]
+    fields = dict(zip(header.split(","), first.split(","), strict=True))
+    fields.update(account_id="", created_at="not-a-date")
+    with accounts.open("a", encoding="utf-8") as fh:
+        fh.write(",".join(fields.values()) + "\n")
     # A persistent instance, as `salesops run` uses, so `salesops status` can read the run afterwards.
     home = tmp_path / "dagster_home"
     home.mkdir()
@@ -262,6 +269,10 @@ def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(
     assert status["last_run"]["run_id"] == run.run_id and status["last_run"]["status"] == "FAILURE"
     failed = [(c["asset_key"], c["severity"]) for c in status["checks"] if c["check_name"].startswith("expression")]
     assert failed == [("intermediate/int_calendar_bounds", "ERROR")]
+    # The corrupted file's row was quarantined, its good rows loaded, and its warning suite names it.
+    assert ("raw/accounts", "gx_warnings", "WARN", False) in [
+        (c["asset_key"], c["check_name"], c["severity"], c["passed"]) for c in status["checks"]
+    ]
     assert status["serving"]["run_id"] == before_state["log"][-1][0]
 
 
