@@ -24,7 +24,15 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration.exit_codes import ExitCode, exit_code_table
-from orchestration.settings import CONFIG_ENV, REPO_ROOT, SETTINGS, Settings, SettingsError, load_settings
+from orchestration.settings import (
+    CONFIG_ENV,
+    DBT_DOCS_PORT,
+    REPO_ROOT,
+    SETTINGS,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 
 DAGSTER_HOME_DEFAULT = REPO_ROOT / ".dagster_home"
 EXIT_CODES_HELP = "Exit codes: " + "; ".join(exit_code_table().splitlines()) + "."
@@ -354,7 +362,9 @@ def report(
         return ExitCode.NOTHING_YET
     from reporting.report import build_report
 
-    written = build_report(settings.serving, out or settings.report, lang=lang.value)
+    written = build_report(
+        settings.serving, out or settings.report, lang=lang.value, base_currency=settings.base_currency
+    )
     print(f"Report written to {written}")
     return ExitCode.OK
 
@@ -364,11 +374,15 @@ def report(
 def docs(
     settings: Settings,
     serve: Annotated[bool, typer.Option("--serve", help="serve the site until interrupted")] = False,
-    port: Annotated[int, typer.Option("--port", help="port of --serve")] = 8080,
+    port: Annotated[int, typer.Option("--port", help="port of --serve")] = DBT_DOCS_PORT,
 ) -> int:
-    from orchestration.dbt_docs import generate_docs, serve_docs
+    from orchestration.dbt_docs import WarehouseNotBuiltError, generate_docs, serve_docs
 
-    folder = generate_docs(settings)
+    try:
+        folder = generate_docs(settings)
+    except WarehouseNotBuiltError as exc:
+        print(f"salesops: {exc}")
+        return ExitCode.NOTHING_YET
     print(f"dbt docs written to {folder} (open {folder / 'index.html'})")
     if serve:
         print(f"Serving on http://127.0.0.1:{port} (Ctrl-C stops)")

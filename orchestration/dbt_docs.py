@@ -17,7 +17,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from orchestration.pipeline import run_dbt
-from orchestration.settings import Settings
+from orchestration.settings import DBT_DOCS_PORT, Settings
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 STATIC_SITE_FILE = "static_index.html"
@@ -64,7 +64,7 @@ def model_ids(manifest: dict) -> list[str]:
     return [uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"]
 
 
-def docs_server(folder: Path, host: str = "127.0.0.1", port: int = 8080) -> ThreadingHTTPServer:
+def docs_server(folder: Path, host: str = "127.0.0.1", port: int = DBT_DOCS_PORT) -> ThreadingHTTPServer:
     """An HTTP server for the docs site in ``folder``, bound but not yet serving (port 0: any free port)."""
     folder = Path(folder)
     missing = [name for name in SITE_FILES if not (folder / name).is_file()]
@@ -75,7 +75,7 @@ def docs_server(folder: Path, host: str = "127.0.0.1", port: int = 8080) -> Thre
     return ThreadingHTTPServer((host, port), handler)
 
 
-def serve_docs(folder: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
+def serve_docs(folder: Path, host: str = "127.0.0.1", port: int = DBT_DOCS_PORT) -> None:
     """Serve the docs site in ``folder`` on http://host:port/ until interrupted (loopback unless told)."""
     # Ctrl-C is how a user stops it: a normal return, not a traceback.
     with docs_server(folder, host, port) as server, contextlib.suppress(KeyboardInterrupt):

@@ -19,6 +19,7 @@ and the dbt invocation read the same values.
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from collections.abc import Mapping
@@ -27,6 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import yaml
 
 from ingestion.contract import DEFAULT_BUSINESS_TIMEZONE
 
@@ -40,6 +43,7 @@ SERVING_FILE_NAME = "serving.duckdb"
 REPORT_FILE_NAME = "report.html"  # `salesops report` writes it next to the serving file unless told otherwise
 # The dbt docs site describes one warehouse (its catalog lists that file's tables), so it lives beside it.
 DBT_DOCS_DIR_NAME = "dbt_docs"
+DBT_DOCS_PORT = 8080  # `salesops docs --serve`, on 127.0.0.1
 
 CONFIG_ENV = "SALESOPS_CONFIG"
 CONFIG_FILE_NAME = "salesops.toml"
@@ -175,6 +179,22 @@ def parse_bool(key: str, value: str) -> bool:
     raise SettingsError(f"{key}: {value!r} is not true or false")
 
 
+@functools.cache
+def _project_vars(project_file: Path) -> dict[str, Any]:
+    return yaml.safe_load(project_file.read_text(encoding="utf-8"))["vars"]
+
+
+def dbt_project_var(name: str, project_dir: Path = DBT_PROJECT_DIR) -> Any:
+    """A dbt var's default as ``dbt_project.yml`` sets it (what a run uses unless a setting overrides it)."""
+    return _project_vars(Path(project_dir) / "dbt_project.yml")[name]
+
+
+def base_currency_of(chosen_vars: Mapping[str, Any]) -> str:
+    """The base currency every amount is converted to, given the dbt vars a run passes: the user's setting,
+    else the var's default."""
+    return str(chosen_vars.get("base_currency") or dbt_project_var("base_currency"))
+
+
 def dbt_vars(flags: Flags | None = None) -> dict[str, str | bool]:
     """The dbt vars the user set (base currency, calendar bounds, PII masking); the rest keep
     dbt_project.yml's defaults."""
@@ -219,6 +239,10 @@ class Settings:
     @property
     def serving(self) -> Path:
         return self.serving_setting or self.warehouse.parent / SERVING_FILE_NAME
+
+    @property
+    def base_currency(self) -> str:
+        return base_currency_of(self.dbt_vars)
 
     @property
     def report(self) -> Path:

@@ -15,10 +15,7 @@ from datetime import date, datetime
 import duckdb
 import polars as pl
 
-from reporting.thresholds import dbt_var
-
-# Base-currency sources, in order: a column of the publish metadata, else the setting the pipeline used
-# (orchestration.settings: flag, environment, config file), else dbt_project.yml's default.
+# The publish records the base currency of each version; serving files published before it did lack the column.
 _CURRENCY_COLUMN = "base_currency"
 _AGING_BUCKET = re.compile(r"^days_(?:(\d+)_(\d+)|over_(\d+))_base$")
 
@@ -74,15 +71,9 @@ def coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Coverage]:
     return {r[0]: Coverage(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows}
 
 
-def _setting_currency() -> str:
-    # Imported here: reading the settings is the fallback, needed only when the serving file is silent.
-    from orchestration.settings import dbt_vars
-
-    return str(dbt_vars().get("base_currency") or dbt_var("base_currency"))
-
-
-def publish_info(con: duckdb.DuckDBPyConnection) -> PublishInfo:
-    """As-of date (mart_coverage), the latest publish (meta.publish_log) and the base currency."""
+def publish_info(con: duckdb.DuckDBPyConnection, fallback_currency: str) -> PublishInfo:
+    """As-of date (mart_coverage), the latest publish (meta.publish_log) and the base currency it recorded
+    (``fallback_currency`` for a file published before the log recorded it)."""
     as_of = None
     if table_exists(con, "marts", "mart_coverage"):
         as_of = con.execute("select max(as_of_date) from marts.mart_coverage").fetchall()[0][0]
@@ -95,7 +86,7 @@ def publish_info(con: duckdb.DuckDBPyConnection) -> PublishInfo:
         if latest:
             run_id, published_at = latest[0][0], latest[0][1]
             currency = latest[0][2] if len(latest[0]) > 2 else None
-    return PublishInfo(as_of, str(currency) if currency else _setting_currency(), published_at, run_id)
+    return PublishInfo(as_of, str(currency) if currency else fallback_currency, published_at, run_id)
 
 
 # ------------------------------------------------------------------------------------- funnel

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import plotly.graph_objects as go
 
+from orchestration.settings import base_currency_of, dbt_vars
 from reporting import figures, queries
 from reporting.labels import check_lang, label
 from reporting.page import Panel, render_page
@@ -202,23 +203,26 @@ def build_panels(con: Con, lang: str, info: PublishInfo) -> list[Panel]:
     return panels
 
 
-def report_panels(serving: Path, lang: str = "en") -> tuple[PublishInfo, list[Panel]]:
-    """The publish info and every panel of the report on ``serving`` (opened read-only)."""
+def report_panels(serving: Path, lang: str = "en", base_currency: str | None = None) -> tuple[PublishInfo, list[Panel]]:
+    """The publish info and every panel of the report on ``serving`` (opened read-only). The currency is
+    the one the publish recorded; ``base_currency`` (default: the user's setting) only for a serving file
+    published before the log recorded it."""
     check_lang(lang)
+    fallback = base_currency or base_currency_of(dbt_vars())
     con = duckdb.connect(str(serving), read_only=True)
     try:
-        info = queries.publish_info(con)
+        info = queries.publish_info(con, fallback)
         return info, build_panels(con, lang, info)
     finally:
         con.close()
 
 
-def build_report(serving: Path, out: Path, lang: str = "en") -> Path:
+def build_report(serving: Path, out: Path, lang: str = "en", base_currency: str | None = None) -> Path:
     """Write the HTML report of the serving file ``serving`` to ``out`` in ``lang`` ("en" or "zh")."""
     serving, out = Path(serving), Path(out)
     if not serving.exists():
         raise FileNotFoundError(f"no serving file at {serving}: run the pipeline first (salesops run)")
-    info, panels = report_panels(serving, lang)
+    info, panels = report_panels(serving, lang, base_currency)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_page(panels, info, lang), encoding="utf-8")
     return out

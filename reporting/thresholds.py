@@ -4,22 +4,10 @@ of ``dbt_project.yml`` and the dbt seeds. Nothing here re-types a number."""
 from __future__ import annotations
 
 import csv
-import functools
 from pathlib import Path
 
-import yaml
-
 from orchestration.settings import DBT_PROJECT_DIR
-
-
-@functools.cache
-def _dbt_vars(project_file: Path) -> dict:
-    return yaml.safe_load(project_file.read_text(encoding="utf-8"))["vars"]
-
-
-def dbt_var(name: str, project_dir: Path = DBT_PROJECT_DIR):
-    """A dbt var's value as ``dbt_project.yml`` sets it (the default every run uses unless overridden)."""
-    return _dbt_vars(Path(project_dir) / "dbt_project.yml")[name]
+from orchestration.settings import dbt_project_var as dbt_var
 
 
 def attainment_band_edges() -> list[float]:

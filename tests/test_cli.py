@@ -178,3 +178,10 @@ def test_json_result_is_alone_on_stdout(tmp_path: Path, monkeypatch: pytest.Monk
     assert code == ExitCode.OK
     assert json.loads(captured.out)["run_id"] == "run-1"
     assert "START test not_null_x" in captured.err
+
+
+def test_docs_without_a_warehouse_has_nothing_to_report(tmp_path: Path, capsys):
+    code = cli.main(["docs", "--warehouse", str(tmp_path / "none.duckdb")])
+    assert code == ExitCode.NOTHING_YET
+    assert "none.duckdb" in capsys.readouterr().out
+    assert not (tmp_path / "none.duckdb").exists()

@@ -68,7 +68,7 @@ TABLES = [("marts", "mart_a"), ("marts", "mart_v"), ("core", "dim_x")]
 
 def test_publish_copies_tables_in_the_v1_format_and_records_the_version(small_warehouse, tmp_path):
     serving = tmp_path / "serving.duckdb"
-    report = publish_to_serving(small_warehouse, serving, TABLES, run_id="run-1")
+    report = publish_to_serving(small_warehouse, serving, TABLES, run_id="run-1", base_currency="USD")
     assert report.row_counts == {"marts.mart_a": 10, "marts.mart_v": 3, "core.dim_x": 1}
     assert _storage_number(serving) == V1_STORAGE_NUMBER
     assert not (tmp_path / "serving.new.duckdb").exists()
@@ -84,6 +84,8 @@ def test_publish_copies_tables_in_the_v1_format_and_records_the_version(small_wa
         )
         assert kinds == {"mart_a": "BASE TABLE", "mart_v": "BASE TABLE"}
         assert con.execute("select sum(amount) from marts.mart_a").fetchall()[0][0] == pytest.approx(67.5)
+        # The currency the amounts are in travels with the version (the report labels its axes with it).
+        assert con.execute("select base_currency from meta.publish_log").fetchall() == [("USD",)]
     finally:
         con.close()
     state = _serving_state(serving)
@@ -223,13 +225,17 @@ def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(
     shutil.copytree(demo_landing, landing)
     order_dates = pl.read_csv(landing / "orders/orders.csv", infer_schema=False)["order_date"]
     cut = (order_dates.str.to_date("%Y-%m-%d", strict=False).max() - timedelta(days=31)).isoformat()
-    # And a corrupted row in a file the generator writes clean (accounts): no id, a date that is not one.
+    # And corrupted rows in a file the generator writes clean (accounts): one with no id and a date that is
+    # not one (quarantined by the loader), one updated a year before it was created (the warning suite's
+    # date order, DQ03).
     accounts = landing / "crm/accounts.csv"
     header, first = accounts.read_text(encoding="utf-8").splitlines()[:2]
     fields = dict(zip(header.split(","), first.split(","), strict=True))
-    fields.update(account_id="", created_at="not-a-date")
+    unreadable = {**fields, "account_id": "", "created_at": "not-a-date"}
+    out_of_order = {**fields, "account_id": "ACC9999999", "updated_at": "2001-01-01 00:00:00"}
     with accounts.open("a", encoding="utf-8") as fh:
-        fh.write(",".join(fields.values()) + "\n")
+        for row in (unreadable, out_of_order):
+            fh.write(",".join(row.values()) + "\n")
     # A persistent instance, as `salesops run` uses, so `salesops status` can read the run afterwards.
     home = tmp_path / "dagster_home"
     home.mkdir()
@@ -269,7 +275,7 @@ def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(
     assert status["last_run"]["run_id"] == run.run_id and status["last_run"]["status"] == "FAILURE"
     failed = [(c["asset_key"], c["severity"]) for c in status["checks"] if c["check_name"].startswith("expression")]
     assert failed == [("intermediate/int_calendar_bounds", "ERROR")]
-    # The corrupted file's row was quarantined, its good rows loaded, and its warning suite names it.
+    # The corrupted file's warning suite failed, and status names it.
     assert ("raw/accounts", "gx_warnings", "WARN", False) in [
         (c["asset_key"], c["check_name"], c["severity"], c["passed"]) for c in status["checks"]
     ]

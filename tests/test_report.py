@@ -160,7 +160,7 @@ def test_unknown_language_is_refused(serving: Path, tmp_path: Path):
 @pytest.fixture(scope="module")
 def gutted_serving(serving: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the serving file as a CRM-less landing would leave it (funnel marts empty, coverage saying
-    so), plus an empty mart whose inputs had rows, a missing mart, and a base currency in the publish log."""
+    so), plus an empty mart whose inputs had rows, a missing mart, and another base currency in the publish log."""
     copy = tmp_path_factory.mktemp("gutted") / "serving.duckdb"
     shutil.copy(serving, copy)
     c = duckdb.connect(str(copy))
@@ -173,7 +173,6 @@ def gutted_serving(serving: Path, tmp_path_factory: pytest.TempPathFactory) -> P
             "where mart_name in ('mart_funnel_stage', 'mart_win_rate')"
         )
         c.execute("drop table marts.mart_sales_cycle")
-        c.execute("alter table meta.publish_log add column base_currency varchar")
         c.execute("update meta.publish_log set base_currency = 'USD'")
     finally:
         c.close()

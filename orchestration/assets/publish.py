@@ -28,7 +28,8 @@ import duckdb
 from ingestion.contract import CONTRACT
 from orchestration.assets.dbt import dbt_manifest, salesops_dbt_assets
 from orchestration.assets.quality_checks import CONTRACT_CHECK
-from orchestration.resources import ServingResource, WarehouseResource
+from orchestration.resources import RunSettingsResource, ServingResource, WarehouseResource
+from orchestration.settings import base_currency_of
 from quality.publish_gate import BlockingCheck, blocking_dbt_tests, gate_failures, raw_suite_checks
 
 SERVING_GROUP = "serving"
@@ -94,8 +95,10 @@ def publish_to_serving(
     tables: Sequence[tuple[str, str]],
     run_id: str,
     published_at: datetime | None = None,
+    base_currency: str | None = None,
 ) -> PublishReport:
     """Copy ``tables`` ((schema, name) of the warehouse) into a new serving file and swap it in atomically.
+    ``base_currency`` (the currency the marts' amounts are in) is recorded with the version.
 
     Nothing touches ``serving`` until the new file is complete, checkpointed, closed and verified; the
     swap is one rename. On any error the old serving file is left exactly as it was.
@@ -109,7 +112,7 @@ def publish_to_serving(
 
     row_counts: dict[str, int] = {}
     try:
-        _write_serving_copy(warehouse, staging_file, serving, tables, run_id, published_at, row_counts)
+        _write_serving_copy(warehouse, staging_file, serving, tables, run_id, published_at, row_counts, base_currency)
         _verify(staging_file, row_counts, run_id)
     except BaseException:
         for partial in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
@@ -130,6 +133,7 @@ def _write_serving_copy(
     run_id: str,
     published_at: datetime,
     row_counts: dict[str, int],
+    base_currency: str | None,
 ) -> None:
     con = duckdb.connect()
     try:
@@ -146,10 +150,12 @@ def _write_serving_copy(
         con.execute("create schema dst.meta")
         con.execute(
             "create table dst.meta.publish_log (run_id varchar not null, published_at timestamp not null, "
-            "serving_file varchar, table_count integer, total_rows bigint)"
+            "serving_file varchar, table_count integer, total_rows bigint, base_currency varchar)"
         )
-        for row in [*history, (run_id, published_at, str(serving), len(tables), sum(row_counts.values()))]:
-            con.execute("insert into dst.meta.publish_log values (?, ?, ?, ?, ?)", list(row))
+        # Earlier versions' currency is not in the warehouse's log: null, not a guess.
+        this_version = (run_id, published_at, str(serving), len(tables), sum(row_counts.values()), base_currency)
+        for row in [*(tuple(h) + (None,) for h in history), this_version]:
+            con.execute("insert into dst.meta.publish_log values (?, ?, ?, ?, ?, ?)", list(row))
         con.execute(
             "create table dst.meta.published_tables (run_id varchar not null, published_at timestamp not null, "
             "table_schema varchar not null, table_name varchar not null, row_count bigint not null)"
@@ -232,7 +238,10 @@ LAST_STEP_TAGS = {"dagster/priority": "-1"}
     ),
 )
 def published_marts(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving: ServingResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    serving: ServingResource,
+    run_settings: RunSettingsResource,
 ) -> dg.MaterializeResult:
     expected = blocking_checks()
     with warehouse.connect(read_only=True) as con:
@@ -257,7 +266,8 @@ def published_marts(
     missing = [f"{s}.{n}" for s, n in tables if (s, n) not in existing]
     if missing:
         raise dg.Failure(description=f"Not published: tables missing in the warehouse: {', '.join(missing)}")
-    report = publish_to_serving(warehouse.file, serving.file, tables, context.run_id)
+    currency = base_currency_of(run_settings.dbt_vars)
+    report = publish_to_serving(warehouse.file, serving.file, tables, context.run_id, base_currency=currency)
     record_publish(warehouse, report)
     context.log.info(f"Published {len(tables)} tables ({report.total_rows} rows) to {report.serving}")
     return dg.MaterializeResult(
@@ -270,5 +280,6 @@ def published_marts(
             "blocking_checks_passed": dg.MetadataValue.int(len(expected)),
             "file_bytes": dg.MetadataValue.int(report.file_bytes),
             "storage_version": dg.MetadataValue.text(SERVING_STORAGE_VERSION),
+            "base_currency": dg.MetadataValue.text(currency),
         }
     )
