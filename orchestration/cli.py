@@ -205,10 +205,11 @@ def build(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False,
     "dbt test, as one Dagster run of the checks alone (job salesops_check)"
 )
 @_with_settings
-def check(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> int:
+def check(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False, as_json: AsJson = False) -> int:
+    # The dbt tests read the as-of date (the reconciliation tests among them): check what `build` built.
     from orchestration.jobs import CHECK_JOB_NAME
 
-    return _step(CHECK_JOB_NAME, settings, None, quiet, as_json)
+    return _step(CHECK_JOB_NAME, settings, as_of_date, quiet, as_json)
 
 
 @_command(
@@ -216,10 +217,11 @@ def check(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> 
     "this run (write-audit-publish; nothing is rebuilt)"
 )
 @_with_settings
-def publish(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> int:
+def publish(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False, as_json: AsJson = False) -> int:
+    # The dbt tests read the as-of date (the reconciliation tests among them): check what `build` built.
     from orchestration.jobs import PUBLISH_JOB_NAME
 
-    return _step(PUBLISH_JOB_NAME, settings, None, quiet, as_json)
+    return _step(PUBLISH_JOB_NAME, settings, as_of_date, quiet, as_json)
 
 
 @_command("run the whole pipeline (Dagster job) on the landing folder")
