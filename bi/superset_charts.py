@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SERVING_SCHEMA = "marts"
-# How many groups a chart may draw; every chart here has far fewer (stages, segments, channel types…).
-ROW_LIMIT = 1000
+# How many groups a chart may draw: the daily KPI line has one per day of the data (27 years fit).
+ROW_LIMIT = 10000
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,15 @@ _BAR = {"orientation": "vertical", "show_legend": True, "xAxisLabelRotation": 45
 
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
+        domain="kpi",
+        title="Daily revenue and collections",
+        table="mart_kpi_daily",
+        viz_type="echarts_timeseries_line",
+        dimension="date_day",
+        metrics=(Metric("revenue", "SUM", "revenue_base"), Metric("collections", "SUM", "collections_base")),
+        extra_params={"show_legend": True},
+    ),
+    ChartSpec(
         domain="funnel",
         title="Sales funnel: deals reaching each stage",
         table="mart_funnel_stage",
@@ -160,5 +169,14 @@ CHARTS: tuple[ChartSpec, ...] = (
         ),
         filters=(("aging_level", "account"),),
         extra_params=_BAR | {"stack": "Stack"},
+    ),
+    ChartSpec(
+        domain="quality",
+        title="Checks of the published run by status",
+        table="mart_dq_results",
+        viz_type="pie",
+        dimension="status",
+        metrics=(Metric("checks", "COUNT"),),
+        extra_params={"show_labels": True, "label_type": "key_value", "show_legend": True},
     ),
 )

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.superset
 # What each chart must show, computed here straight from the serving file (not from bi/superset_charts.py):
 # the first column is the chart's category, the others its numbers in the chart's metric order.
 EXPECTED_SQL = {
+    "kpi": "select date_day, sum(revenue_base), sum(collections_base) from marts.mart_kpi_daily group by date_day",
     "funnel": """
         select stage_code, sum(entered_count) from marts.mart_funnel_stage
         where slice_type = 'company' group by stage_code""",
@@ -38,6 +39,7 @@ EXPECTED_SQL = {
     "collections": """
         select region, sum(days_0_30_base), sum(days_31_60_base), sum(days_61_90_base), sum(days_over_90_base)
         from marts.mart_receivables_aging where aging_level = 'account' group by region""",
+    "quality": "select status, count(*) from marts.mart_dq_results group by status",
 }
 DRAW_TIMEOUT_MS = 120_000
 
@@ -75,7 +77,7 @@ def _expected(serving: Path, domain: str) -> dict:
 
 def _category(domain: str, value):
     # Superset returns a date column as epoch milliseconds.
-    return datetime.fromtimestamp(value / 1000, UTC).date() if domain == "quota" else value
+    return datetime.fromtimestamp(value / 1000, UTC).date() if domain in ("quota", "kpi") else value
 
 
 def test_database_is_read_only_on_the_serving_file(provisioned):
