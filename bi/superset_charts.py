@@ -106,6 +106,8 @@ class ChartSpec:
 
 # Categories on a slant so every label fits a third of the dashboard's width.
 _BAR = {"orientation": "vertical", "show_legend": True, "xAxisLabelRotation": 45}
+# Funnel and pie slices carry their own "name: value" labels.
+_LABELLED = {"show_labels": True, "label_type": "key_value"}
 
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
@@ -125,7 +127,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         dimension="stage_code",
         metrics=(Metric("deals", "SUM", "entered_count"),),
         filters=(("slice_type", "company"),),
-        extra_params={"show_labels": True, "label_type": "key_value", "show_legend": False},
+        extra_params=_LABELLED | {"show_legend": False},
     ),
     ChartSpec(
         domain="customer",
@@ -134,7 +136,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         viz_type="pie",
         dimension="segment_name",
         metrics=(Metric("customers", "COUNT"),),
-        extra_params={"show_labels": True, "label_type": "key_value", "show_legend": False, "donut": True},
+        extra_params=_LABELLED | {"show_legend": False, "donut": True},
     ),
     ChartSpec(
         domain="channel",
@@ -177,6 +179,6 @@ CHARTS: tuple[ChartSpec, ...] = (
         viz_type="pie",
         dimension="status",
         metrics=(Metric("checks", "COUNT"),),
-        extra_params={"show_labels": True, "label_type": "key_value", "show_legend": True},
+        extra_params=_LABELLED | {"show_legend": True},
     ),
 )
