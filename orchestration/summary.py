@@ -75,14 +75,17 @@ def format_unused_input(landing: Path, mappings_dir: Path | None = None) -> list
     return [f"Not loaded from {landing}:", *(f"  {m}" for m in messages)] if messages else []
 
 
-def format_summary(warehouse: Path) -> str:
+def _read_summary(warehouse: Path) -> tuple[list, list, list]:
+    """Table counts, quarantine by file and mart coverage, read in one read-only connection."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        counts = warehouse_table_counts(con)
-        quarantine = quarantine_by_file(con)
-        coverage = mart_coverage(con)
+        return warehouse_table_counts(con), quarantine_by_file(con), mart_coverage(con)
     finally:
         con.close()
+
+
+def format_summary(warehouse: Path) -> str:
+    counts, quarantine, coverage = _read_summary(warehouse)
     lines = [f"Warehouse: {warehouse}", "", f"{'schema':<13}{'table':<44}{'rows':>12}"]
     for schema, table, n in counts:
         lines.append(f"{schema:<13}{table:<44}{n:>12,}")
@@ -99,13 +102,7 @@ def format_summary(warehouse: Path) -> str:
 
 def summary_data(warehouse: Path, landing: Path, mappings_dir: Path | None = None) -> dict:
     """The summary as data (``salesops summary --json``): the same numbers ``format_summary`` prints."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        counts = warehouse_table_counts(con)
-        quarantine = quarantine_by_file(con)
-        coverage = mart_coverage(con)
-    finally:
-        con.close()
+    counts, quarantine, coverage = _read_summary(warehouse)
     return {
         "warehouse": str(warehouse),
         "tables": [{"schema": s, "table": t, "rows": n} for s, t, n in counts],

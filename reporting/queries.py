@@ -15,6 +15,9 @@ from datetime import date, datetime
 import duckdb
 import polars as pl
 
+from ingestion.warehouse import table_columns as columns
+from ingestion.warehouse import table_exists
+
 # The publish records the base currency of each version; serving files published before it did lack the column.
 _CURRENCY_COLUMN = "base_currency"
 _AGING_BUCKET = re.compile(r"^days_(?:(\d+)_(\d+)|over_(\d+))_base$")
@@ -41,22 +44,6 @@ class PublishInfo:
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     return con.sql(sql, params=params).pl()
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
-    ).fetchall()
-    return found[0][0] > 0
-
-
-def columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position",
-        [schema, name],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 # ------------------------------------------------------------------------------------- metadata

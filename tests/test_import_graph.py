@@ -20,7 +20,7 @@ ALLOWED = {
     # BI tools read what orchestration publishes (the serving file's setting).
     "bi": {"orchestration"},
     # The HTML report reads the serving file that orchestration publishes, and the dbt vars it was built with.
-    "reporting": {"orchestration"},
+    "reporting": {"ingestion", "orchestration"},
 }
 # The command line is the one module that reaches forward: `salesops report` runs the report on what the
 # pipeline published (lazily, so no import circle: test_no_import_circle walks function-level imports too).
