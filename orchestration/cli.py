@@ -392,6 +392,68 @@ def docs(
     return ExitCode.OK
 
 
+# ------------------------------------------------------------------------------------------ second engine
+
+
+def _spark_build(settings: Settings, fresh: bool) -> int:
+    from engines.spark_build import build_on_spark
+
+    built = build_on_spark(settings, fresh=fresh)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(built.statuses.items()))
+    print(f"Spark build in {settings.spark_dir}: {counts or 'nothing ran'} (log: {built.log})")
+    for unique_id in built.failures[:20]:
+        print(f"  not passed: {unique_id}")
+    return ExitCode.OK if built.success else ExitCode.FAILED
+
+
+@_command(
+    "build every dbt model, seed and test on the Spark target from the loaded warehouse's raw layer "
+    "(extra [spark]; docs/deployment.md)",
+    name="spark-build",
+)
+@_with_settings
+def spark_build(
+    settings: Settings,
+    keep: Annotated[bool, typer.Option("--keep", help="keep the last build's Spark tables (no full refresh)")] = False,
+) -> int:
+    if not settings.warehouse.is_file():
+        print(f"salesops: no warehouse at {settings.warehouse} yet (run salesops load, run or demo)")
+        return ExitCode.NOTHING_YET
+    return _spark_build(settings, fresh=not keep)
+
+
+@_command(
+    "run the pipeline on DuckDB, build the same models on Spark, and compare every mart row by row "
+    "(exit 1 on any difference)",
+    name="compare-engines",
+)
+@_with_settings
+def compare_engines(
+    settings: Settings,
+    reuse_warehouse: Annotated[
+        bool, typer.Option("--reuse-warehouse", help="compare with the warehouse as built, do not run the pipeline")
+    ] = False,
+) -> int:
+    from engines.mart_diff import compare_engines as compare
+
+    if not reuse_warehouse:
+        code = _run_pipeline(settings, None, quiet=True, as_json=False)
+        if code != ExitCode.OK:
+            return code
+    elif not settings.warehouse.is_file():
+        print(f"salesops: no warehouse at {settings.warehouse} yet (run salesops run or demo)")
+        return ExitCode.NOTHING_YET
+    code = _spark_build(settings, fresh=True)
+    if code != ExitCode.OK:
+        return code
+    diffs = compare(settings.warehouse, settings.spark_dir)
+    for diff in diffs:
+        print(diff.describe())
+    differing = [d.name for d in diffs if not d.identical]
+    print(f"{len(diffs)} marts compared; {len(differing)} differ{': ' + ', '.join(differing) if differing else ''}")
+    return ExitCode.FAILED if differing else ExitCode.OK
+
+
 @_command("preview a source mapping on an export before loading anything", name="map")
 def map_command(
     check: Annotated[tuple[str, str], typer.Option("--check", metavar="MAPPING FILE", help="mapping YAML, export")],

@@ -44,6 +44,9 @@ REPORT_FILE_NAME = "report.html"  # `salesops report` writes it next to the serv
 # The dbt docs site describes one warehouse (its catalog lists that file's tables), so it lives beside it.
 DBT_DOCS_DIR_NAME = "dbt_docs"
 DBT_DOCS_PORT = 8080  # `salesops docs --serve`, on 127.0.0.1
+# The Spark target's folder (metastore, Parquet tables, raw export): spark/ next to the warehouse.
+# dbt_project/profiles.yml (target spark) falls back to the same folder when dbt runs on its own.
+SPARK_DIR_NAME = "spark"
 
 CONFIG_ENV = "SALESOPS_CONFIG"
 CONFIG_FILE_NAME = "salesops.toml"
@@ -56,6 +59,7 @@ CALENDAR_START_ENV = "SALESOPS_CALENDAR_START"
 CALENDAR_END_ENV = "SALESOPS_CALENDAR_END"
 MAPPINGS_ENV = "SALESOPS_MAPPINGS"
 MASK_PII_ENV = "SALESOPS_MASK_PII"
+SPARK_DIR_ENV = "SALESOPS_SPARK_DIR"
 
 _TRUE = ("true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
@@ -80,6 +84,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("calendar_start", CALENDAR_START_ENV, "first calendar day (default: from the data)", "calendar_start"),
     Setting("calendar_end", CALENDAR_END_ENV, "last calendar day (default: from the data)", "calendar_end"),
     Setting("mask_pii", MASK_PII_ENV, "mask personal data published to BI: true (default) or false", "mask_pii"),
+    Setting("spark_dir", SPARK_DIR_ENV, "Spark target's folder (default spark/ next to the warehouse)"),
 )
 # fmt: on
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
@@ -232,6 +237,7 @@ class Settings:
     mappings: Path | None
     timezone: ZoneInfo
     dbt_vars: dict[str, str | bool] = field(default_factory=dict)
+    spark_dir_setting: Path | None = None  # None: spark/ next to the warehouse
     # Keys whose value came from their environment variable: the Dagster resources read those through
     # dg.EnvVar, so the UI shows where a path came from (orchestration/code_location.py).
     from_environment: frozenset[str] = frozenset()
@@ -253,6 +259,11 @@ class Settings:
     def dbt_docs(self) -> Path:
         """The dbt docs site of this warehouse (``salesops docs``): dbt_docs/ next to the warehouse."""
         return self.warehouse.parent / DBT_DOCS_DIR_NAME
+
+    @property
+    def spark_dir(self) -> Path:
+        """The dbt Spark target's folder (``salesops spark-build``, docs/deployment.md)."""
+        return self.spark_dir_setting or self.warehouse.parent / SPARK_DIR_NAME
 
     def with_paths(
         self, landing: Path | None = None, warehouse: Path | None = None, serving: Path | None = None
@@ -278,6 +289,7 @@ def load_settings(flags: Flags | None = None) -> Settings:
         mappings=mappings_dir(flags),
         timezone=business_timezone(flags),
         dbt_vars=dbt_vars(flags),
+        spark_dir_setting=_path("spark_dir", DEFAULT_WAREHOUSE, flags) if raw_setting("spark_dir", flags) else None,
         from_environment=frozenset(s.key for s in SETTINGS if not (flags or {}).get(s.key) and os.environ.get(s.env)),
     )
 

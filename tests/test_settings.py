@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -54,6 +55,27 @@ def test_profiles_yml_falls_back_to_the_settings_default_warehouse():
     path = profile["salesops"]["outputs"]["dev"]["path"]
     assert settings.PROFILE_WAREHOUSE_VAR in path and settings.WAREHOUSE_ENV in path
     assert f"'{settings.PROFILE_DEFAULT_WAREHOUSE}'" in path
+
+
+def test_the_spark_folder_defaults_to_the_same_place_in_settings_and_profiles_yml(tmp_path: Path):
+    from engines.mart_diff import spark_session_parameters
+
+    # profiles.yml resolves its default relative to dbt_project/, where dbt runs.
+    loaded = settings.load_settings()
+    assert loaded.spark_dir == settings.DEFAULT_WAREHOUSE.parent / settings.SPARK_DIR_NAME
+    profile_default = _profile_default_spark_dir()
+    assert (settings.DBT_PROJECT_DIR / profile_default).resolve() == loaded.spark_dir
+    chosen = settings.load_settings({"spark_dir": str(tmp_path / "elsewhere")})
+    assert chosen.spark_dir == tmp_path / "elsewhere"
+    assert spark_session_parameters(chosen.spark_dir)["spark.sql.warehouse.dir"] == f"{tmp_path}/elsewhere/tables"
+
+
+def _profile_default_spark_dir() -> str:
+    """The folder profiles.yml's spark target falls back to without $SALESOPS_SPARK_DIR."""
+    profile = (REPO_ROOT / "dbt_project" / "profiles.yml").read_text()
+    defaults = set(re.findall(r"env_var\('" + settings.SPARK_DIR_ENV + r"', '([^']+)'\)", profile))
+    assert len(defaults) == 1, defaults
+    return defaults.pop()
 
 
 def test_another_warehouse_reaches_dbt_as_a_var(tmp_path: Path):

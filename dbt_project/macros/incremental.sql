@@ -11,12 +11,15 @@
     Spark has no DELETE on Parquet: there the scope widens to whole partitions and insert_overwrite
     replaces them (a history run or a removed last key of a partition there needs --full-refresh). -#}
 
+{#- Spark has no DELETE on Parquet: there the records are partitioned by model, and
+    incremental_remember_loads overwrites the model's partition. -#}
 {% macro incremental_state_ddl() -%}
     {{ return([
         'create schema if not exists audit',
         'create table if not exists audit.incremental_loads_seen (model_name ' ~ dbt.type_string()
             ~ ' not null, load_id ' ~ dbt.type_string() ~ ' not null, build_signature ' ~ dbt.type_string()
-            ~ ' not null, as_of_date date)',
+            ~ ' not null, as_of_date date)'
+            ~ (' using parquet partitioned by (model_name)' if target.type == 'spark' else ''),
         'create table if not exists audit.incremental_runs (model_name ' ~ dbt.type_string()
             ~ ' not null, invocation_id ' ~ dbt.type_string() ~ ' not null, rebuilt_all ' ~ dbt.type_boolean()
             ~ ' not null, keys_rebuilt ' ~ dbt.type_bigint() ~ ', built_at ' ~ dbt.type_timestamp() ~ ' not null)',
@@ -212,14 +215,24 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- On Spark the model's partition of the records is overwritten by incremental_remember_loads instead. -#}
 {% macro incremental_forget_loads() -%}
-    delete from audit.incremental_loads_seen where model_name = '{{ this.identifier }}'
+    {%- if target.type == 'spark' -%}
+        select 1 as forgotten_by_overwrite
+    {%- else -%}
+        delete from audit.incremental_loads_seen where model_name = '{{ this.identifier }}'
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro incremental_remember_loads(row_vars=[], as_of_sql=none) -%}
+    {%- if target.type == 'spark' %}
+    insert overwrite table audit.incremental_loads_seen partition (model_name = '{{ this.identifier }}')
+    select
+    {%- else %}
     insert into audit.incremental_loads_seen
     select
         '{{ this.identifier }}',
+    {%- endif %}
         ledger.load_id,
         '{{ incremental_build_signature(row_vars) }}',
         {% if as_of_sql %}({{ as_of_sql }}){% else %}cast(null as date){% endif %}

@@ -119,26 +119,34 @@ order_net as (
     having not (orders.status = 'returned' and min(lines.quantity) >= 0)
 ),
 
+{#- The latest rate on or before each order date, as a join: Spark cannot correlate a subquery two
+    levels deep. #}
+order_rate_dates as (
+    select
+        order_net.order_id,
+        max(r.rate_date) as rate_date
+    from order_net
+    inner join rates_ranked as r
+        on r.version_rank = 1
+        and r.currency = order_net.currency
+        and r.rate_date <= order_net.order_date
+    group by order_net.order_id
+),
+
 order_revenue as (
     select
         order_net.order_id,
         order_net.net_amount * case
             when order_net.currency = '{{ var("base_currency") }}' then 1.0
-            else (
-                select r.rate_to_base
-                from rates_ranked as r
-                where r.version_rank = 1
-                  and r.currency = order_net.currency
-                  and r.rate_date = (
-                      select max(r2.rate_date)
-                      from rates_ranked as r2
-                      where r2.version_rank = 1
-                        and r2.currency = order_net.currency
-                        and r2.rate_date <= order_net.order_date
-                  )
-            )
+            else rates.rate_to_base
         end as revenue
     from order_net
+    left join order_rate_dates
+        on order_rate_dates.order_id = order_net.order_id
+    left join rates_ranked as rates
+        on rates.version_rank = 1
+        and rates.currency = order_net.currency
+        and rates.rate_date = order_rate_dates.rate_date
 ),
 
 from_raw as (

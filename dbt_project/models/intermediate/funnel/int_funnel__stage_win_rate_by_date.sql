@@ -47,10 +47,10 @@ select
     closed_n,
     won_n,
     closed_n - won_n as lost_n,
-    case when closed_n > 0 then won_n * 1.0 / closed_n end as historical_win_rate,
+    case when closed_n > 0 then {{ as_double("won_n") }} / closed_n end as historical_win_rate,
     default_win_probability,
     case
-        when closed_n >= {{ var('funnel_min_company_sample') }} then won_n * 1.0 / closed_n
+        when closed_n >= {{ var('funnel_min_company_sample') }} then {{ as_double("won_n") }} / closed_n
         else default_win_probability
     end as win_probability,
     case

@@ -180,13 +180,13 @@ joined as (
         coalesce(closed_totals.lost_count, 0) as lost_count,
         case
             when coalesce(closed_totals.won_count, 0) + coalesce(closed_totals.lost_count, 0) > 0
-                then closed_totals.won_count * 1.0 / (closed_totals.won_count + closed_totals.lost_count)
+                then {{ as_double('closed_totals.won_count') }} / (closed_totals.won_count + closed_totals.lost_count)
         end as win_rate,
         case
-            when coalesce(closed_totals.won_count, 0) > 0 then closed_totals.won_amount_base * 1.0 / closed_totals.won_count
+            when coalesce(closed_totals.won_count, 0) > 0 then {{ as_double('closed_totals.won_amount_base') }} / closed_totals.won_count
         end as avg_won_deal_size_base,
         case
-            when coalesce(closed_totals.won_count, 0) > 0 then closed_totals.won_cycle_days * 1.0 / closed_totals.won_count
+            when coalesce(closed_totals.won_count, 0) > 0 then {{ as_double('closed_totals.won_cycle_days') }} / closed_totals.won_count
         end as avg_cycle_days,
         quotas.quota_source_grain,
         quotas.quota_revenue_base,

@@ -1,0 +1,107 @@
+"""The cross-engine comparison (engines/mart_diff.py) on hand-made tables: what it calls equal, what it
+reports, and the Spark session settings it takes from profiles.yml. The Spark build itself is
+tests/test_spark_target.py (marker spark)."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from engines.mart_diff import compare_mart, compare_marts, spark_session_parameters
+from engines.raw_export import export_raw_tables, source_tables
+
+MONEY = pa.decimal128(28, 6)
+
+
+def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+DUCK_SCHEMA = pa.schema(
+    [("account_id", pa.string()), ("month", pa.date32()), ("revenue", MONEY), ("share", pa.float64())]
+)
+ROWS = [
+    {"account_id": "A1", "month": date(2025, 1, 1), "revenue": Decimal("100.10"), "share": 2 / 3},
+    {"account_id": "A2", "month": date(2025, 1, 1), "revenue": Decimal("50.00"), "share": None},
+]
+
+
+def test_same_rows_in_another_order_and_float_noise_are_identical():
+    spark_rows = [dict(ROWS[1]), dict(ROWS[0], share=0.6666666666666667, revenue=Decimal("100.100001"))]
+    diff = compare_mart("mart_x", _table(ROWS, DUCK_SCHEMA), _table(spark_rows, DUCK_SCHEMA))
+    assert diff.identical, diff.describe()
+    assert diff.describe() == "mart_x: 2 rows, identical"
+
+
+def test_a_cent_and_a_rate_beyond_tolerance_are_reported_with_the_row():
+    spark_rows = [dict(ROWS[0], revenue=Decimal("100.11")), dict(ROWS[1], share=0.000000002)]
+    diff = compare_mart("mart_x", _table(ROWS, DUCK_SCHEMA), _table(spark_rows, DUCK_SCHEMA))
+    assert not diff.identical
+    assert diff.differing_rows == 2
+    text = diff.describe()
+    assert "revenue: DuckDB 100.1 / Spark 100.11" in text and "'account_id': 'A1'" in text
+    assert "share: DuckDB None / Spark 2e-09" in text
+
+
+def test_row_counts_columns_and_missing_marts_are_reported():
+    fewer = compare_mart("mart_x", _table(ROWS, DUCK_SCHEMA), _table(ROWS[:1], DUCK_SCHEMA))
+    assert fewer.describe().startswith("mart_x: DuckDB 2 rows, Spark 1 rows")
+    renamed = _table(ROWS, DUCK_SCHEMA).rename_columns(["account_id", "month", "revenue_base", "share"])
+    columns = compare_mart("mart_x", _table(ROWS, DUCK_SCHEMA), renamed)
+    assert "columns only on DuckDB ['revenue'], only on Spark ['revenue_base']" in columns.describe()
+    both = compare_marts({"a": _table(ROWS, DUCK_SCHEMA)}, {"b": _table(ROWS, DUCK_SCHEMA)})
+    assert [d.describe() for d in both] == ["a: only on DuckDB", "b: only on Spark"]
+
+
+def test_a_run_dependent_mart_is_compared_by_columns_only():
+    other_rows = _table(ROWS[:1], DUCK_SCHEMA)
+    diff = compare_mart("mart_dq_results", _table(ROWS, DUCK_SCHEMA), other_rows)
+    assert diff.identical and "rows not compared (the check results" in diff.describe()
+    renamed = other_rows.rename_columns(["account_id", "month", "revenue_base", "share"])
+    assert not compare_mart("mart_dq_results", _table(ROWS, DUCK_SCHEMA), renamed).identical
+
+
+def test_types_are_normalised_across_engines():
+    duck = pa.table({"k": pa.array(["x"]), "n": pa.array([3], pa.int32()), "at": pa.array([datetime(2025, 1, 1, 8)])})
+    spark = pa.table(
+        {
+            "k": pa.array(["x"]),
+            "n": pa.array([3], pa.int64()),
+            "at": pa.array([datetime(2025, 1, 1, 8, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    assert compare_mart("m", duck, spark).identical
+    later = spark.set_column(2, "at", pa.array([datetime(2025, 1, 1, 9, tzinfo=UTC)], pa.timestamp("us", tz="UTC")))
+    assert compare_mart("m", duck, later).differing_rows == 1
+
+
+def test_the_spark_session_uses_the_profiles_spark_folder(tmp_path: Path):
+    parameters = spark_session_parameters(tmp_path)
+    assert parameters["spark.sql.warehouse.dir"] == f"{tmp_path}/tables"
+    assert f"databaseName={tmp_path}/metastore_db" in parameters["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    assert parameters["spark.sql.session.timeZone"] == "UTC"
+
+
+def test_raw_export_writes_every_source_table_with_its_rows(fixture_build: Path, tmp_path: Path):
+    import duckdb
+
+    exported = export_raw_tables(fixture_build, tmp_path)
+    assert [(t.schema, t.name) for t in exported] == source_tables()
+    with duckdb.connect(str(fixture_build), read_only=True) as con:
+        for table in exported:
+            expected = con.execute(f"select count(*) from {table.schema}.{table.name}").fetchone()[0]
+            # Read back with pyarrow, not with the DuckDB that wrote the files.
+            assert pq.read_table(table.path).num_rows == expected == table.rows, table.name
+    assert sum(t.rows for t in exported if t.schema == "raw") > 0
+
+
+def test_raw_export_names_the_missing_tables(tmp_path: Path):
+    import duckdb
+
+    warehouse = tmp_path / "empty.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    with pytest.raises(FileNotFoundError, match=r"missing raw\.teams, raw\.sales_reps"):
+        export_raw_tables(warehouse, tmp_path / "spark")

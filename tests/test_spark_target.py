@@ -1,0 +1,47 @@
+"""The dbt project on Spark (marker spark; extra [spark] and Java 17; .ci/run runs it after the suite).
+
+`salesops compare-engines` on the demo landing: the full pipeline on DuckDB, then `dbt build --target spark`
+(every seed, model and test must pass), then every mart compared row by row with DuckDB's. Slow: the Spark
+build alone is about N minutes on 2 cores (docs/deployment.md)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import main
+from orchestration.settings import LANDING_ENV, SPARK_DIR_ENV, WAREHOUSE_ENV
+
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
+
+
+def _mart_models(target: Path) -> set[str]:
+    manifest = json.loads((target / "manifest.json").read_text())
+    return {
+        node["alias"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts" and node["config"]["enabled"]
+    }
+
+
+def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_path: Path, monkeypatch, capsys):
+    warehouse = tmp_path / "wh" / "salesops.duckdb"
+    spark_dir = tmp_path / "spark"
+    monkeypatch.setenv(LANDING_ENV, str(demo_landing))
+    monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
+    monkeypatch.setenv(SPARK_DIR_ENV, str(spark_dir))
+
+    code = main(["compare-engines"])
+    out = capsys.readouterr().out
+    assert code == 0, out[-8000:]
+
+    results = json.loads((spark_dir / "dbt_target" / "run_results.json").read_text())["results"]
+    not_passed = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
+    assert not_passed == [], not_passed
+    kinds = {r["unique_id"].split(".")[0] for r in results}
+    assert {"model", "seed", "test", "unit_test"} <= kinds
+
+    marts = _mart_models(spark_dir / "dbt_target")
+    assert f"{len(marts)} marts compared; 0 differ" in out
+    for mart in marts:
+        assert f"\n{mart}: " in f"\n{out}", f"{mart} was not compared"
