@@ -14,12 +14,19 @@ BUILD_JOB_NAME = "salesops_build"
 CHECK_JOB_NAME = "salesops_check"
 PUBLISH_JOB_NAME = "salesops_publish"
 
-# In-process: DuckDB allows one writer per file, so steps must not run in parallel processes.
+# Run config of the full pipeline's default executor: every step in the run's own process, one after another.
+# DuckDB allows one process to hold a file, so steps must not open the warehouse from parallel processes.
+IN_PROCESS_EXECUTION = {"execution": {"config": {"in_process": {}}}}
+
+# In-process by default; a run config with ``execution: config: multiprocess: {...}`` switches a run to one
+# process per step (deploy/dagster-postgres/multiprocess.yaml). That is safe only on an instance that limits
+# the warehouse pool to one step at a time (orchestration/pools.py, deploy/dagster-postgres/dagster.yaml).
 # The daily-drops asset is partitioned: it has its own job, and this one stays unpartitioned.
 full_pipeline_job = dg.define_asset_job(
     name=FULL_PIPELINE_JOB_NAME,
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(LEDGER_KEY, QUARANTINE_KEY, DAILY_DROPS_KEY),
-    executor_def=dg.in_process_executor,
+    executor_def=dg.multi_or_in_process_executor,
+    config=IN_PROCESS_EXECUTION,
     description="Load every landing file, build all dbt models and run every check.",
 )
 
@@ -42,7 +49,8 @@ def step_jobs(dbt_assets: dg.AssetsDefinition, publish_key: dg.AssetKey) -> list
     ``check`` selects only the checks (the great-expectations suites of every raw table and every dbt
     test): nothing is rebuilt, and dagster-dbt runs just the tests. ``publish`` is those checks and the
     publish asset in one run, because the gate only accepts checks that passed in the publishing run
-    (quality/publish_gate.py); the publish asset's lowest op priority makes it run after them."""
+    (quality/publish_gate.py); the publish asset's lowest op priority makes it run after them. These jobs stay
+    in-process: that order by priority holds only while one process runs the steps one after another."""
     checks = dg.AssetSelection.checks_for_assets(*raw_assets, dbt_assets)
     selections = {
         LOAD_JOB_NAME: (dg.AssetSelection.assets(*raw_assets), "Load every landing file into raw, with its checks."),

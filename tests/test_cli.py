@@ -33,6 +33,8 @@ COMMANDS = (
     "docs",
     "summary",
     "map",
+    "spark-build",
+    "compare-engines",
 )
 
 
@@ -185,3 +187,10 @@ def test_docs_without_a_warehouse_has_nothing_to_report(tmp_path: Path, capsys):
     assert code == ExitCode.NOTHING_YET
     assert "none.duckdb" in capsys.readouterr().out
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_spark_commands_need_a_loaded_warehouse(tmp_path, capsys):
+    missing = tmp_path / "nowhere" / "salesops.duckdb"
+    assert cli.main(["spark-build", "--warehouse", str(missing)]) == ExitCode.NOTHING_YET
+    assert cli.main(["compare-engines", "--reuse-warehouse", "--warehouse", str(missing)]) == ExitCode.NOTHING_YET
+    assert "no warehouse at" in capsys.readouterr().out

@@ -2,7 +2,7 @@
 
 `salesops compare-engines` on the demo landing: the full pipeline on DuckDB, then `dbt build --target spark`
 (every seed, model and test must pass), then every mart compared row by row with DuckDB's. Slow: the Spark
-build alone is about N minutes on 2 cores (docs/deployment.md)."""
+build alone takes 10-13 minutes on 2 cores (docs/deployment.md)."""
 
 import json
 from pathlib import Path

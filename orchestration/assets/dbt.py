@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 from ingestion.warehouse import table_exists
 from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, salesops_dbt_project
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from orchestration.settings import PROFILE_WAREHOUSE_VAR, dbt_profile_warehouse
 from orchestration.summary import mart_coverage
@@ -92,7 +93,7 @@ def dbt_manifest() -> dict[str, Any]:
     manifest=salesops_dbt_project().manifest_path,
     project=salesops_dbt_project(),
     dagster_dbt_translator=translator,
-    pool="duckdb",
+    pool=WAREHOUSE_POOL,
 )
 def salesops_dbt_assets(
     context: dg.AssetExecutionContext,

@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.drops import drop_dates, load_drops
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import LandingResource, WarehouseResource
 
 DAILY_DROPS_KEY = dg.AssetKey(["raw", "daily_drops"])
@@ -40,7 +41,7 @@ def build_daily_drops_asset(partitions: dg.DailyPartitionsDefinition) -> dg.Asse
         group_name="raw",
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        pool="duckdb",
+        pool=WAREHOUSE_POOL,
         kinds={"duckdb", "polars"},
         description=(
             "The dated drops <landing>/<source>/<YYYY-MM-DD>/ of this partition's date, loaded into raw.* "

@@ -28,6 +28,7 @@ import duckdb
 from ingestion.contract import CONTRACT
 from orchestration.assets.dbt import dbt_manifest, salesops_dbt_assets
 from orchestration.assets.quality_checks import CONTRACT_CHECK
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, ServingResource, WarehouseResource
 from orchestration.settings import base_currency_of
 from quality.publish_gate import BlockingCheck, blocking_dbt_tests, gate_failures, raw_suite_checks
@@ -228,7 +229,7 @@ LAST_STEP_TAGS = {"dagster/priority": "-1"}
     group_name=SERVING_GROUP,
     deps=PUBLISHED_DEPS,
     kinds={"duckdb"},
-    pool="duckdb",
+    pool=WAREHOUSE_POOL,
     op_tags=LAST_STEP_TAGS,
     description=(
         "Write-audit-publish: when every blocking check upstream passed, the tables of schema marts and the "

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from ingestion.contract import CONTRACT, ContractFile
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from quality.expectations import CROSS_FILE_INPUTS
 from quality.raw_checks import validate_raw_table
@@ -105,7 +106,7 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
             ),
         ],
         compute_kind="great_expectations",
-        pool="duckdb",
+        pool=WAREHOUSE_POOL,
     )
     def _gx_checks(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, run_settings: RunSettingsResource

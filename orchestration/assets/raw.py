@@ -10,6 +10,7 @@ from ingestion.landing import LandingFileError, discover_landing_files, unused_l
 from ingestion.loader import LoadResult, ensure_raw_table, load_landing_file
 from ingestion.warehouse import scalar
 from orchestration import progress
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import LandingResource, WarehouseResource
 
 RAW_GROUP = "raw"
@@ -102,7 +103,7 @@ def build_raw_asset(cf: ContractFile) -> dg.AssetsDefinition:
             "rows that break the contract go to audit.quarantined_rows."
         ),
         kinds={"duckdb", "polars"},
-        pool="duckdb",
+        pool=WAREHOUSE_POOL,
         metadata={
             "contract_columns": dg.MetadataValue.json(cf.column_names),
             "primary_key": dg.MetadataValue.json(list(cf.primary_key)),
