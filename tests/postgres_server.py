@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
 from dagster_dev import free_port
 
 DEBIAN_PG_ROOT = Path("/usr/lib/postgresql")
@@ -51,6 +50,10 @@ class PostgresServer:
     data_dir: Path
 
     def connect(self, database: str | None = None):
+        # Imported here: the module is collected by the README's test command, where the extra [postgres]
+        # (psycopg2) is not installed; only the tests marked postgres connect.
+        import psycopg2
+
         return psycopg2.connect(
             host=self.host, port=self.port, user=self.user, password=self.password, dbname=database or self.database
         )

@@ -30,6 +30,7 @@ def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_pa
     monkeypatch.setenv(LANDING_ENV, str(demo_landing))
     monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
     monkeypatch.setenv(SPARK_DIR_ENV, str(spark_dir))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # the run is stored there, not in the checkout
 
     code = main(["compare-engines"])
     out = capsys.readouterr().out
