@@ -71,46 +71,66 @@ _INVALID_REASON = {
 }
 
 
-def _violations(df: pl.DataFrame, mask: pl.Expr, column: str, reason: str, detail: str) -> pl.DataFrame:
-    return df.filter(mask).select(
-        pl.col("_row_number").cast(pl.Int64),
-        pl.lit(column).alias("column_name"),
-        pl.lit(reason).alias("reason"),
-        pl.lit(detail).alias("detail"),
-        pl.col(column).cast(pl.String).alias("bad_value"),
-    )
+# One rule: the rows it rejects (a boolean expression over the text columns), the column it names ("*":
+# the whole row), its reason and the message detail.
+Rule = tuple[pl.Expr, str, str, str]
 
 
-def _column_violations(df: pl.DataFrame, column: Column) -> list[pl.DataFrame]:
+def _column_rules(column: Column) -> list[Rule]:
     name = column.name
-    found: list[pl.DataFrame] = []
+    found: list[Rule] = []
     if column.required:
-        found.append(_violations(df, _blank(name), name, "missing_required", f"{name} is required"))
+        found.append((_blank(name), name, "missing_required", f"{name} is required"))
     present = ~_blank(name)
     if column.type != ColumnType.STRING:
         parsed = parse_column(column)
         reason = _INVALID_REASON[column.type]
-        found.append(_violations(df, present & parsed.is_null(), name, reason, f"{name} is not a valid {column.type}"))
+        found.append((present & parsed.is_null(), name, reason, f"{name} is not a valid {column.type}"))
         if column.min_value is not None:
             detail = f"{name} must be >= {column.min_value:g}"
             reason = "negative_value" if column.min_value == 0 else "below_minimum"
             if name in ("unit_price", "list_price", "unit_cost"):
                 reason = "negative_price"
-            found.append(_violations(df, parsed < column.min_value, name, reason, detail))
+            found.append((parsed < column.min_value, name, reason, detail))
         if column.max_value is not None:
             detail = f"{name} must be <= {column.max_value:g}"
-            found.append(_violations(df, parsed > column.max_value, name, "above_maximum", detail))
+            found.append((parsed > column.max_value, name, "above_maximum", detail))
         if column.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
             day = parsed.cast(pl.Date)
             outside = (day < EARLIEST_DATE) | (day > LATEST_DATE)
             detail = f"{name} must be between {EARLIEST_DATE} and {LATEST_DATE}"
-            found.append(_violations(df, outside, name, "date_out_of_range", detail))
+            found.append((outside, name, "date_out_of_range", detail))
     if column.accepted_values is not None:
         # Exports write 'Won' or ' WON ' for won: accepted here, and staging gives the contract's spelling.
         allowed = ", ".join(column.accepted_values)
         accepted = [v.lower() for v in column.accepted_values]
         mask = present & ~pl.col(name).str.strip_chars().str.to_lowercase().is_in(accepted)
-        found.append(_violations(df, mask, name, "not_accepted_value", f"{name} must be one of: {allowed}"))
+        found.append((mask, name, "not_accepted_value", f"{name} must be one of: {allowed}"))
+    return found
+
+
+def _rules(df: pl.DataFrame, contract_file: ContractFile, known_keys: Mapping[str, pl.Series] | None) -> list[Rule]:
+    found: list[Rule] = []
+    for column in contract_file.columns:
+        if column.name in df.columns:
+            found.extend(_column_rules(column))
+    # An exact repeat of an earlier row in the same file is a duplicate delivery, not new data.
+    found.append(
+        (
+            ~pl.col("_row_hash").is_first_distinct(),
+            "*",
+            "duplicate_row",
+            "exact duplicate of an earlier row in the same file",
+        )
+    )
+    for column_name, fk in contract_file.foreign_keys:
+        if fk.on_orphan != OrphanPolicy.REJECT or column_name not in df.columns:
+            continue
+        keys = (known_keys or {}).get(column_name)
+        if keys is None:
+            keys = pl.Series(column_name, [], dtype=pl.String)
+        mask = ~_blank(column_name) & ~pl.col(column_name).str.strip_chars().is_in(keys.implode())
+        found.append((mask, column_name, "orphan_foreign_key", f"{column_name} not found in {fk.table}.{fk.column}"))
     return found
 
 
@@ -124,36 +144,24 @@ def row_violations(
     ``known_keys`` maps a rejecting foreign-key column to the parent keys that exist in the
     warehouse; a non-blank value outside them is an orphan.
     """
-    found: list[pl.DataFrame] = []
-    for column in contract_file.columns:
-        if column.name in df.columns:
-            found.extend(_column_violations(df, column))
-
-    # An exact repeat of an earlier row in the same file is a duplicate delivery, not new data.
-    dup_mask = ~pl.col("_row_hash").is_first_distinct()
-    found.append(
-        df.filter(dup_mask).select(
+    rules = _rules(df, contract_file, known_keys)
+    # Every rule's mask in one pass over the file: polars evaluates the masks in parallel and parses a
+    # column once for all the rules on it (common subexpressions), instead of one filter per rule.
+    masks = df.lazy().select(mask.alias(str(i)) for i, (mask, *_) in enumerate(rules)).collect()
+    found = [
+        df.filter(hits).select(
             pl.col("_row_number").cast(pl.Int64),
-            pl.lit("*").alias("column_name"),
-            pl.lit("duplicate_row").alias("reason"),
-            pl.lit("exact duplicate of an earlier row in the same file").alias("detail"),
-            pl.lit(None, dtype=pl.String).alias("bad_value"),
+            pl.lit(column).alias("column_name"),
+            pl.lit(reason).alias("reason"),
+            pl.lit(detail).alias("detail"),
+            (pl.lit(None, dtype=pl.String) if column == "*" else pl.col(column).cast(pl.String)).alias("bad_value"),
         )
-    )
-
-    for column_name, fk in contract_file.foreign_keys:
-        if fk.on_orphan != OrphanPolicy.REJECT or column_name not in df.columns:
-            continue
-        keys = (known_keys or {}).get(column_name)
-        if keys is None:
-            keys = pl.Series(column_name, [], dtype=pl.String)
-        mask = ~_blank(column_name) & ~pl.col(column_name).str.strip_chars().is_in(keys.implode())
-        detail = f"{column_name} not found in {fk.table}.{fk.column}"
-        found.append(_violations(df, mask, column_name, "orphan_foreign_key", detail))
-
+        for (_, column, reason, detail), hits in zip(rules, masks.iter_columns(), strict=True)
+        if hits.any()
+    ]
     if not found:
         return pl.DataFrame(schema=VIOLATION_SCHEMA)
-    return pl.concat(found, how="vertical").sort("_row_number", "column_name")
+    return pl.concat(found, how="vertical").sort("_row_number", "column_name", maintain_order=True)
 
 
 def describe_violation(relative_path: str, row_number: int, column: str, detail: str, value: str | None) -> str:

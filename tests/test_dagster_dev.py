@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from dagster_dev import dagster_dev
 
 from ingestion.contract import CONTRACT
+
+# Starts the dagster dev server: run by .ci/run right after the README's test command.
+pytestmark = pytest.mark.e2e
 
 
 def test_dagster_dev_loads_workspace_with_full_asset_graph(tmp_path):

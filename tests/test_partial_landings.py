@@ -34,6 +34,9 @@ from oracles import LandingOracle, answer_key_rows
 from ingestion.contract import CONTRACT, ColumnType
 
 pytestmark = pytest.mark.slow
+# The tests of the three partial landings: three whole pipeline runs of their own, run by .ci/run right after
+# the README's test command. The oracle's own tests at the end read the session's demo run.
+E2E = pytest.mark.e2e
 
 MONEY = 0.005  # to the cent
 RATE = 1e-9
@@ -368,6 +371,7 @@ def check_quota_attainment(con: duckdb.DuckDBPyConnection, oracle: LandingOracle
 # ------------------------------------------------------------------------------------------ every landing
 
 
+@E2E
 def test_run_succeeds_and_publishes_the_marts(built: BuiltLanding):
     assert built.success, f"{built.name}: pipeline failed; failed checks: {built.failed_checks}"
     assert built.failed_checks == []
@@ -387,6 +391,7 @@ def test_run_succeeds_and_publishes_the_marts(built: BuiltLanding):
         serving.close()
 
 
+@E2E
 def test_coverage_lists_the_marts_without_input_as_empty(built: BuiltLanding):
     coverage = _coverage(built.db)
     for mart in EXPECTED_EMPTY[built.name]:
@@ -400,6 +405,7 @@ def test_coverage_lists_the_marts_without_input_as_empty(built: BuiltLanding):
     assert filled_without_input == [], f"{built.name}: rows in marts listed without input: {filled_without_input}"
 
 
+@E2E
 def test_summary_and_dagster_ui_show_the_coverage(built: BuiltLanding):
     from orchestration.summary import format_summary
 
@@ -414,6 +420,7 @@ def test_summary_and_dagster_ui_show_the_coverage(built: BuiltLanding):
         assert built.ui_coverage[mart] == "built from its inputs"
 
 
+@E2E
 def test_as_of_date_is_the_latest_business_date_of_the_landing(built: BuiltLanding):
     expected = built.oracle.as_of_date
     assert _as_of(built.db) == expected
@@ -443,6 +450,7 @@ def _business_dates(landing: Path) -> tuple[date, date]:
     return min(lows), max(highs)
 
 
+@E2E
 @pytest.mark.parametrize("name", ["crm_only", "orders_only"])
 def test_calendar_spans_every_business_date(name: str, request: pytest.FixtureRequest):
     built: BuiltLanding = request.getfixturevalue(name)
@@ -457,12 +465,14 @@ def test_calendar_spans_every_business_date(name: str, request: pytest.FixtureRe
 # ------------------------------------------------------------------------------------------ figures per landing
 
 
+@E2E
 def test_crm_only_funnel_marts_equal_the_oracle(crm_only: BuiltLanding):
     check_win_rate(crm_only.db, crm_only.oracle)
     check_sales_cycle(crm_only.db, crm_only.oracle)
     check_open_pipeline(crm_only.db, crm_only.oracle)
 
 
+@E2E
 def test_crm_only_leaves_every_order_side_domain_empty_and_says_so(crm_only: BuiltLanding):
     marts = crm_only.db.execute(
         "select mart_name, inputs_have_rows, coverage_status from marts.mart_coverage "
@@ -474,6 +484,7 @@ def test_crm_only_leaves_every_order_side_domain_empty_and_says_so(crm_only: Bui
         assert _count(crm_only.db, f"marts.{mart}") == 0, mart
 
 
+@E2E
 def test_crm_only_won_deals_add_up_to_the_oracle(crm_only: BuiltLanding):
     figures = crm_only.oracle.funnel(_as_of(crm_only.db))
     # Team rows are subtrees (a deal counts toward its team and every team above it), so only the
@@ -490,11 +501,13 @@ def test_crm_only_won_deals_add_up_to_the_oracle(crm_only: BuiltLanding):
     assert crm_only.oracle.rows("crm/opportunities.csv").filter(pl.col("status") == "won").height == figures.won_count
 
 
+@E2E
 def test_orders_only_order_and_customer_marts_equal_the_oracle(orders_only: BuiltLanding):
     check_kpi_daily(orders_only.db, orders_only.oracle)
     check_customer_rfm(orders_only.db, orders_only.oracle)
 
 
+@E2E
 def test_orders_quotas_attainment_equals_the_oracle(orders_quotas: BuiltLanding):
     check_quota_attainment(orders_quotas.db, orders_quotas.oracle)
     check_customer_rfm(orders_quotas.db, orders_quotas.oracle)

@@ -20,6 +20,8 @@ import duckdb
 import pytest
 from conftest import SMALL_LANDING, build_fixture_warehouse
 
+from orchestration.dbt_project import WITHOUT_UNIT_TESTS
+
 MASK_PII_ENV = "SALESOPS_MASK_PII"
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -38,8 +40,10 @@ class Published:
     pii_columns: list[PiiColumn]
 
 
-def _publish(root: Path, mask_setting: str | None) -> Published:
-    """Build the fixture landing with the user's setting as the Dagster asset passes it, then publish."""
+def _publish(root: Path, mask_setting: str | None, built: Path | None = None) -> Published:
+    """Build the fixture landing with the user's setting as the Dagster asset passes it, then publish.
+    ``built``: a warehouse the session already built from the fixture landing with no vars at all, used
+    when the setting adds none either (the build would be the same)."""
     from orchestration import settings
     from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
     from orchestration.assets.publish import PUBLISHED_DEPS, publish_to_serving
@@ -52,13 +56,16 @@ def _publish(root: Path, mask_setting: str | None) -> Published:
         if mask_setting is not None:
             mp.setenv(MASK_PII_ENV, mask_setting)
         args = dbt_build_args(DbtBuildConfig(), settings.dbt_vars(), settings.DEFAULT_WAREHOUSE)
-    warehouse = root / "salesops.duckdb"
-    build_fixture_warehouse(SMALL_LANDING, warehouse, dbt_args=args[1:])
+    if built is not None and args == ["build", *WITHOUT_UNIT_TESTS]:
+        warehouse = built
+    else:
+        warehouse = root / "salesops.duckdb"
+        build_fixture_warehouse(SMALL_LANDING, warehouse, dbt_args=args[1:])
     tables = [(k.path[0], k.path[1]) for k in PUBLISHED_DEPS]
     serving = root / "serving.duckdb"
     publish_to_serving(warehouse, serving, tables, run_id=f"pii-{mask_setting}")
 
-    manifest = json.loads((root / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((warehouse.parent / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
     published = {name for _, name in tables}
     pii = [
         PiiColumn(node["schema"], node["name"], column["name"], dict(column["meta"].get("pii_where") or {}))
@@ -71,9 +78,9 @@ def _publish(root: Path, mask_setting: str | None) -> Published:
 
 
 @pytest.fixture(scope="module")
-def masked(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    """Nothing set: the default."""
-    return _publish(tmp_path_factory.mktemp("pii_default"), None)
+def masked(tmp_path_factory: pytest.TempPathFactory, fixture_build: Path) -> Published:
+    """Nothing set: the default (no vars: the session's build of the fixture landing is that build)."""
+    return _publish(tmp_path_factory.mktemp("pii_default"), None, built=fixture_build)
 
 
 @pytest.fixture(scope="module")

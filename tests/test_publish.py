@@ -209,6 +209,7 @@ def test_demo_run_published_the_marts(demo_pipeline):
     assert any(e.asset_key == PUBLISH_KEY for e in events)
 
 
+@pytest.mark.e2e  # a whole pipeline run of its own
 def test_a_failed_blocking_check_stops_the_run_and_leaves_serving_untouched(
     demo_pipeline, demo_landing, tmp_path, monkeypatch, capsys
 ):
@@ -340,6 +341,7 @@ out.write_text(json.dumps(seen))
 """
 
 
+@pytest.mark.e2e  # a whole pipeline run of its own
 def test_a_second_cli_run_changes_no_row_counts_and_bi_readers_see_one_version(
     demo_pipeline, demo_landing, tmp_path, monkeypatch, capsys
 ):

@@ -529,3 +529,35 @@ def test_an_expectation_great_expectations_returns_no_result_for_is_an_error_not
     )
     [outcome] = gx_suites.validate(pd.DataFrame({"x": [1, 2]}), [spec], "lost_result")
     assert (outcome.spec, outcome.status, outcome.passed) == (spec, gx_suites.ERROR_STATUS, False)
+
+
+def test_datetime_ranges_give_the_same_verdict_in_any_unit_and_beyond_nanoseconds():
+    """Microsecond datetimes (what DuckDB hands pandas) are compared column-wise once in nanoseconds; a
+    column with a date pandas cannot hold in nanoseconds (9999-12-31, a CRM's "no end") keeps its unit and
+    GX's element-wise comparison. The expected verdicts are written out by hand."""
+    from datetime import datetime as dt
+
+    import pandas as pd
+
+    from quality import gx_suites
+    from quality.expectations import ExpectationSpec
+
+    spec = ExpectationSpec(
+        "accepted__in_range__d",
+        "ExpectColumnValuesToBeBetween",
+        {"column": "d", "min_value": dt(2020, 1, 1), "max_value": dt(2030, 12, 31)},  # as plausibility_specs
+        ROWS,
+        WARN,
+        "d within the business window",
+    )
+    inside = [dt(2021, 5, 1, 12, 30, 0, 123456), dt(2030, 12, 31), None]
+    outside = [dt(2021, 5, 1), dt(2031, 1, 1), dt(2019, 12, 31, 23, 59, 59)]
+    sentinel = [dt(2021, 5, 1), dt(9999, 12, 31), None]
+    for values, passed, failing in ((inside, True, 0), (outside, False, 2), (sentinel, False, 1)):
+        frame = pd.DataFrame({"d": pd.Series(values, dtype="datetime64[us]")})
+        prepared = gx_suites._vectorizable(frame)
+        expected_unit = "datetime64[us]" if values is sentinel else "datetime64[ns]"
+        assert str(prepared["d"].dtype) == expected_unit
+        assert str(frame["d"].dtype) == "datetime64[us]"  # the caller's frame is left as it was
+        [outcome] = gx_suites.validate(frame, [spec], "datetime_units")
+        assert (outcome.passed, outcome.failing_rows) == (passed, failing), (values, outcome)
