@@ -139,7 +139,10 @@ def _vectorizable(frame: pd.DataFrame) -> pd.DataFrame:
     pandas microseconds, which GX then compares one Python value at a time: half of the raw checks' time at
     1M rows. A column with a value outside 1677-2262 keeps its unit: the slow path, the same verdict."""
     converted = {}
+    repeated = frame.columns[frame.columns.duplicated()]
     for name, dtype in frame.dtypes.items():
+        if name in repeated:
+            continue  # frame[name] would be a frame: left to GX as it is
         if pd.api.types.is_datetime64_dtype(dtype) and not pd.api.types.is_datetime64_ns_dtype(dtype):
             column = frame[name]
             low, high = column.min(), column.max()

@@ -115,7 +115,9 @@ def as_of_builds(tmp_path_factory: pytest.TempPathFactory):
     run_dbt(["build", *WITHOUT_UNIT_TESTS, *as_of_vars], warehouse, target_path=root / "dbt_target")
     after = _business_marts(warehouse)
 
-    latest = root / "latest.duckdb"
+    # salesops.duckdb in a folder of its own: dbt's saved parse state is per file name and vars.
+    latest = root / "latest" / "salesops.duckdb"
+    latest.parent.mkdir()
     shutil.copy(warehouse, latest)
     run_dbt(["build", *WITHOUT_UNIT_TESTS], latest, target_path=root / "dbt_target_latest")
     return before, after, warehouse, latest

@@ -220,7 +220,10 @@ def incremental_days(tmp_path_factory: pytest.TempPathFactory):
     # Incremental: the base first (drop folders set aside), then the drop.
     base = root / "base"
     shutil.copytree(generated, base, ignore=shutil.ignore_patterns(drop))
-    incremental = root / "incremental.duckdb"
+    # Each warehouse is named salesops.duckdb in a folder of its own: dbt's saved parse state is per file
+    # name and vars (orchestration/dbt_parse_cache.py), so these builds start from the suite's other ones.
+    incremental = root / "incremental" / "salesops.duckdb"
+    incremental.parent.mkdir()
     # Every data test runs on the state the comparison is about, the one the drop was built into
     # incrementally; the base and the full refresh only give their rows.
     build_fixture_warehouse(base, incremental, quarantine_expected=True, data_tests=False)
@@ -229,10 +232,10 @@ def incremental_days(tmp_path_factory: pytest.TempPathFactory):
     run_dbt(["build", *WITHOUT_UNIT_TESTS], incremental, target_path=target)
     incremental_seconds = model_seconds(target)
 
-    full = root / "full.duckdb"
-    full_target = root / "dbt_target_full"
+    full = root / "full" / "salesops.duckdb"
+    full.parent.mkdir()
     build_fixture_warehouse(generated, full, ["--full-refresh"], quarantine_expected=True, data_tests=False)
-    shutil.copytree(root / "dbt_target", full_target)
+    full_target = full.parent / "dbt_target"
     return {
         "root": root,
         "landing": generated,
