@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -43,12 +44,32 @@ AUDIT_DDL = (
 )
 
 
-def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file ``path`` (where it lives is a user setting: orchestration/settings.py)."""
+# DuckDB's memory_limit values: a number and a unit (KB..TB, KiB..TiB), or a share of RAM.
+_MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B|%)", re.IGNORECASE)
+
+
+def is_memory_limit(text: str) -> bool:
+    return _MEMORY_LIMIT.fullmatch(text.strip()) is not None
+
+
+def set_memory_limit(con: duckdb.DuckDBPyConnection, memory_limit: str) -> None:
+    """Cap what this DuckDB holds before it spills to disk (the setting: orchestration/settings.py)."""
+    if not is_memory_limit(memory_limit):
+        raise ValueError(f"{memory_limit!r} is not a DuckDB memory limit such as 4GB or 50%")
+    con.execute(f"set memory_limit = '{memory_limit.strip()}'")
+
+
+def connect(
+    path: str | os.PathLike, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file ``path`` (where it lives is a user setting: orchestration/settings.py);
+    ``memory_limit`` None keeps DuckDB's default (80% of RAM)."""
     target = Path(path).resolve()
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(target), read_only=read_only)
+    if memory_limit:
+        set_memory_limit(con, memory_limit)
     if not read_only:
         # Big loads: insertion order is irrelevant to us and keeping it costs memory.
         con.execute("set preserve_insertion_order = false")

@@ -34,7 +34,9 @@ def _path_config(settings: Settings, key: str, value: Path | None) -> str | dg.E
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
-        "warehouse": WarehouseResource(path=_path_config(settings, "warehouse", settings.warehouse)),
+        "warehouse": WarehouseResource(
+            path=_path_config(settings, "warehouse", settings.warehouse), memory_limit=settings.duckdb_memory_limit
+        ),
         "landing": LandingResource(
             root=_path_config(settings, "landing", settings.landing),
             mappings=_path_config(settings, "mappings", settings.mappings),

@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.warehouse import connect
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -25,6 +26,8 @@ class WarehouseResource(dg.ConfigurableResource):
     allows one writing process per file, and the dbt subprocess needs the lock next."""
 
     path: str
+    # What DuckDB in this process may hold before it spills (the setting duckdb_memory_limit).
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @property
     def file(self) -> Path:
@@ -32,7 +35,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = connect(self.file, read_only=read_only)
+        con = connect(self.file, read_only=read_only, memory_limit=self.memory_limit)
         try:
             yield con
         finally:

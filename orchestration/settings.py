@@ -9,8 +9,8 @@ One place for all of them. Each setting is read, in this order of precedence:
 4. the default.
 
 dbt thresholds stay dbt vars (``dbt_project/dbt_project.yml``); the settings that are dbt vars too (base
-currency, calendar bounds, PII masking) are passed to dbt only when set, so the var's default there is the
-only one.
+currency, calendar bounds, PII masking, and DuckDB's memory limit for ``profiles.yml``) are passed to dbt
+only when set, so the var's default there is the only one.
 
 Nothing here writes to ``os.environ``: the CLI resolves flags into a ``Settings`` value once, and the
 Dagster definitions are built from it (orchestration/code_location.py), so every resource, the schedule
@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from ingestion.contract import DEFAULT_BUSINESS_TIMEZONE
+from ingestion.warehouse import is_memory_limit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -60,6 +61,13 @@ CALENDAR_END_ENV = "SALESOPS_CALENDAR_END"
 MAPPINGS_ENV = "SALESOPS_MAPPINGS"
 MASK_PII_ENV = "SALESOPS_MASK_PII"
 SPARK_DIR_ENV = "SALESOPS_SPARK_DIR"
+DUCKDB_MEMORY_LIMIT_ENV = "SALESOPS_DUCKDB_MEMORY_LIMIT"
+# What each DuckDB of a run may hold before it spills to disk: the in-process one (loads, checks, publish)
+# and dbt's. DuckDB's own default, 80% of RAM each, let dbt's alone reach 14.4 GB on 10M order lines; at
+# 3GB it peaked at 3.4 GB and took 12% longer (docs/benchmarks.md). dbt_project/profiles.yml falls back
+# to the same value when dbt runs on its own (tests/test_settings.py compares the two).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"
+PROFILE_MEMORY_LIMIT_VAR = "salesops_duckdb_memory_limit"
 
 _TRUE = ("true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
@@ -85,6 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("calendar_end", CALENDAR_END_ENV, "last calendar day (default: from the data)", "calendar_end"),
     Setting("mask_pii", MASK_PII_ENV, "mask personal data published to BI: true (default) or false", "mask_pii"),
     Setting("spark_dir", SPARK_DIR_ENV, "Spark target's folder (default spark/ next to the warehouse)"),
+    Setting("duckdb_memory_limit", DUCKDB_MEMORY_LIMIT_ENV,
+            f"memory each DuckDB of a run may hold before spilling (default {DEFAULT_DUCKDB_MEMORY_LIMIT}; 8GB, 50%)",
+            PROFILE_MEMORY_LIMIT_VAR),
 )
 # fmt: on
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
@@ -219,6 +230,10 @@ def dbt_vars(flags: Flags | None = None) -> dict[str, str | bool]:
                 value = date.fromisoformat(value.strip()).isoformat()
             except ValueError as exc:
                 raise SettingsError(f"{setting.key}: {value!r} is not a YYYY-MM-DD date") from exc
+        elif setting.key == "duckdb_memory_limit":
+            value = value.strip()
+            if not is_memory_limit(value):
+                raise SettingsError(f"{setting.key}: {value!r} is not a size such as 4GB, 512MB or 50%")
         elif setting.key == "mask_pii":
             # Checked here so a typo stops the CLI before anything runs; passed as the var's own type.
             chosen[setting.dbt_var] = parse_bool(setting.key, value)
@@ -249,6 +264,10 @@ class Settings:
     @property
     def base_currency(self) -> str:
         return base_currency_of(self.dbt_vars)
+
+    @property
+    def duckdb_memory_limit(self) -> str:
+        return str(self.dbt_vars.get(PROFILE_MEMORY_LIMIT_VAR) or DEFAULT_DUCKDB_MEMORY_LIMIT)
 
     @property
     def report(self) -> Path:

@@ -23,7 +23,7 @@ import pandas as pd
 from ingestion.contract import contract_file
 from ingestion.warehouse import table_exists
 from quality.expectations import CROSS, CROSS_FILE_INPUTS, WARN, ExpectationSpec
-from quality.frames import typed_expression
+from quality.frames import pandas_frame, typed_expression
 
 # Share of orders (not cancelled) that must have at least one line. PROJECT CHOICE: a few orders whose
 # lines were all quarantined are "bad rows"; more is a lines export that is partial or from another day.
@@ -60,18 +60,20 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _orders_with_lines(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.sql(
-        f"""
-        with orders as ({_current("orders", "order_id")}),
-        lines as ({_current("order_lines")})
-        select {_col("orders", "order_id")} as order_id,
-            exists (
-                select 1 from lines l where {_col("order_lines", "order_id", "l")} = {_col("orders", "order_id")}
-            ) as has_lines
-        from orders r
-        where {_col("orders", "status")} <> 'cancelled'
-        """
-    ).df()
+    return pandas_frame(
+        con.sql(
+            f"""
+            with orders as ({_current("orders", "order_id")}),
+            lines as ({_current("order_lines")})
+            select {_col("orders", "order_id")} as order_id,
+                exists (
+                    select 1 from lines l where {_col("order_lines", "order_id", "l")} = {_col("orders", "order_id")}
+                ) as has_lines
+            from orders r
+            where {_col("orders", "status")} <> 'cancelled'
+            """
+        )
+    )
 
 
 def _payments_vs_orders(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -79,35 +81,37 @@ def _payments_vs_orders(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         f"{_col('order_lines', 'quantity')} * {_col('order_lines', 'unit_price')}"
         f" * (1 - coalesce({_col('order_lines', 'discount_pct')}, 0))"
     )
-    return con.sql(
-        f"""
-        with orders as ({_current("orders", "order_id")}),
-        lines as ({_current("order_lines")}),
-        payments as ({_current("payments", "payment_id")}),
-        order_value as (
-            select o.currency, sum(l.line_value) as ordered
-            from (
-                select {_col("orders", "order_id")} as order_id, {_col("orders", "currency")} as currency
-                from orders r where {_col("orders", "status")} <> 'cancelled'
-            ) o
-            join (select {_col("order_lines", "order_id")} as order_id, {line_value} as line_value from lines r) l
-                on l.order_id = o.order_id
-            group by o.currency
-        ),
-        paid as (
-            select {_col("payments", "currency")} as currency, sum({_col("payments", "amount")}) as paid
-            from payments r group by 1
+    return pandas_frame(
+        con.sql(
+            f"""
+            with orders as ({_current("orders", "order_id")}),
+            lines as ({_current("order_lines")}),
+            payments as ({_current("payments", "payment_id")}),
+            order_value as (
+                select o.currency, sum(l.line_value) as ordered
+                from (
+                    select {_col("orders", "order_id")} as order_id, {_col("orders", "currency")} as currency
+                    from orders r where {_col("orders", "status")} <> 'cancelled'
+                ) o
+                join (select {_col("order_lines", "order_id")} as order_id, {line_value} as line_value from lines r) l
+                    on l.order_id = o.order_id
+                group by o.currency
+            ),
+            paid as (
+                select {_col("payments", "currency")} as currency, sum({_col("payments", "amount")}) as paid
+                from payments r group by 1
+            )
+            select coalesce(p.currency, v.currency) as currency, coalesce(v.ordered, 0) as ordered,
+                coalesce(p.paid, 0) as paid,
+                -- A currency paid in but never ordered in has no ratio: it is over by definition.
+                case when coalesce(v.ordered, 0) > 0 then coalesce(p.paid, 0) / v.ordered
+                     when coalesce(p.paid, 0) > 0 then cast('infinity' as double)
+                     else 0 end as paid_to_ordered
+            from paid p full join order_value v on v.currency = p.currency
+            order by 1
+            """
         )
-        select coalesce(p.currency, v.currency) as currency, coalesce(v.ordered, 0) as ordered,
-            coalesce(p.paid, 0) as paid,
-            -- A currency paid in but never ordered in has no ratio: it is over by definition.
-            case when coalesce(v.ordered, 0) > 0 then coalesce(p.paid, 0) / v.ordered
-                 when coalesce(p.paid, 0) > 0 then cast('infinity' as double)
-                 else 0 end as paid_to_ordered
-        from paid p full join order_value v on v.currency = p.currency
-        order by 1
-        """
-    ).df()
+    )
 
 
 def cross_file_check(con: duckdb.DuckDBPyConnection, table: str) -> tuple[ExpectationSpec, pd.DataFrame] | None:

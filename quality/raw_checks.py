@@ -17,7 +17,15 @@ from ingestion.contract import DEFAULT_BUSINESS_TIMEZONE, contract_file
 from quality.cross_file import cross_file_check
 from quality.drift import category_share_specs, category_shares, null_share_specs, quantile_specs, row_count_spec
 from quality.expectations import CROSS, LATEST, LOADS, ROWS, SHARES, STORAGE, WARN, ExpectationSpec, storage_specs
-from quality.frames import LoadedFile, accepted_rows, current_loads, loads_frame, previous_load, stored_columns_frame
+from quality.frames import (
+    LoadedFile,
+    accepted_rows,
+    current_loads,
+    loads_frame,
+    previous_load,
+    release_frame_memory,
+    stored_columns_frame,
+)
 from quality.gx_suites import ExpectationOutcome, validate
 from quality.plausibility import plausibility_specs, vocabulary_specs
 from quality.results import CheckResultRow, details_json, utc_now
@@ -113,6 +121,16 @@ def validate_raw_table(
     export, whenever the check runs. Whether the asset itself was refreshed lately is the Dagster freshness
     policy's question (``orchestration/freshness.py``).
     """
+    try:
+        return _validate_raw_table(con, table, reference_time, tz)
+    finally:
+        # The table's frames are dropped by now; their memory goes back before the next table or dbt.
+        release_frame_memory()
+
+
+def _validate_raw_table(
+    con: duckdb.DuckDBPyConnection, table: str, reference_time: datetime | None, tz: ZoneInfo
+) -> TableValidation:
     cf = contract_file(table)
     loads = current_loads(con, table)
     validation = TableValidation(table, loads)

@@ -57,6 +57,32 @@ def test_profiles_yml_falls_back_to_the_settings_default_warehouse():
     assert f"'{settings.PROFILE_DEFAULT_WAREHOUSE}'" in path
 
 
+def test_profiles_yml_falls_back_to_the_settings_default_memory_limit():
+    profile = yaml.safe_load((REPO_ROOT / "dbt_project" / "profiles.yml").read_text())
+    limit = profile["salesops"]["outputs"]["dev"]["settings"]["memory_limit"]
+    assert settings.PROFILE_MEMORY_LIMIT_VAR in limit and settings.DUCKDB_MEMORY_LIMIT_ENV in limit
+    assert f"'{settings.DEFAULT_DUCKDB_MEMORY_LIMIT}'" in limit
+
+
+def test_the_duckdb_memory_limit_reaches_dbt_as_a_var_only_when_set_and_caps_the_pipelines_duckdb(tmp_path: Path):
+    assert settings.load_settings().duckdb_memory_limit == settings.DEFAULT_DUCKDB_MEMORY_LIMIT
+    assert settings.PROFILE_MEMORY_LIMIT_VAR not in settings.dbt_vars()
+    chosen = settings.load_settings({"duckdb_memory_limit": " 512MB "})
+    assert chosen.duckdb_memory_limit == "512MB"
+    assert chosen.dbt_vars == {settings.PROFILE_MEMORY_LIMIT_VAR: "512MB"}
+    for bad in ("lots", "3 gigabytes", "GB", "-1GB", "3GB; drop table x"):
+        with pytest.raises(settings.SettingsError, match="duckdb_memory_limit"):
+            settings.load_settings({"duckdb_memory_limit": bad})
+
+    # The warehouse resource's connections carry it: what DuckDB reports for the same limit set by config.
+    from orchestration.code_location import build_resources
+
+    warehouse = build_resources(chosen.with_paths(warehouse=tmp_path / "w.duckdb"))["warehouse"]
+    expected = duckdb.connect(config={"memory_limit": "512MB"}).sql("select current_setting('memory_limit')")
+    with warehouse.connect() as con:
+        assert con.sql("select current_setting('memory_limit')").fetchall() == expected.fetchall()
+
+
 def test_the_spark_folder_defaults_to_the_same_place_in_settings_and_profiles_yml(tmp_path: Path):
     from engines.mart_diff import spark_session_parameters
 

@@ -26,6 +26,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.contract import CONTRACT
+from ingestion.warehouse import set_memory_limit
 from orchestration.assets.dbt import dbt_manifest, salesops_dbt_assets
 from orchestration.assets.quality_checks import CONTRACT_CHECK
 from orchestration.pools import WAREHOUSE_POOL
@@ -97,9 +98,11 @@ def publish_to_serving(
     run_id: str,
     published_at: datetime | None = None,
     base_currency: str | None = None,
+    memory_limit: str | None = None,
 ) -> PublishReport:
     """Copy ``tables`` ((schema, name) of the warehouse) into a new serving file and swap it in atomically.
-    ``base_currency`` (the currency the marts' amounts are in) is recorded with the version.
+    ``base_currency`` (the currency the marts' amounts are in) is recorded with the version; the copying
+    DuckDB holds at most ``memory_limit`` (None: DuckDB's default).
 
     Nothing touches ``serving`` until the new file is complete, checkpointed, closed and verified; the
     swap is one rename. On any error the old serving file is left exactly as it was.
@@ -113,7 +116,9 @@ def publish_to_serving(
 
     row_counts: dict[str, int] = {}
     try:
-        _write_serving_copy(warehouse, staging_file, serving, tables, run_id, published_at, row_counts, base_currency)
+        _write_serving_copy(
+            warehouse, staging_file, serving, tables, run_id, published_at, row_counts, base_currency, memory_limit
+        )
         _verify(staging_file, row_counts, run_id)
     except BaseException:
         for partial in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
@@ -135,9 +140,12 @@ def _write_serving_copy(
     published_at: datetime,
     row_counts: dict[str, int],
     base_currency: str | None,
+    memory_limit: str | None,
 ) -> None:
     con = duckdb.connect()
     try:
+        if memory_limit:
+            set_memory_limit(con, memory_limit)
         con.execute(f"attach {_sql_string(str(warehouse))} as src (read_only)")
         con.execute(f"attach {_sql_string(str(staging_file))} as dst (storage_version '{SERVING_STORAGE_VERSION}')")
         history = _publish_history(con, "src")
@@ -268,7 +276,14 @@ def published_marts(
     if missing:
         raise dg.Failure(description=f"Not published: tables missing in the warehouse: {', '.join(missing)}")
     currency = base_currency_of(run_settings.dbt_vars)
-    report = publish_to_serving(warehouse.file, serving.file, tables, context.run_id, base_currency=currency)
+    report = publish_to_serving(
+        warehouse.file,
+        serving.file,
+        tables,
+        context.run_id,
+        base_currency=currency,
+        memory_limit=warehouse.memory_limit,
+    )
     record_publish(warehouse, report)
     context.log.info(f"Published {len(tables)} tables ({report.total_rows} rows) to {report.serving}")
     return dg.MaterializeResult(
