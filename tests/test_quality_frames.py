@@ -5,6 +5,7 @@ text column with no value at all stays pandas' string dtype (``.df()`` makes it 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,10 +33,17 @@ def test_every_value_type_converts_as_duckdb_converts_it():
     _assert_converts_as_duckdb(con.sql(sql + " where false"))
 
 
-@pytest.mark.parametrize("cf", CONTRACT, ids=lambda cf: cf.name)
-def test_a_raw_table_read_as_the_suites_read_it_converts_as_duckdb_converts_it(cf, tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+@pytest.fixture(scope="module")
+def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(tmp_path_factory.mktemp("frames") / "w.duckdb")
     load_landing(con, SMALL_LANDING)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("cf", CONTRACT, ids=lambda cf: cf.name)
+def test_a_raw_table_read_as_the_suites_read_it_converts_as_duckdb_converts_it(cf, small_raw):
+    con = small_raw
     present = set(table_columns(con, "raw", cf.name))
     select = [f'{typed_expression(c)} as "{c.name}"' for c in cf.columns if c.name in present]
     sql = f"select {', '.join(select)}, r._source_file from raw.{cf.name} r order by r._row_number"

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 import yaml
 
+from ingestion.warehouse import set_memory_limit
 from orchestration import cli, settings
 from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS
@@ -81,6 +82,9 @@ def test_the_duckdb_memory_limit_reaches_dbt_as_a_var_only_when_set_and_caps_the
     expected = duckdb.connect(config={"memory_limit": "512MB"}).sql("select current_setting('memory_limit')")
     with warehouse.connect() as con:
         assert con.sql("select current_setting('memory_limit')").fetchall() == expected.fetchall()
+        # A value that did not come through the settings is refused before it reaches SQL.
+        with pytest.raises(ValueError, match="not a DuckDB memory limit"):
+            set_memory_limit(con, "1GB'; drop table x; --")
 
 
 def test_the_spark_folder_defaults_to_the_same_place_in_settings_and_profiles_yml(tmp_path: Path):
