@@ -12,12 +12,14 @@ Arrow (``pandas_frame``), and the memory they held is handed back once a table i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.contract import Column, ColumnType, ContractFile
 from ingestion.warehouse import table_columns, table_exists
@@ -114,12 +116,18 @@ def stored_columns_frame(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataF
     return pd.DataFrame(columns=table_columns(con, "raw", table))
 
 
-def pandas_frame(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+def pandas_frame(relation: duckdb.DuckDBPyRelation, categories: Sequence[str] = ()) -> pd.DataFrame:
     """A query's rows as a pandas frame, through Arrow: a quarter of the time and 40% of the peak memory of
     DuckDB's ``.df()`` (10M order lines: 2.4 s and 2.3 GB against 9.2 s and 5.7 GB), the same values and
     dtypes for the types the suites read, except that a text column without any value stays a string
-    column (tests/test_quality_frames.py)."""
-    return relation.to_arrow_table().to_pandas()
+    column (tests/test_quality_frames.py).
+
+    ``categories`` are text columns with a few values repeated on every row (a file name): they come as
+    pandas categories, one small code per row instead of the text (10M rows: 290 MB -> 40 MB)."""
+    table = relation.to_arrow_table()
+    for name in categories:
+        table = table.set_column(table.schema.get_field_index(name), name, pc.dictionary_encode(table[name]))
+    return table.to_pandas()
 
 
 def release_frame_memory() -> None:
@@ -147,9 +155,14 @@ def typed_expression(column: Column, source: str = "r") -> str:
             return f"lower({text})" if column.accepted_values is not None else text
 
 
-def _key_expression(cf: ContractFile) -> str:
+def _key_expression(cf: ContractFile, several_loads: bool) -> str:
+    """The primary key as one text, unique among the rows of each file version: prefixed with the file
+    version only when several are read (on 10M rows of one file the prefix made pandas' duplicate search
+    under GX's uniqueness check take 6.9 s and 1.8 GB instead of 2.6 s and 1.2 GB)."""
     parts = [f"coalesce(cast({typed_expression(cf.column(k))} as varchar), '{_NULL_KEY_PART}')" for k in cf.primary_key]
-    return f"concat_ws('|', r._load_id, {', '.join(parts)})"
+    if several_loads:
+        parts.insert(0, "r._load_id")
+    return f"concat_ws('|', {', '.join(parts)})"
 
 
 def accepted_rows(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_ids: list[str]) -> pd.DataFrame:
@@ -160,7 +173,7 @@ def accepted_rows(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_ids: li
     select = [f"{typed_expression(c)} as {_quoted(c.name)}" for c in columns]
     select.append("r._source_file")
     if cf.primary_key and all(k in present for k in cf.primary_key):
-        select.append(f"{_key_expression(cf)} as {KEY_COLUMN}")
+        select.append(f"{_key_expression(cf, len(load_ids) > 1)} as {KEY_COLUMN}")
     if not present:
         return pd.DataFrame(columns=[c.name for c in cf.columns])
     # An empty id list is typed by hand: DuckDB cannot infer the element type of [].
@@ -172,5 +185,6 @@ def accepted_rows(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_ids: li
             where list_contains(cast($1 as varchar[]), r._load_id) and not r._is_quarantined
             """,
             params=[load_ids],
-        )
+        ),
+        categories=["_source_file"],
     )

@@ -93,6 +93,25 @@ def test_publish_copies_tables_in_the_v1_format_and_records_the_version(small_wa
     assert state["tables"] == [("core", "dim_x", 1), ("marts", "mart_a", 10), ("marts", "mart_v", 3)]
 
 
+def test_the_copying_duckdb_runs_under_the_memory_setting(small_warehouse, tmp_path, monkeypatch):
+    """publish's own DuckDB (the one that attaches both files and copies) gets the duckdb_memory_limit
+    setting and hands freed memory back: what DuckDB reports once the settings are applied."""
+    from ingestion import warehouse
+    from orchestration.assets import publish
+
+    seen = []
+
+    def observed(con, memory_limit):
+        warehouse.limit_memory(con, memory_limit)
+        sql = "select current_setting('memory_limit'), current_setting('allocator_background_threads')"
+        seen.append(con.execute(sql).fetchall()[0])
+
+    monkeypatch.setattr(publish, "limit_memory", observed)
+    publish_to_serving(small_warehouse, tmp_path / "serving.duckdb", TABLES, run_id="run-1", memory_limit="256MB")
+    expected = duckdb.connect(config={"memory_limit": "256MB"}).execute("select current_setting('memory_limit')")
+    assert seen == [(expected.fetchall()[0][0], True)]
+
+
 def test_a_failed_copy_leaves_the_serving_file_as_it_was(small_warehouse, tmp_path):
     serving = tmp_path / "serving.duckdb"
     publish_to_serving(small_warehouse, serving, TABLES, run_id="run-1")

@@ -118,6 +118,17 @@ def _loaded(tmp_path: Path, landing: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _validated(tmp_path: Path, landing: Path, table: str):
+    """``landing`` loaded into a fresh warehouse and ``raw.<table>`` validated at REFERENCE."""
+    from quality.raw_checks import validate_raw_table
+
+    con = _loaded(tmp_path, landing)
+    try:
+        return validate_raw_table(con, table, reference_time=REFERENCE)
+    finally:
+        con.close()
+
+
 def _by_name(validation) -> dict[str, object]:
     return {o.spec.check_name: o for o in validation.outcomes}
 
@@ -175,13 +186,13 @@ def test_a_repeated_primary_key_inside_a_file_blocks(tmp_path):
     failed = {o.spec.check_name: o for o in validation.failures(blocking=True)}
     assert set(failed) == {"accepted__unique_key__order_id"}
     assert failed["accepted__unique_key__order_id"].failing_rows == 2
+    # One file version read: the key alone names the rows (the file is the check's source_file).
+    assert failed["accepted__unique_key__order_id"].details["examples"] == ["SO1", "SO1"]
     assert stored == [("accepted__unique_key__order_id", "fail", "error", 2, "orders/orders.csv")]
 
 
 def test_each_dated_drop_is_its_own_file_version_for_the_key(tmp_path):
     """A corrected account re-sent in a dated drop repeats a key across files: not a key violation."""
-    from quality.raw_checks import validate_raw_table
-
     header = (SMALL_LANDING / "crm/accounts.csv").read_text().splitlines()[0]
     landing = _landing_with(
         tmp_path,
@@ -193,15 +204,32 @@ def test_each_dated_drop_is_its_own_file_version_for_the_key(tmp_path):
             ]
         },
     )
-    con = _loaded(tmp_path, landing)
-    try:
-        validation = validate_raw_table(con, "accounts", reference_time=REFERENCE)
-    finally:
-        con.close()
+    validation = _validated(tmp_path, landing, "accounts")
     assert [f.source_file for f in validation.files] == ["crm/accounts.csv", "crm/2024-03-01/accounts.csv"]
     assert [f.rows_accepted for f in validation.files] == [3, 1]
     assert _by_name(validation)["accepted__unique_key__account_id"].passed
     assert validation.blocking_passed
+
+
+def test_a_key_repeated_inside_one_of_several_dated_drops_blocks_and_names_the_drop(tmp_path):
+    """With several current file versions the key is read with its file version: A2 twice inside the dated
+    drop is a violation (A2 also in the first file is not), and the examples say which drop."""
+    header = (SMALL_LANDING / "crm/accounts.csv").read_text().splitlines()[0]
+    row = "A2,Beta Retail,,south,Guangzhou,1,smb,R3,C2,P1,B,false,3,3,2,Han Mei,13800000002,han@beta.cn,"
+    landing = _landing_with(
+        tmp_path,
+        {
+            "crm/2024-03-01/accounts.csv": [
+                header,
+                row + "2024-01-05 10:00:00,2024-03-01 09:00:00",
+                row + "2024-01-05 10:00:00,2024-03-01 10:00:00",
+            ]
+        },
+    )
+    validation = _validated(tmp_path, landing, "accounts")
+    unique = _by_name(validation)["accepted__unique_key__account_id"]
+    assert (unique.passed, unique.failing_rows) == (False, 2)
+    assert unique.details["examples"] == ["crm/2024-03-01/accounts.csv#1|A2"] * 2
 
 
 def test_freshness_of_the_newest_row_is_a_warning(tmp_path):
@@ -368,16 +396,10 @@ def test_payments_exceeding_the_order_value_of_their_currency_warn(tmp_path):
 
 
 def test_orders_without_lines_warn(tmp_path):
-    from quality.raw_checks import validate_raw_table
-
     landing = _small_copy(tmp_path)
     lines = (landing / "orders/order_lines.csv").read_text().splitlines()
     (landing / "orders/order_lines.csv").write_text("\n".join(line for line in lines if not line.startswith("SO1,")))
-    con = _loaded(tmp_path, landing)
-    try:
-        validation = validate_raw_table(con, "order_lines", reference_time=REFERENCE)
-    finally:
-        con.close()
+    validation = _validated(tmp_path, landing, "order_lines")
     outcome = _by_name(validation)["cross__orders_have_lines"]
     assert not outcome.passed and outcome.failing_rows == 1  # SO1, of the 4 orders not cancelled
     assert validation.blocking_passed
@@ -385,15 +407,9 @@ def test_orders_without_lines_warn(tmp_path):
 
 def test_a_cross_file_check_needs_every_file_it_compares(tmp_path):
     """No orders file: "no data from this source", so nothing to compare the lines with (no warning)."""
-    from quality.raw_checks import validate_raw_table
-
     landing = _small_copy(tmp_path)
     (landing / "orders/orders.csv").unlink()
-    con = _loaded(tmp_path, landing)
-    try:
-        validation = validate_raw_table(con, "order_lines", reference_time=REFERENCE)
-    finally:
-        con.close()
+    validation = _validated(tmp_path, landing, "order_lines")
     assert validation.files and "cross__orders_have_lines" not in _by_name(validation)
     assert validation.blocking_passed
 
@@ -494,16 +510,10 @@ def test_demo_run_stores_every_layer_in_check_results_and_the_dq_mart(demo_pipel
 def test_enum_values_in_another_case_pass_the_blocking_suite(tmp_path):
     """The loader accepts ' Direct ' and 'DISTRIBUTION'; the blocking suite must agree, or an export that
     loads cleanly could never publish."""
-    from quality.raw_checks import validate_raw_table
-
     corpus = Path(__file__).parent / "corpus" / "enum_case_and_blanks"
     landing = tmp_path / "landing"
     shutil.copytree(corpus, landing, ignore=shutil.ignore_patterns("expected.yaml"))
-    con = _loaded(tmp_path, landing)
-    try:
-        validation = validate_raw_table(con, "channels", reference_time=REFERENCE)
-    finally:
-        con.close()
+    validation = _validated(tmp_path, landing, "channels")
     outcomes = _by_name(validation)
     assert outcomes["accepted__vocabulary__channel_type"].passed
     assert validation.blocking_passed
@@ -561,3 +571,58 @@ def test_datetime_ranges_give_the_same_verdict_in_any_unit_and_beyond_nanosecond
         assert str(frame["d"].dtype) == "datetime64[us]"  # the caller's frame is left as it was
         [outcome] = gx_suites.validate(frame, [spec], "datetime_units")
         assert (outcome.passed, outcome.failing_rows) == (passed, failing), (values, outcome)
+
+
+def test_each_expectation_judges_its_own_columns_whatever_the_rest_of_the_frame_holds(monkeypatch):
+    """Specs run grouped by the columns they read, each group on a frame of only those columns (GX copies
+    the frame it is given to drop a column's nulls). Nulls and bad values in one column must not change
+    another column's verdict; table-level expectations still see every row and column; a spec naming a
+    column the frame lacks is left out. GX never fingerprints a frame (an MD5 over every row that nobody
+    reads). Expected verdicts written out by hand."""
+    import pandas as pd
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    from quality import gx_suites
+    from quality.expectations import ExpectationSpec
+
+    def fingerprint(_frame):
+        raise AssertionError("GX fingerprinted a frame")
+
+    monkeypatch.setattr(pandas_execution_engine, "hash_pandas_dataframe", fingerprint)
+    frame = pd.DataFrame(
+        {
+            "a": ["x", None, "y", "x"],
+            "b": [1.0, 5.0, None, 20.0],
+            "c": [2.0, None, 1.0, 10.0],
+        }
+    )
+
+    def spec(name: str, gx_type: str, kwargs: dict) -> ExpectationSpec:
+        return ExpectationSpec(name, gx_type, kwargs, ROWS, WARN, name)
+
+    specs = [
+        spec("rows", "ExpectTableRowCountToBeBetween", {"min_value": 4, "max_value": 4}),
+        spec("a_set", "ExpectColumnValuesToNotBeNull", {"column": "a"}),
+        spec("b_range", "ExpectColumnValuesToBeBetween", {"column": "b", "min_value": 0, "max_value": 10}),
+        spec("a_unique", "ExpectColumnValuesToBeUnique", {"column": "a"}),
+        spec("columns", "ExpectTableColumnsToMatchSet", {"column_set": ["a", "b", "c"], "exact_match": True}),
+        spec(
+            "c_over_b",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "c", "column_B": "b", "ignore_row_if": "either_value_is_missing"},
+        ),
+        spec("b_set", "ExpectColumnValuesToNotBeNull", {"column": "b"}),
+        spec("absent", "ExpectColumnValuesToNotBeNull", {"column": "missing"}),
+    ]
+    outcomes = gx_suites.validate(frame, specs, "grouped")
+    got = [(o.spec.check_name, o.passed, o.failing_rows, o.element_count) for o in outcomes]
+    assert got == [
+        ("rows", True, None, None),
+        ("a_set", False, 1, 4),
+        ("b_range", False, 1, 4),  # 20 is out; the null is not judged
+        ("a_unique", False, 2, 4),  # both x; the null is not judged
+        ("columns", True, None, None),
+        ("c_over_b", False, 1, 4),  # rows 1 and 4 judged (the others miss a value): 2 > 1, not 10 > 20
+        ("b_set", False, 1, 4),
+    ]
+    assert outcomes[3].details["examples"] == ["x", "x"]

@@ -82,6 +82,7 @@ def test_the_duckdb_memory_limit_reaches_dbt_as_a_var_only_when_set_and_caps_the
     expected = duckdb.connect(config={"memory_limit": "512MB"}).sql("select current_setting('memory_limit')")
     with warehouse.connect() as con:
         assert con.sql("select current_setting('memory_limit')").fetchall() == expected.fetchall()
+        assert con.sql("select current_setting('allocator_background_threads')").fetchall() == [(True,)]
         # A value that did not come through the settings is refused before it reaches SQL.
         with pytest.raises(ValueError, match="not a DuckDB memory limit"):
             set_memory_limit(con, "1GB'; drop table x; --")

@@ -26,7 +26,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.contract import CONTRACT
-from ingestion.warehouse import set_memory_limit
+from ingestion.warehouse import limit_memory
 from orchestration.assets.dbt import dbt_manifest, salesops_dbt_assets
 from orchestration.assets.quality_checks import CONTRACT_CHECK
 from orchestration.pools import WAREHOUSE_POOL
@@ -144,8 +144,7 @@ def _write_serving_copy(
 ) -> None:
     con = duckdb.connect()
     try:
-        if memory_limit:
-            set_memory_limit(con, memory_limit)
+        limit_memory(con, memory_limit)
         con.execute(f"attach {_sql_string(str(warehouse))} as src (read_only)")
         con.execute(f"attach {_sql_string(str(staging_file))} as dst (storage_version '{SERVING_STORAGE_VERSION}')")
         history = _publish_history(con, "src")
