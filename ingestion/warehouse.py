@@ -65,8 +65,11 @@ def limit_memory(con: duckdb.DuckDBPyConnection, memory_limit: str | None) -> No
 
     DuckDB's allocator otherwise keeps freed memory until a later allocation reuses it, and this process holds
     it while pandas and great-expectations work (0.8 GB after the 10M-line cross-file check); a background
-    thread hands it back within a second. dbt's DuckDB (dbt_project/profiles.yml) only gets the limit: its
-    process does nothing else, and its peak at 10M lines was the same with the background thread."""
+    thread hands it back within a second. DuckDB 2.0 runs one such thread per process and closing any of its
+    databases stops it while the connections still report the setting: it holds for steps that keep one
+    connection open, as the raw loads and checks do, and every connection opened sets it again. dbt's DuckDB
+    (dbt_project/profiles.yml) only gets the limit: its process does nothing else, and its peak at 10M lines
+    was the same with the background thread."""
     con.execute("set allocator_background_threads = true")
     if memory_limit:
         set_memory_limit(con, memory_limit)
