@@ -162,8 +162,8 @@ def _vectorizable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _columns(spec: ExpectationSpec) -> tuple[str, ...]:
-    """The frame columns a spec reads; empty for a table-level expectation (row count, column set)."""
-    return tuple(spec.kwargs[k] for k in ("column", "column_A", "column_B") if k in spec.kwargs)
+    """The frame columns a spec reads, each once; empty for a table-level expectation (row count, column set)."""
+    return tuple(dict.fromkeys(spec.kwargs[k] for k in ("column", "column_A", "column_B") if k in spec.kwargs))
 
 
 def _applicable(spec: ExpectationSpec, columns: set[str]) -> bool:

@@ -612,6 +612,12 @@ def test_each_expectation_judges_its_own_columns_whatever_the_rest_of_the_frame_
             {"column_A": "c", "column_B": "b", "ignore_row_if": "either_value_is_missing"},
         ),
         spec("b_set", "ExpectColumnValuesToNotBeNull", {"column": "b"}),
+        # One column on both sides: its frame holds it once (a repeated name would make frame[c] a frame).
+        spec(
+            "c_not_below_c",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "c", "column_B": "c", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+        ),
         spec("absent", "ExpectColumnValuesToNotBeNull", {"column": "missing"}),
     ]
     outcomes = gx_suites.validate(frame, specs, "grouped")
@@ -624,5 +630,6 @@ def test_each_expectation_judges_its_own_columns_whatever_the_rest_of_the_frame_
         ("columns", True, None, None),
         ("c_over_b", False, 1, 4),  # rows 1 and 4 judged (the others miss a value): 2 > 1, not 10 > 20
         ("b_set", False, 1, 4),
+        ("c_not_below_c", True, 0, 4),
     ]
     assert outcomes[3].details["examples"] == ["x", "x"]
