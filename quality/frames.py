@@ -123,11 +123,31 @@ def pandas_frame(relation: duckdb.DuckDBPyRelation, categories: Sequence[str] = 
     column (tests/test_quality_frames.py).
 
     ``categories`` are text columns with a few values repeated on every row (a file name): they come as
-    pandas categories, one small code per row instead of the text (10M rows: 290 MB -> 40 MB)."""
-    table = relation.to_arrow_table()
+    pandas categories, one small code per row instead of the text (10M rows: 290 MB -> 40 MB).
+
+    The rows are copied out of DuckDB's Arrow batches one batch at a time. pandas keeps a text column's
+    characters in the buffer Arrow gave it, and DuckDB frees a batch only once every column of it is
+    released: the frame held all of DuckDB's result alive beside its own columns (10M order lines: 1.9 GB
+    of memory for an 0.9 GB frame; copied, 1.2 GB)."""
+    batches = [_owned(batch) for batch in relation.to_arrow_reader(_BATCH_ROWS)]
+    table = pa.Table.from_batches(batches, schema=_arrow_schema(relation, batches))
+    del batches
     for name in categories:
         table = table.set_column(table.schema.get_field_index(name), name, pc.dictionary_encode(table[name]))
     return table.to_pandas()
+
+
+_BATCH_ROWS = 1_000_000
+
+
+def _owned(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` copied into Arrow's own memory, so that DuckDB's buffers are freed with ``batch``."""
+    return pa.RecordBatch.from_arrays([pa.concat_arrays([column]) for column in batch.columns], schema=batch.schema)
+
+
+def _arrow_schema(relation: duckdb.DuckDBPyRelation, batches: list[pa.RecordBatch]) -> pa.Schema:
+    # A query without rows yields no batch to read the schema from.
+    return batches[0].schema if batches else relation.limit(0).to_arrow_table().schema
 
 
 def release_frame_memory() -> None:

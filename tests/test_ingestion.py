@@ -6,7 +6,7 @@ Expected values are written by hand from the small files each test creates.
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -16,7 +16,7 @@ import pytest
 from ingestion import loader as loader_module
 from ingestion.contract import CONTRACT, contract_file, load_order
 from ingestion.landing import LandingFileError, discover_landing_files
-from ingestion.loader import MissingRequiredColumnError, load_landing, load_table
+from ingestion.loader import MissingRequiredColumnError, load_landing, load_landing_file, load_table
 from ingestion.warehouse import connect
 
 SMALL = Path(__file__).parent / "fixtures" / "landing_small"
@@ -226,6 +226,22 @@ def test_parquet_files_load_like_csv(tmp_path, warehouse):
         ("2024-01-01", "7.1"),
         ("2024-01-02", "7.2"),
     ]
+
+
+def test_every_raw_row_names_its_file_version_and_load_time(tmp_path, warehouse):
+    landing = _copy_small(tmp_path)
+    _write(
+        landing / "orders" / "2024-04-07" / "orders.csv",
+        "order_id,account_id,channel_id,order_date,status,currency\nSO9,A1,C1,2024-04-07,placed,CNY\n",
+    )
+    loaded_at = datetime(2024, 4, 7, 9, 30, 15, 123456)
+    for landing_file in discover_landing_files(landing, contract_file("orders")):
+        load_landing_file(warehouse, landing_file, loaded_at=loaded_at)
+    rows = warehouse.execute(
+        "select order_id, _load_id, _source_file, _loaded_at from raw.orders order by order_id"
+    ).fetchall()
+    first = [(f"SO{i}", "orders/orders.csv#1", "orders/orders.csv", loaded_at) for i in range(1, 6)]
+    assert rows == [*first, ("SO9", "orders/2024-04-07/orders.csv#1", "orders/2024-04-07/orders.csv", loaded_at)]
 
 
 def test_a_crash_mid_load_leaves_the_warehouse_as_it_was(tmp_path, warehouse, monkeypatch):

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from ingestion.contract import CONTRACT
 from ingestion.loader import load_landing
 from ingestion.warehouse import connect, table_columns
+from quality import frames
 from quality.frames import pandas_frame, typed_expression
 
 SMALL_LANDING = Path(__file__).parent / "fixtures" / "landing_small"
@@ -31,6 +33,41 @@ def test_every_value_type_converts_as_duckdb_converts_it():
     """
     _assert_converts_as_duckdb(con.sql(sql))
     _assert_converts_as_duckdb(con.sql(sql + " where false"))
+
+
+def test_rows_over_several_batches_convert_as_duckdb_converts_them(monkeypatch):
+    monkeypatch.setattr(frames, "_BATCH_ROWS", 3)
+    relation = duckdb.connect().sql(
+        """
+        select case when i % 4 = 0 then null else 'row ' || i end as text, i / 2 as number,
+               timestamp '2024-01-01' + to_days(cast(i as integer)) as moment, i % 3 = 0 as flag
+        from range(10) r(i)
+        """
+    )
+    _assert_converts_as_duckdb(relation)
+    by_category = pandas_frame(relation, categories=["text"])
+    assert isinstance(by_category["text"].dtype, pd.CategoricalDtype)
+    assert by_category["text"].astype(object).where(by_category["text"].notna(), None).tolist() == [
+        None,
+        "row 1",
+        "row 2",
+        "row 3",
+        None,
+        "row 5",
+        "row 6",
+        "row 7",
+        None,
+        "row 9",
+    ]
+
+
+def test_the_frames_text_is_held_by_arrow_not_by_duckdbs_result():
+    # DuckDB frees a result batch only when all its columns are released; a frame pointing into it would
+    # keep the whole result alive. 10,000 texts of 100 characters: at least 1 MB must be Arrow's own.
+    before = pa.total_allocated_bytes()
+    frame = pandas_frame(duckdb.connect().sql("select repeat('x', 100) || i as text from range(10000) r(i)"))
+    assert pa.total_allocated_bytes() - before >= 10_000 * 100
+    assert frame["text"].str.len().min() == 101
 
 
 @pytest.fixture(scope="module")
