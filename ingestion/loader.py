@@ -145,8 +145,21 @@ def contract_names(df: pl.DataFrame, cf: ContractFile, source: str) -> pl.DataFr
     return df.rename({k: v for k, v in renames.items() if k != v})
 
 
+# The columns raw adds to every row. A file's own column of one of these names is kept as "<name> (source)",
+# as source mappings keep theirs: neither value may overwrite the other.
+BOOKKEEPING_COLUMNS = {
+    "_load_id": "varchar",
+    "_source_file": "varchar",
+    "_loaded_at": "timestamp",
+    "_row_number": "bigint",
+    "_row_hash": "varchar",
+    "_is_quarantined": "boolean",
+}
+
+
 def _prepare_frame(df: pl.DataFrame, cf: ContractFile, landing_file: LandingFile) -> tuple[pl.DataFrame, list, list]:
     df = contract_names(df, cf, landing_file.relative_path)
+    df = df.rename({c: f"{c} (source)" for c in df.columns if c in BOOKKEEPING_COLUMNS})
     missing_required = [c for c in cf.required_columns if c not in df.columns]
     if missing_required:
         cols = ", ".join(missing_required)
@@ -170,14 +183,7 @@ def _prepare_frame(df: pl.DataFrame, cf: ContractFile, landing_file: LandingFile
 def _create_or_extend_raw_table(con: duckdb.DuckDBPyConnection, cf: ContractFile, extra: list[str]) -> None:
     if not table_exists(con, "raw", cf.name):
         cols = [f'"{c}" varchar' for c in cf.column_names]
-        cols += [
-            "_load_id varchar not null",
-            "_source_file varchar not null",
-            "_loaded_at timestamp not null",
-            "_row_number bigint not null",
-            "_row_hash varchar not null",
-            "_is_quarantined boolean not null",
-        ]
+        cols += [f"{name} {sql_type} not null" for name, sql_type in BOOKKEEPING_COLUMNS.items()]
         con.execute(f"create table raw.{cf.name} ({', '.join(cols)})")
     existing = set(table_columns(con, "raw", cf.name))
     for col in extra:

@@ -128,7 +128,7 @@ def pandas_frame(relation: duckdb.DuckDBPyRelation, categories: Sequence[str] = 
     The rows are copied out of DuckDB's Arrow batches one batch at a time. pandas keeps a text column's
     characters in the buffer Arrow gave it, and DuckDB frees a batch only once every column of it is
     released: the frame held all of DuckDB's result alive beside its own columns (10M order lines: 1.9 GB
-    of memory for an 0.9 GB frame; copied, 1.2 GB)."""
+    of memory for a 0.9 GB frame; copied, 1.2 GB)."""
     batches = [_owned(batch) for batch in relation.to_arrow_reader(_BATCH_ROWS)]
     table = pa.Table.from_batches(batches, schema=_arrow_schema(relation, batches))
     del batches

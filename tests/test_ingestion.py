@@ -200,6 +200,17 @@ def test_extra_columns_are_kept_and_missing_optional_columns_reported(tmp_path, 
     assert warehouse.execute("select cost_center, region from raw.teams").fetchall() == [("CC-9", None)]
 
 
+def test_a_files_own_column_named_like_raws_bookkeeping_is_kept_beside_it(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "crm" / "teams.csv", "team_id,team_name,_load_id,_row_number\nT1,North,batch-7,99\n")
+    [result] = load_table(warehouse, landing, "teams")
+    assert result.extra_columns == ["_load_id (source)", "_row_number (source)"]
+    row = warehouse.execute(
+        'select _load_id, _row_number, "_load_id (source)", "_row_number (source)" from raw.teams'
+    ).fetchall()
+    assert row == [("crm/teams.csv#1", 1, "batch-7", "99")]
+
+
 def test_gb18030_and_bom_files_are_read(tmp_path, warehouse):
     landing = tmp_path / "landing"
     _write(landing / "crm/teams.csv", "team_id,team_name,parent_team_id,region\nT1,华东销售部,,华东\n", "gb18030")
