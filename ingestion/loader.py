@@ -145,8 +145,8 @@ def contract_names(df: pl.DataFrame, cf: ContractFile, source: str) -> pl.DataFr
     return df.rename({k: v for k, v in renames.items() if k != v})
 
 
-# The columns raw adds to every row. A file's own column of one of these names is kept as "<name> (source)",
-# as source mappings keep theirs: neither value may overwrite the other.
+# The columns raw adds to every row. A file's own column of one of these names (up to case and blanks, as
+# DuckDB compares names) is kept as "<name> (source)": neither value may overwrite the other.
 BOOKKEEPING_COLUMNS = {
     "_load_id": "varchar",
     "_source_file": "varchar",
@@ -157,9 +157,12 @@ BOOKKEEPING_COLUMNS = {
 }
 
 
+_BOOKKEEPING_KEYS = frozenset(header_key(c) for c in BOOKKEEPING_COLUMNS)
+
+
 def _prepare_frame(df: pl.DataFrame, cf: ContractFile, landing_file: LandingFile) -> tuple[pl.DataFrame, list, list]:
     df = contract_names(df, cf, landing_file.relative_path)
-    df = df.rename({c: f"{c} (source)" for c in df.columns if c in BOOKKEEPING_COLUMNS})
+    df = df.rename({c: f"{c} (source)" for c in df.columns if header_key(c) in _BOOKKEEPING_KEYS})
     missing_required = [c for c in cf.required_columns if c not in df.columns]
     if missing_required:
         cols = ", ".join(missing_required)

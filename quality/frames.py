@@ -118,9 +118,9 @@ def stored_columns_frame(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataF
 
 def pandas_frame(relation: duckdb.DuckDBPyRelation, categories: Sequence[str] = ()) -> pd.DataFrame:
     """A query's rows as a pandas frame, through Arrow: a quarter of the time and 40% of the peak memory of
-    DuckDB's ``.df()`` (10M order lines: 2.4 s and 2.3 GB against 9.2 s and 5.7 GB), the same values and
-    dtypes for the types the suites read, except that a text column without any value stays a string
-    column (tests/test_quality_frames.py).
+    DuckDB's ``.df()`` (10M order lines: 2.4 s and 2.3 GB against 9.2 s and 5.7 GB; 3.3-4.0 s with the copy
+    below), the same values and dtypes for the types the suites read, except that a text column without any
+    value stays a string column (tests/test_quality_frames.py).
 
     ``categories`` are text columns with a few values repeated on every row (a file name): they come as
     pandas categories, one small code per row instead of the text (10M rows: 290 MB -> 40 MB).

@@ -202,11 +202,11 @@ def test_extra_columns_are_kept_and_missing_optional_columns_reported(tmp_path, 
 
 def test_a_files_own_column_named_like_raws_bookkeeping_is_kept_beside_it(tmp_path, warehouse):
     landing = tmp_path / "landing"
-    _write(landing / "crm" / "teams.csv", "team_id,team_name,_load_id,_row_number\nT1,North,batch-7,99\n")
+    _write(landing / "crm" / "teams.csv", "team_id,team_name,_load_id,_Row_Number\nT1,North,batch-7,99\n")
     [result] = load_table(warehouse, landing, "teams")
-    assert result.extra_columns == ["_load_id (source)", "_row_number (source)"]
+    assert result.extra_columns == ["_load_id (source)", "_Row_Number (source)"]
     row = warehouse.execute(
-        'select _load_id, _row_number, "_load_id (source)", "_row_number (source)" from raw.teams'
+        'select _load_id, _row_number, "_load_id (source)", "_Row_Number (source)" from raw.teams'
     ).fetchall()
     assert row == [("crm/teams.csv#1", 1, "batch-7", "99")]
 

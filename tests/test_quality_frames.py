@@ -37,6 +37,9 @@ def test_every_value_type_converts_as_duckdb_converts_it():
 
 def test_rows_over_several_batches_convert_as_duckdb_converts_them(monkeypatch):
     monkeypatch.setattr(frames, "_BATCH_ROWS", 3)
+    copied = []
+    owned = frames._owned
+    monkeypatch.setattr(frames, "_owned", lambda batch: copied.append(batch.num_rows) or owned(batch))
     relation = duckdb.connect().sql(
         """
         select case when i % 4 = 0 then null else 'row ' || i end as text, i / 2 as number,
@@ -45,6 +48,7 @@ def test_rows_over_several_batches_convert_as_duckdb_converts_them(monkeypatch):
         """
     )
     _assert_converts_as_duckdb(relation)
+    assert len(copied) > 1 and sum(copied) == 10
     by_category = pandas_frame(relation, categories=["text"])
     assert isinstance(by_category["text"].dtype, pd.CategoricalDtype)
     assert by_category["text"].astype(object).where(by_category["text"].notna(), None).tolist() == [
