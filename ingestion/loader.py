@@ -255,6 +255,7 @@ def load_landing_file(
     # every value into a large_string buffer (+1.4 GB held through the insert on a 10M-line file). The
     # file's constants are added by the insert: as polars columns they were 10M copies each (+0.6 GB).
     incoming = df.to_arrow(compat_level=pl.CompatLevel.newest())
+    # Nothing of the frames as read and prepared is needed past this point but what ``incoming`` shares.
     del read, frame, df
     quarantine = (
         violations.with_columns(
