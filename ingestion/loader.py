@@ -160,9 +160,24 @@ BOOKKEEPING_COLUMNS = {
 _BOOKKEEPING_KEYS = frozenset(header_key(c) for c in BOOKKEEPING_COLUMNS)
 
 
+def keep_own_columns_apart(df: pl.DataFrame, landing_file: LandingFile) -> pl.DataFrame:
+    """``df`` with the file's own columns named like raw's bookkeeping renamed ``"<name> (source)"``.
+    An unmapped file's own ``_source_row`` too: in raw that name holds a mapped export's source row.
+    Raises ``LandingFileError`` when the new name is one the file already has."""
+    reserved = _BOOKKEEPING_KEYS if landing_file.mapping else _BOOKKEEPING_KEYS | {SOURCE_ROW_COLUMN}
+    renames = {c: f"{c} (source)" for c in df.columns if header_key(c) in reserved}
+    taken = {header_key(c): c for c in df.columns}
+    for own, kept in renames.items():
+        if header_key(kept) in taken:
+            raise LandingFileError(
+                f"{landing_file.relative_path}: column {own!r} would be kept as {kept!r}, which the file "
+                f"already has as {taken[header_key(kept)]!r}; rename one of them. Nothing of the file was loaded."
+            )
+    return df.rename(renames)
+
+
 def _prepare_frame(df: pl.DataFrame, cf: ContractFile, landing_file: LandingFile) -> tuple[pl.DataFrame, list, list]:
-    df = contract_names(df, cf, landing_file.relative_path)
-    df = df.rename({c: f"{c} (source)" for c in df.columns if header_key(c) in _BOOKKEEPING_KEYS})
+    df = keep_own_columns_apart(contract_names(df, cf, landing_file.relative_path), landing_file)
     missing_required = [c for c in cf.required_columns if c not in df.columns]
     if missing_required:
         cols = ", ".join(missing_required)

@@ -211,6 +211,30 @@ def test_a_files_own_column_named_like_raws_bookkeeping_is_kept_beside_it(tmp_pa
     assert row == [("crm/teams.csv#1", 1, "batch-7", "99")]
 
 
+def test_a_bookkeeping_column_whose_kept_name_the_file_also_has_rejects_the_file(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "crm" / "teams.csv", "team_id,team_name,_load_id,_LOAD_ID (Source)\nT1,North,b-7,b-6\n")
+    with pytest.raises(LandingFileError) as excinfo:
+        load_table(warehouse, landing, "teams")
+    message = str(excinfo.value)
+    assert "crm/teams.csv" in message and "'_load_id'" in message and "'_LOAD_ID (Source)'" in message
+    assert warehouse.execute("select count(*) from audit.load_ledger").fetchall() == [(0,)]
+
+
+def test_an_unmapped_files_own_source_row_column_is_kept_apart_and_reported(tmp_path, warehouse, caplog):
+    # In raw, _source_row is the column a mapped export's source rows are kept in; a plain file's own
+    # column of that name is not one.
+    landing = tmp_path / "landing"
+    _write(landing / "crm" / "teams.csv", "team_id,team_name,_source_row\nT1,North,17\n")
+    with caplog.at_level("WARNING", logger=loader_module.log.name):
+        [result] = load_table(warehouse, landing, "teams")
+    assert result.extra_columns == ["_source_row (source)"]
+    assert "_source_row (source)" in caplog.text
+    assert warehouse.execute('select team_id, "_source_row (source)" from raw.teams').fetchall() == [("T1", "17")]
+    columns = [c for (c,) in warehouse.execute("select name from pragma_table_info('raw.teams')").fetchall()]
+    assert "_source_row" not in columns
+
+
 def test_gb18030_and_bom_files_are_read(tmp_path, warehouse):
     landing = tmp_path / "landing"
     _write(landing / "crm/teams.csv", "team_id,team_name,parent_team_id,region\nT1,华东销售部,,华东\n", "gb18030")
