@@ -6,7 +6,9 @@ Generates the demo landing (about 40k order lines, not timed), runs
 - the wall time of the run and of each step, from the instance's event log (STEP_START to
   STEP_SUCCESS/STEP_FAILURE; the raw loads and the GX checks summed as well, since there are 17 of each);
 - dbt's own timings from the invocation's ``run_results.json``, summed per resource type (models, data
-  tests, unit tests, seeds), plus the slowest nodes.
+  tests, unit tests, seeds), plus the slowest nodes;
+- the dbt step as a timeline: the step's start and its events from the event log, the dbt process's own
+  milestones from the invocation's ``dbt.log`` (first line, project parsed, first hook, last line).
 
     python benchmarks/profile_pipeline.py [--top 15] [--json out.json] [--keep DIR]
 
@@ -23,7 +25,9 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -57,6 +61,53 @@ def _dbt_profile(run_results: Path, top: int) -> dict:
         "elapsed_time": data.get("elapsed_time"),
         "by_type": {k: {"count": len(v), "sum_s": round(sum(v), 2)} for k, v in sorted(by_type.items())},
         "top": [{"seconds": round(t, 2), "node": n, "status": s} for t, n, s in nodes[:top]],
+    }
+
+
+DBT_STEP = "salesops_dbt_assets"
+
+
+def _dbt_step_timeline(instance: Any, run_id: str, dbt_log: Path) -> dict[str, Any]:
+    """The dbt step's phases in seconds: what happens before dbt's first log line (dagster-dbt's adapter
+    handle, the dbt process's start and imports), dbt's parse, its set-up before the first hook, the
+    nodes, what the asset does once dbt has exited (row counts, test results filed) and Dagster storing
+    the events it yields."""
+    import dagster as dg
+
+    marks: dict[str, float] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None or record.step_key != DBT_STEP:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            marks["step start"] = record.timestamp
+        elif event.event_type == dg.DagsterEventType.STEP_OUTPUT:
+            marks.setdefault("first event", record.timestamp)
+        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+            marks["step end"] = record.timestamp
+    lines = [json.loads(line)["info"] for line in dbt_log.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    def when(info: dict[str, Any]) -> float:
+        return datetime.fromisoformat(info["ts"].replace("Z", "+00:00")).timestamp()
+
+    marks["dbt first line"] = when(lines[0])
+    marks["dbt parsed"] = when(next(i for i in lines if i["name"] == "FoundStats"))
+    marks["dbt first hook"] = when(next(i for i in lines if i["name"] in ("LogHookStartLine", "LogStartLine")))
+    marks["dbt last line"] = when(lines[-1])
+    order = ["step start", "dbt first line", "dbt parsed", "dbt first hook", "dbt last line", "first event", "step end"]
+    phases = [
+        "before dbt's first line (adapter handle in Dagster, dbt process start, imports)",
+        "dbt parse",
+        "dbt set-up before the first hook",
+        "dbt nodes and hooks",
+        "after dbt exits (row counts, test results filed)",
+        "events handed to Dagster and stored",
+    ]
+    return {
+        "partial_parse": not any(i["name"] == "UnableToPartialParse" for i in lines),
+        "phases": {
+            name: round(marks[b] - marks[a], 2) for name, a, b in zip(phases, order[:-1], order[1:], strict=True)
+        },
     }
 
 
@@ -100,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "groups": {k: {"count": len(v), "sum_s": round(sum(v), 2)} for k, v in grouped.items()},
         "steps": {k: round(v, 2) for k, v in sorted(steps.items(), key=lambda kv: -kv[1])},
         "dbt": _dbt_profile(run_results, args.top) if run_results else None,
+        "dbt_step": _dbt_step_timeline(instance, run.run_id, run_results.parent / "dbt.log") if run_results else None,
     }
 
     print(f"pipeline success={run.success} wall {wall:.1f}s (steps sum {profile['steps_sum_s']}s)")
@@ -114,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"slowest {args.top} nodes:")
         for n in dbt["top"]:
             print(f"  {n['seconds']:>7.2f}  {n['status']:<6} {n['node']}")
+        timeline = profile["dbt_step"]
+        parse = "partial parse" if timeline["partial_parse"] else "full parse"
+        print(f"\ndbt step {steps.get(DBT_STEP, 0.0):.2f}s, in order ({parse}):")
+        for name, seconds in timeline["phases"].items():
+            print(f"  {seconds:>7.2f}  {name}")
     if args.json:
         args.json.write_text(json.dumps(profile, indent=2))
     return 0 if run.success else 1
