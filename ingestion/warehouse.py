@@ -111,6 +111,11 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
     return bool(scalar(con, sql, [schema, table]))
 
 
+def existing_tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(schema, table) of every table and view: one catalog query where many ``table_exists`` would be one each."""
+    return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+
+
 def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
     rows = con.execute(
         "select column_name from information_schema.columns where table_schema = ? and table_name = ? "

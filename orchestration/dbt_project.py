@@ -31,9 +31,14 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
 
 
 def dbt_executable() -> str:
-    """dbt from this interpreter's environment, so a venv works without being activated."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else "dbt"
+    """dbt from this interpreter's environment, so a venv works without being activated: the project's
+    ``salesops-dbt`` (orchestration/dbt_entry.py: dbt, with a ``--version`` that stays off the network)
+    when installed, else dbt's own script."""
+    bin_dir = Path(sys.executable).parent
+    for name in ("salesops-dbt", "dbt"):
+        if (bin_dir / name).exists():
+            return str(bin_dir / name)
+    return "dbt"
 
 
 @cache

@@ -10,7 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
-from ingestion.warehouse import table_exists
+from ingestion.warehouse import existing_tables
 from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, salesops_dbt_project
 from orchestration.pools import WAREHOUSE_POOL
@@ -60,10 +60,11 @@ def _with_row_counts(events: list[Any], warehouse: WarehouseResource) -> Iterato
     """
     with warehouse.connect(read_only=True) as con:
         coverage = {mart: status for mart, _, status in mart_coverage(con)}
+        tables = existing_tables(con)
         for event in events:
             if isinstance(event, dg.Output):
                 key = translator_key_for_output(event)
-                if key and table_exists(con, key[0], key[1]):
+                if key and key in tables:
                     n = con.execute(f'select count(*) from "{key[0]}"."{key[1]}"').fetchall()[0][0]
                     extra = {"dagster/row_count": dg.MetadataValue.int(n)}
                     if key[0] == "marts" and key[1] in coverage:
