@@ -71,7 +71,7 @@ def _dbt_step_timeline(instance: Any, run_id: str, dbt_log: Path) -> dict[str, A
     """The dbt step's phases in seconds: what happens before dbt's first log line (dagster-dbt's adapter
     handle, the dbt process's start and imports), dbt's parse, its set-up before the first hook, the
     nodes, what the asset does once dbt has exited (row counts, test results filed) and Dagster storing
-    the events it yields."""
+    the events it yields. A phase whose start or end the run never reached (dbt stopped early) is None."""
     import dagster as dg
 
     marks: dict[str, float] = {}
@@ -90,10 +90,16 @@ def _dbt_step_timeline(instance: Any, run_id: str, dbt_log: Path) -> dict[str, A
     def when(info: dict[str, Any]) -> float:
         return datetime.fromisoformat(info["ts"].replace("Z", "+00:00")).timestamp()
 
-    marks["dbt first line"] = when(lines[0])
-    marks["dbt parsed"] = when(next(i for i in lines if i["name"] == "FoundStats"))
-    marks["dbt first hook"] = when(next(i for i in lines if i["name"] in ("LogHookStartLine", "LogStartLine")))
-    marks["dbt last line"] = when(lines[-1])
+    def first(*names: str) -> dict[str, Any] | None:
+        return next((i for i in lines if i["name"] in names), None)
+
+    found = {
+        "dbt first line": lines[0] if lines else None,
+        "dbt parsed": first("FoundStats"),
+        "dbt first hook": first("LogHookStartLine", "LogStartLine"),
+        "dbt last line": lines[-1] if lines else None,
+    }
+    marks.update({mark: when(info) for mark, info in found.items() if info is not None})
     order = ["step start", "dbt first line", "dbt parsed", "dbt first hook", "dbt last line", "first event", "step end"]
     phases = [
         "before dbt's first line (adapter handle in Dagster, dbt process start, imports)",
@@ -106,7 +112,8 @@ def _dbt_step_timeline(instance: Any, run_id: str, dbt_log: Path) -> dict[str, A
     return {
         "partial_parse": not any(i["name"] == "UnableToPartialParse" for i in lines),
         "phases": {
-            name: round(marks[b] - marks[a], 2) for name, a, b in zip(phases, order[:-1], order[1:], strict=True)
+            name: round(marks[b] - marks[a], 2) if a in marks and b in marks else None
+            for name, a, b in zip(phases, order[:-1], order[1:], strict=True)
         },
     }
 
@@ -170,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         parse = "partial parse" if timeline["partial_parse"] else "full parse"
         print(f"\ndbt step {steps.get(DBT_STEP, 0.0):.2f}s, in order ({parse}):")
         for name, seconds in timeline["phases"].items():
-            print(f"  {seconds:>7.2f}  {name}")
+            print(f"  {'-' if seconds is None else f'{seconds:.2f}':>7}  {name}")
     if args.json:
         args.json.write_text(json.dumps(profile, indent=2))
     return 0 if run.success else 1

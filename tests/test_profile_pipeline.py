@@ -66,3 +66,17 @@ def test_the_dbt_step_is_split_at_dagsters_events_and_dbts_own_log_lines(tmp_pat
     assert timeline["partial_parse"] is False
     assert list(timeline["phases"].values()) == [4.0, 7.0, 0.5, 18.5, 0.5, 2.75]
     assert sum(timeline["phases"].values()) == 43.25 - 10.0
+
+
+def test_phases_a_failed_dbt_never_reached_are_none(tmp_path: Path) -> None:
+    E = dg.DagsterEventType
+    instance = _Instance(
+        [_record(DBT_STEP, E.STEP_START, 10.0), _record(DBT_STEP, E.STEP_FAILURE, 16.0)],
+    )
+    log = tmp_path / "dbt.log"
+    # dbt stopped in its parse: no stats line, no node, no output to Dagster.
+    log.write_text(_dbt_line("MainReportVersion", 12.0) + "\n" + _dbt_line("MainEncounteredError", 15.0) + "\n")
+
+    phases = _dbt_step_timeline(instance, "run-1", log)["phases"]
+
+    assert list(phases.values()) == [2.0, None, None, None, None, None]
