@@ -110,7 +110,9 @@ def _dbt_step_timeline(instance: Any, run_id: str, dbt_log: Path) -> dict[str, A
         "events handed to Dagster and stored",
     ]
     return {
-        "partial_parse": not any(i["name"] == "UnableToPartialParse" for i in lines),
+        # dbt says at info level why it could not parse partially; it stays silent when partial parsing is
+        # off or it had no saved state, so only a reported full parse is certain.
+        "full_parse_reported": any(i["name"] == "UnableToPartialParse" for i in lines),
         "phases": {
             name: round(marks[b] - marks[a], 2) if a in marks and b in marks else None
             for name, a, b in zip(phases, order[:-1], order[1:], strict=True)
@@ -174,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in dbt["top"]:
             print(f"  {n['seconds']:>7.2f}  {n['status']:<6} {n['node']}")
         timeline = profile["dbt_step"]
-        parse = "partial parse" if timeline["partial_parse"] else "full parse"
+        parse = "dbt reported a full parse" if timeline["full_parse_reported"] else "no full parse reported"
         print(f"\ndbt step {steps.get(DBT_STEP, 0.0):.2f}s, in order ({parse}):")
         for name, seconds in timeline["phases"].items():
             print(f"  {'-' if seconds is None else f'{seconds:.2f}':>7}  {name}")

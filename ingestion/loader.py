@@ -13,6 +13,7 @@ Promises kept here (data-contract.md "Promises"):
 from __future__ import annotations
 
 import logging
+import string
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -203,11 +204,21 @@ def _create_or_extend_raw_table(con: duckdb.DuckDBPyConnection, cf: ContractFile
         cols = [f'"{c}" varchar' for c in cf.column_names]
         cols += [f"{name} {sql_type} not null" for name, sql_type in BOOKKEEPING_COLUMNS.items()]
         con.execute(f"create table raw.{cf.name} ({', '.join(cols)})")
-    existing = set(table_columns(con, "raw", cf.name))
+    existing = {_duckdb_name_key(c) for c in table_columns(con, "raw", cf.name)}
     for col in extra:
-        if col not in existing:
+        # DuckDB matches names up to ASCII case: a later file's "notes" fills the "Notes" an earlier one
+        # added (the insert is by name), where adding it again would be refused.
+        if _duckdb_name_key(col) not in existing:
             # Unknown columns are kept in raw (contract: never silently dropped) and reported.
             con.execute(f'alter table raw.{cf.name} add column "{col}" varchar')
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _duckdb_name_key(name: str) -> str:
+    """A column name as DuckDB compares it: ASCII letters without case, every other character as it is."""
+    return name.translate(_ASCII_LOWER)
 
 
 def load_landing_file(

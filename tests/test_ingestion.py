@@ -235,6 +235,20 @@ def test_an_unmapped_files_own_source_row_column_is_kept_apart_and_reported(tmp_
     assert "_source_row" not in columns
 
 
+def test_an_extra_column_spelled_in_another_case_by_a_later_file_fills_the_same_raw_column(tmp_path, warehouse):
+    landing = tmp_path / "landing"
+    _write(landing / "crm" / "teams.csv", "team_id,team_name,Notes,_Source_Row\nT1,North,first,1\n")
+    load_table(warehouse, landing, "teams")
+    _write(landing / "crm" / "teams.csv", "team_id,team_name,notes,_source_row\nT1,North,second,2\n")
+    [result] = load_table(warehouse, landing, "teams")
+    assert result.status == "loaded" and result.extra_columns == ["notes", "_source_row (source)"]
+    columns = [c for (c,) in warehouse.execute("select name from pragma_table_info('raw.teams')").fetchall()]
+    kept = [c for c in columns if c.casefold() in ("notes", "_source_row (source)")]
+    assert kept == ["Notes", "_Source_Row (source)"]
+    rows = warehouse.execute('select "Notes", "_Source_Row (source)" from raw.teams order by _load_id').fetchall()
+    assert rows == [("first", "1"), ("second", "2")]
+
+
 def test_gb18030_and_bom_files_are_read(tmp_path, warehouse):
     landing = tmp_path / "landing"
     _write(landing / "crm/teams.csv", "team_id,team_name,parent_team_id,region\nT1,华东销售部,,华东\n", "gb18030")

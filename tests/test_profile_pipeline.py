@@ -63,7 +63,7 @@ def test_the_dbt_step_is_split_at_dagsters_events_and_dbts_own_log_lines(tmp_pat
 
     timeline = _dbt_step_timeline(instance, "run-1", log)
 
-    assert timeline["partial_parse"] is False
+    assert timeline["full_parse_reported"] is True
     assert list(timeline["phases"].values()) == [4.0, 7.0, 0.5, 18.5, 0.5, 2.75]
     assert sum(timeline["phases"].values()) == 43.25 - 10.0
 
