@@ -146,8 +146,9 @@ def contract_names(df: pl.DataFrame, cf: ContractFile, source: str) -> pl.DataFr
     return df.rename({k: v for k, v in renames.items() if k != v})
 
 
-# The columns raw adds to every row. A file's own column of one of these names (up to case and blanks, as
-# DuckDB compares names) is kept as "<name> (source)": neither value may overwrite the other.
+# The columns raw adds to every row. A file's own column of one of these names (matched as headers are, up
+# to case and surrounding blanks: wider than DuckDB's ASCII case) is kept as "<name> (source)": neither value
+# may overwrite the other.
 BOOKKEEPING_COLUMNS = {
     "_load_id": "varchar",
     "_source_file": "varchar",
