@@ -3,9 +3,10 @@ the same as a full refresh of the same landing.
 
 A generated landing is split into a base and a later dated drop holding ~1% of the orders (with their lines
 and payments), of the sell-out and of the activities, plus changed rows: an order whose status changed, a
-new payment on an old order, a corrected line. The base is built, then the drop loaded and built
-incrementally; every core and marts table must equal a fresh full build of the whole landing. Then a
-corrected version of the drop's line file, one line shorter, must remove that line incrementally.
+new payment on an old order, a corrected line, and a payment and a corrected line on two other old orders
+whose headers stay as they were. The base is built, then the drop loaded and built incrementally; every
+core and marts table must equal a fresh full build of the whole landing. Then a corrected version of the
+drop's line file, one line shorter, must remove that line incrementally.
 """
 
 from __future__ import annotations
@@ -105,6 +106,24 @@ def split_landing(landing: Path) -> dict[str, object]:
     line = next(r for r in base_lines if len(r) == len(line_header) and r[lc["order_id"]] == old[col["order_id"]])
     corrected = list(line)
     corrected[lc["quantity"]] = str(int(line[lc["quantity"]]) + 5)
+    _append(landing / "orders" / drop / "order_lines.csv", corrected)
+
+    # A new payment and a corrected line on two more old orders whose headers do not change, each a later
+    # order of its account: fct_orders numbers an account's orders (account_order_sequence), so it must
+    # rebuild the other orders of those accounts too, not only these two.
+    seen_accounts: set[str] = set()
+    later_orders = []
+    for r in valid[: len(valid) // 2]:
+        if r[col["account_id"]] in seen_accounts and r[col["account_id"]] != old[col["account_id"]]:
+            later_orders.append(r)
+        seen_accounts.add(r[col["account_id"]])
+    paid_only = later_orders[0]
+    line_only = next(r for r in later_orders if r[col["account_id"]] != paid_only[col["account_id"]])
+    payment.update(payment_id="PAYINCR0002", order_id=paid_only[col["order_id"]], currency=paid_only[col["currency"]])
+    _append(landing / "orders" / drop / "payments.csv", [payment[c] for c in pay_header])
+    line = next(r for r in base_lines if len(r) == len(line_header) and r[lc["order_id"]] == line_only[col["order_id"]])
+    corrected = list(line)
+    corrected[lc["quantity"]] = str(int(line[lc["quantity"]]) + 2)
     _append(landing / "orders" / drop / "order_lines.csv", corrected)
     return {"drop": drop, "new_orders": new_orders, "changed_order": old[col["order_id"]], "total_orders": len(valid)}
 
@@ -261,9 +280,9 @@ def test_the_drop_run_rebuilt_only_the_touched_keys(incremental_days) -> None:
     split = incremental_days["split"]
     assert set(runs) == set(INCREMENTAL_MODELS)
     assert not any(all_ for all_, _ in runs.values()), runs
-    # The new orders and the changed one, a few of them touched twice: about 1% of the orders, not all.
+    # The new orders, the changed one and the one with a corrected line: about 1% of the orders, not all.
     lines_keys = runs["fct_order_lines"][1]
-    assert len(split["new_orders"]) + 1 <= lines_keys <= 0.05 * split["total_orders"], runs
+    assert len(split["new_orders"]) + 2 <= lines_keys <= 0.05 * split["total_orders"], runs
     # fct_orders also renumbers the other orders of the accounts the drop touched.
     assert lines_keys <= runs["fct_orders"][1] < 0.5 * split["total_orders"], runs
     assert runs["int_channel__sell_out_lines"][1] > 0
@@ -297,7 +316,8 @@ def test_a_corrected_file_version_removes_its_line_incrementally(incremental_day
     load_fixture_landing(landing, warehouse)
     run_dbt(["run", "--select", "+fct_orders"], warehouse, target_path=incremental_days["root"] / "dbt_target_fix")
     assert not has_line()
-    # The superseded and the corrected file's orders are rebuilt, no more.
+    # The superseded and the corrected file's orders are rebuilt, no more: the new orders, the changed one
+    # and the one with only a corrected line.
     rebuilt_all, keys = last_runs(warehouse)["fct_order_lines"]
     assert not rebuilt_all
-    assert 1 <= keys <= len(incremental_days["split"]["new_orders"]) + 1
+    assert 1 <= keys <= len(incremental_days["split"]["new_orders"]) + 2
