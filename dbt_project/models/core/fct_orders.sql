@@ -3,7 +3,6 @@
     materialized='incremental',
     unique_key='order_id',
     incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    partition_by=(['order_date'] if target.type == 'spark' else none),
     on_schema_change='fail',
     pre_hook="{{ incremental_delete_scope('order_id', " ~ scope ~ ", ['receivable_settled_tolerance']) }}",
     post_hook=[
@@ -131,7 +130,9 @@ orders as (
         on settled_as_of.order_id = orders.order_id
     left join {{ ref('stg_crm__sales_reps') }} as reps
         on reps.rep_id = orders.rep_id
-    -- No Spark partition scope: account_order_sequence numbers an account's orders across all dates.
+    -- No Spark partition scope: account_order_sequence numbers an account's orders across all dates. So
+    -- the table is not partitioned there and insert_overwrite replaces all of it (an order a corrected
+    -- file removed goes too, which a dynamic overwrite of date partitions would have kept).
     where {{ incremental_scope_filter(
         'orders.order_id', incremental_affected_orders_and_accounts(), ['receivable_settled_tolerance']) }}
 ),

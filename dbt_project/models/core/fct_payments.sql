@@ -3,7 +3,6 @@
     materialized='incremental',
     unique_key='payment_id',
     incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    partition_by=(['paid_date'] if target.type == 'spark' else none),
     on_schema_change='fail',
     pre_hook="{{ incremental_delete_scope('order_id', " ~ scope ~ ", ['alert_late_payment_days']) }}",
     post_hook=[
@@ -18,7 +17,8 @@
 -- Payments received (回款), one row per payment, in the base currency, with lateness against the
 -- order's due date and the running total settled on the order.
 with payments as (
-    -- No Spark partition scope: cumulative_paid_base runs over all payments of an order, on any date.
+    -- No Spark partition scope: cumulative_paid_base runs over all payments of an order, on any date. So
+    -- the table is not partitioned there and insert_overwrite replaces all of it.
     select * from {{ ref('stg_orders__payments') }}
     where {{ incremental_scope_filter(
         'order_id', incremental_affected_orders(include_payments=true, include_reps=true), ['alert_late_payment_days']) }}
