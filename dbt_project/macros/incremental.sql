@@ -260,20 +260,21 @@
 {%- endmacro %}
 
 
-{#- fct_orders: the affected orders, and every order of an account one of them belongs or belonged to in any
-    loaded version (account_order_sequence numbers an account's orders, so they are renumbered together;
-    an order reached only through its lines, payments, rep or rates counts as much as a changed header). -#}
+{#- fct_orders: the affected orders, and every order of an account a changed header belongs or belonged to:
+    account_order_sequence numbers an account's orders by their headers (account, date, status), so a
+    changed header can move its account's other orders; lines, payments, reps and rates cannot. -#}
 {% macro incremental_affected_orders_and_accounts() -%}
     {%- if incremental_scope_unused() %}{{ return('select null') }}{% endif -%}
-    {%- set affected = incremental_affected_orders(include_payments=true, include_reps=true) -%}
-    {{ affected }}
+    {{ incremental_affected_orders(include_payments=true, include_reps=true) }}
     union
     select orders.order_id
     from {{ ref('stg_orders__orders') }} as orders
     where coalesce(orders.account_id, '_null_') in (
         select coalesce({{ text_col('account_id') }}, '_null_')
         from {{ source('raw', 'orders') }}
-        where {{ text_col('order_id') }} in (select affected_orders.order_id from ({{ affected }}) as affected_orders)
+        where {{ text_col('order_id') }} in (
+            select changed_key from ({{ incremental_changed_raw_keys('orders', text_col('order_id')) }}) as changed_headers
+        )
     )
 {%- endmacro %}
 

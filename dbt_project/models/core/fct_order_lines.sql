@@ -7,7 +7,7 @@
     unique_key='order_line_key',
     incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
     partition_by=(['order_month'] if target.type == 'spark' else none),
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ incremental_delete_scope('order_id', " ~ scope ~ ") }}",
     post_hook=[
         "{{ incremental_log_run('order_id', " ~ scope ~ ") }}",

@@ -3,7 +3,7 @@
     materialized='incremental',
     unique_key='order_id',
     incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ incremental_delete_scope('order_id', " ~ scope ~ ", ['receivable_settled_tolerance']) }}",
     post_hook=[
         "{{ incremental_log_run('order_id', " ~ scope ~ ", ['receivable_settled_tolerance']) }}",
@@ -13,8 +13,8 @@
 ) }}
 -- depends_on: {{ incremental_scope_inputs(['stg_orders__order_lines', 'stg_orders__products', 'stg_orders__payments', 'stg_orders__orders', 'raw.orders', 'raw.order_lines', 'raw.products', 'raw.fx_rates', 'raw.payments', 'raw.sales_reps']) }}
 -- Incremental (docs incremental_days): an incremental run deletes and rebuilds the orders incremental_affected_orders_and_accounts
--- finds: changed header, line, payment, rep or fx rate versions, and every order of an account one of
--- them belongs or belonged to (account_order_sequence). With as_of_date unset every payment is on or
+-- finds: changed header, line, payment, rep or fx rate versions, and every order of an account a changed
+-- header belongs or belonged to (account_order_sequence). With as_of_date unset every payment is on or
 -- before the as-of date (int_as_of_date takes the latest payment date), so settled_as_of_base only
 -- changes with the order's own payments; with it set, everything is rebuilt.
 -- Orders (订单), one row per order, in the base currency. Revenue = net line amounts after
@@ -137,6 +137,22 @@ orders as (
         'orders.order_id', incremental_affected_orders_and_accounts(), ['receivable_settled_tolerance']) }}
 ),
 
+account_sequence as (
+    -- Numbered over every staged order, not only the run's scope: an order rebuilt for its lines or payments
+    -- keeps its place among its account's orders. Only headers decide the place, and a changed header
+    -- widens the scope to its account (incremental_affected_orders_and_accounts).
+    select
+        order_id,
+        case
+            when status = 'cancelled' then null
+            else row_number() over (
+                partition by account_id, case when status = 'cancelled' then true else false end
+                order by order_date asc nulls last, order_id asc nulls last
+            )
+        end as account_order_sequence
+    from {{ ref('stg_orders__orders') }}
+),
+
 fully_paid as (
     -- The payment that brought the running total up to the order's revenue (货款回收 complete).
     select
@@ -157,13 +173,9 @@ select
     -- reconciles to the sum of this column.
     {{ receivable_open(receivable_amount('orders.revenue_base'), 'orders.settled_as_of_base') }} as open_amount_base,
     fully_paid.fully_paid_at,
-    case
-        when orders.is_cancelled then null
-        else row_number() over (
-            partition by orders.account_id, orders.is_cancelled
-            order by orders.order_date asc nulls last, orders.order_id asc nulls last
-        )
-    end as account_order_sequence
+    account_sequence.account_order_sequence
 from orders
 left join fully_paid
     on fully_paid.order_id = orders.order_id
+left join account_sequence
+    on account_sequence.order_id = orders.order_id

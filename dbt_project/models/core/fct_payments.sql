@@ -3,7 +3,7 @@
     materialized='incremental',
     unique_key='payment_id',
     incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ incremental_delete_scope('order_id', " ~ scope ~ ", ['alert_late_payment_days']) }}",
     post_hook=[
         "{{ incremental_log_run('order_id', " ~ scope ~ ", ['alert_late_payment_days']) }}",

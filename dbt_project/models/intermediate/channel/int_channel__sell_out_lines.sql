@@ -4,7 +4,7 @@
     unique_key='sell_out_line_key',
     incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
     partition_by=(['month_start'] if target.type == 'spark' else none),
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ incremental_delete_scope('sell_out_line_key', " ~ scope ~ ", []) }}",
     post_hook=[
         "{{ incremental_log_run('sell_out_line_key', " ~ scope ~ ", []) }}",
