@@ -316,7 +316,7 @@ def test_the_drop_run_rebuilt_only_the_touched_keys(incremental_days) -> None:
     # The new orders, the changed one and the one with a corrected line: about 1% of the orders, not all.
     lines_keys = runs["fct_order_lines"][1]
     assert len(split["new_orders"]) + 2 <= lines_keys <= 0.05 * split["total_orders"], runs
-    # fct_orders also renumbers the other orders of the accounts the drop touched.
+    # fct_orders also renumbers the other orders of the accounts the drop's headers touched.
     assert lines_keys <= runs["fct_orders"][1] < 0.5 * split["total_orders"], runs
     assert runs["int_channel__sell_out_lines"][1] > 0
     con = duckdb.connect(str(incremental_days["incremental"]), read_only=True)

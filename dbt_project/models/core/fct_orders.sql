@@ -130,7 +130,7 @@ orders as (
         on settled_as_of.order_id = orders.order_id
     left join {{ ref('stg_crm__sales_reps') }} as reps
         on reps.rep_id = orders.rep_id
-    -- No Spark partition scope: account_order_sequence numbers an account's orders across all dates. So
+    -- No Spark partition scope: a changed header renumbers its account's orders on any date. So
     -- the table is not partitioned there and insert_overwrite replaces all of it (an order a corrected
     -- file removed goes too, which a dynamic overwrite of date partitions would have kept).
     where {{ incremental_scope_filter(
