@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import dagster as dg
+import yaml
 
 from ingestion.contract import CONTRACT
 from orchestration.landing_watch import changed_files, landing_fingerprint
@@ -125,3 +128,16 @@ def test_staging_models_only_read_sources():
         # fx rates are the one staging input of others: amounts convert to the base currency here; a
         # record with an as-of history reads its own versions view (docs as_of_history).
         assert refs <= {"stg_orders__fx_rates", f"{path.stem}_versions"}, (path.name, refs)
+
+
+def test_multiprocess_step_processes_fork_from_the_code_location():
+    """The multiprocess run config preloads the code location and great-expectations in its forkserver: a module
+    that is renamed and not updated there is skipped silently by Python, and every step process pays its import
+    again (deploy/dagster-postgres/multiprocess.yaml)."""
+    config = yaml.safe_load((REPO / "deploy" / "dagster-postgres" / "multiprocess.yaml").read_text())
+    preload = config["execution"]["config"]["multiprocess"]["start_method"]["forkserver"]["preload_modules"]
+    code_location = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["dagster"]["module_name"]
+    assert preload == [code_location, "great_expectations"]
+    assert all(importlib.util.find_spec(name) is not None for name in preload)
+    gx_suites = (REPO / "quality" / "gx_suites.py").read_text()
+    assert "import great_expectations as gx" in gx_suites  # the raw suites' steps import it
