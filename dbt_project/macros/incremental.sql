@@ -195,12 +195,17 @@
 
 {#- Post-hooks, in this order (each is rendered just before it runs, so the first still sees the old
     records): log whether all rows or how many keys were rebuilt, forget the old records, write the loads
-    the target now reflects with its signature (and the as-of date it used, `as_of_sql`). -#}
+    the target now reflects with its signature (and the as-of date it used, `as_of_sql`).
+    On Spark the log says what insert_overwrite replaced: a model without partition_by is replaced whole
+    (all rows); a partitioned one counts the keys now in the partitions the scope's keys are in (a partition
+    a key moved out of was rewritten too, and its keys are not counted). -#}
 {% macro incremental_log_run(column, scope_sql, row_vars=[]) -%}
     {%- if not execute -%}
         select 1 as nothing_to_log
     {%- else -%}
-    {%- set rebuilt_all = not is_incremental() or incremental_rebuild_all(row_vars) -%}
+    {%- set partition_by = config.get('partition_by') if target.type == 'spark' else none -%}
+    {%- set rebuilt_all = not is_incremental() or incremental_rebuild_all(row_vars)
+        or (target.type == 'spark' and not partition_by) -%}
     insert into audit.incremental_runs
     select
         '{{ this.identifier }}',
@@ -208,6 +213,10 @@
         {{ 'true' if rebuilt_all else 'false' }},
         {%- if rebuilt_all %}
         (select count(distinct {{ column }}) from {{ this }}),
+        {%- elif partition_by %}
+        {%- set partition = partition_by[0] if partition_by is not string else partition_by %}
+        (select count(distinct {{ column }}) from {{ this }} where {{ partition }} in (
+            select {{ partition }} from {{ this }} where {{ column }} in ({{ scope_sql }}))),
         {%- else %}
         (select count(distinct scope.scope_key) from ({{ scope_sql }}) as scope (scope_key)),
         {%- endif %}

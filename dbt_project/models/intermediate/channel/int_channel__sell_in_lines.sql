@@ -17,7 +17,7 @@ select
     lines.rep_id,
     lines.channel_id,
     lines.order_date,
-    cast({{ dbt.date_trunc('month', 'lines.order_date') }} as date) as month_start,
+    lines.order_month as month_start,
     cast({{ dbt.date_trunc('quarter', 'lines.order_date') }} as date) as quarter_start,
     lines.quantity,
     lines.is_return_line,

@@ -68,14 +68,14 @@ sales as (
 units as (
     select
         channels.channel_type,
-        cast({{ dbt.date_trunc('month', 'lines.order_date') }} as date) as month_start,
+        lines.order_month as month_start,
         sum(lines.quantity) as units
     from {{ ref('fct_order_lines') }} as lines
     cross join as_of
     inner join channels on channels.channel_id = lines.channel_id
     where not lines.is_cancelled_order
       and lines.order_date <= as_of.as_of_date
-    group by channels.channel_type, cast({{ dbt.date_trunc('month', 'lines.order_date') }} as date)
+    group by channels.channel_type, lines.order_month
 ),
 
 collections as (
