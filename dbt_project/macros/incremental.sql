@@ -197,8 +197,8 @@
     records): log whether all rows or how many keys were rebuilt, forget the old records, write the loads
     the target now reflects with its signature (and the as-of date it used, `as_of_sql`).
     On Spark the log says what insert_overwrite replaced: a model without partition_by is replaced whole
-    (all rows); a partitioned one counts the keys now in the partitions the scope's keys are in (a partition
-    a key moved out of was rewritten too, and its keys are not counted). -#}
+    (all rows); a partitioned one (by one column, as all four are) counts the keys now in the partitions the
+    scope's keys are in (a partition a key moved out of was rewritten too, and its keys are not counted). -#}
 {% macro incremental_log_run(column, scope_sql, row_vars=[]) -%}
     {%- if not execute -%}
         select 1 as nothing_to_log
