@@ -88,6 +88,18 @@ def test_lineage_shows_every_asset_group(ui: UI, asset_graph):
         assert errors.all() == [], errors.all()
 
 
+def _shows(locator, timeout_ms: int = 15_000) -> bool:
+    """Whether ``locator`` becomes visible within ``timeout_ms``."""
+    # Imported here: the README's test command collects this module without the [browser] extra.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        locator.wait_for(state="visible", timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        return False
+    return True
+
+
 def test_mart_page_shows_its_row_count_and_dbt_checks(ui: UI, asset_graph):
     con = duckdb.connect(str(ui.stored.run.warehouse), read_only=True)
     try:
@@ -105,8 +117,10 @@ def test_mart_page_shows_its_row_count_and_dbt_checks(ui: UI, asset_graph):
 
         page.goto(f"{ui.url}/assets/{MART.to_user_string()}?view=checks")
         page.get_by_text(f"Checks ({len(checks)})", exact=True).wait_for(timeout=LOAD_MS)
-        # The list truncates long dbt test names in the middle; the full name is each row's title.
-        shown = {name for name in checks if page.get_by_title(name, exact=True).first.is_visible()}
+        # The list truncates long dbt test names in the middle; the full name is each row's title. Rows
+        # appear and re-render (the first is selected) after the heading: wait for each rather than take a
+        # snapshot, which once missed two of eleven rows that the screenshot then showed.
+        shown = {name for name in checks if _shows(page.get_by_title(name, exact=True).first)}
         page.screenshot(path=artifact_path("dagster_ui_mart_checks.png"))
         assert sorted(set(checks) - shown) == []
         # Every check of the stored run passed, so the list has no failed or unexecuted one.
