@@ -62,6 +62,15 @@ settled_as_of as (
     group by payments.order_id
 ),
 
+order_headers as (
+    -- Every staged header, with the one definition of a cancelled order: read by the run's scope (orders)
+    -- and by account_sequence, which numbers over all of them.
+    select
+        *,
+        case when status = 'cancelled' then true else false end as is_cancelled
+    from {{ ref('stg_orders__orders') }}
+),
+
 orders as (
     select
         orders.order_id,
@@ -73,7 +82,7 @@ orders as (
         orders.opportunity_id,
         orders.order_date,
         orders.status,
-        case when orders.status = 'cancelled' then true else false end as is_cancelled,
+        orders.is_cancelled,
         case when orders.status = 'returned' or coalesce(lines.units_returned, 0) > 0 then true else false end as has_returns,
         -- A returned order without return lines came back whole: it books no revenue and its whole
         -- sold amount is the return (the lines are not deducted a second time when they exist).
@@ -121,7 +130,7 @@ orders as (
         coalesce(settled_as_of.settled_as_of_base, 0) as settled_as_of_base,
         payments.first_paid_at,
         payments.last_paid_at
-    from {{ ref('stg_orders__orders') }} as orders
+    from order_headers as orders
     left join lines
         on lines.order_id = orders.order_id
     left join payments
@@ -144,13 +153,13 @@ account_sequence as (
     select
         order_id,
         case
-            when status = 'cancelled' then null
+            when is_cancelled then null
             else row_number() over (
-                partition by account_id, case when status = 'cancelled' then true else false end
+                partition by account_id, is_cancelled
                 order by order_date asc nulls last, order_id asc nulls last
             )
         end as account_order_sequence
-    from {{ ref('stg_orders__orders') }}
+    from order_headers
 ),
 
 fully_paid as (
