@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from scheduling import load_durations, one_ahead_scheduling, order_by_cost, save_durations
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
@@ -116,8 +117,8 @@ def fixture_db(fixture_build: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 # The suite runs on pytest-xdist workers (pyproject.toml: -n auto --dist loadgroup). A warehouse built by a
 # session or module fixture costs a dbt build or a whole pipeline run, so every test that reads the same
 # warehouse is sent to the same worker: tests are grouped by the built warehouses they share (connected
-# components over the expensive fixtures they use), and the groups with the most tests are handed out first.
-# Session fixtures that only generate files are cheap enough to be made on each worker.
+# components over the expensive fixtures they use), and the costliest groups are handed out first
+# (tests/scheduling.py). Session fixtures that only generate files are cheap enough to be made on each worker.
 _CHEAP_SESSION_FIXTURES = {"demo_landing"}
 
 
@@ -160,11 +161,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for other in rest:
             parent[find(other)] = find(first)  # type: ignore[arg-type]
     group_of = {nodeid: find(min(keys)) for nodeid, keys in uses.items() if keys}
-    group_size: dict[str, int] = {}
     for item in items:
         group = group_of.get(item.nodeid)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
-            group_size[group] = group_size.get(group, 0) + 1
-    # Groups with the most tests first, so the long builds start while single tests fill the other worker.
-    items.sort(key=lambda item: -group_size.get(group_of.get(item.nodeid, ""), 0))
+    # The costliest groups first, so the long builds start while single tests fill the other worker.
+    order_by_cost(items, lambda item: group_of.get(item.nodeid, item.nodeid), load_durations())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    return one_ahead_scheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help="write each test's seconds to tests/durations.json (the costs that order the xdist groups)",
+    )
+
+
+_recorded: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _recorded[report.nodeid] = _recorded.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # On the controller only (xdist workers send it their reports): one writer, every test counted once.
+    if session.config.getoption("record_durations") and not hasattr(session.config, "workerinput"):
+        save_durations(_recorded)

@@ -40,7 +40,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )
     with open(landing / "orders/orders.csv", "a") as fh:
         fh.write("SO8,A1,R2,C1,,,2024-13-45,placed,CNY,30,,,,\n")
-    warehouse = root / "w.duckdb"
+    # salesops.duckdb, each in a folder of its own: dbt's saved parse state is per file name and vars, so
+    # the builds of this module share one (orchestration/dbt_parse_cache.py).
+    warehouse = root / "salesops.duckdb"
     con = connect(warehouse)
     try:
         results = load_landing(con, landing)
@@ -119,7 +121,8 @@ def _dbt_test_statuses(warehouse: Path, target: Path) -> dict[str, str]:
 
 def test_reconciliation_tests_pass_on_the_scenario_and_catch_tampering(scenario, tmp_path):
     # Work on copies: the module's read-only connection holds the scenario file.
-    untouched = tmp_path / "untouched.duckdb"
+    untouched = tmp_path / "untouched" / "salesops.duckdb"
+    untouched.parent.mkdir()
     shutil.copy(scenario, untouched)
     clean = _dbt_test_statuses(untouched, tmp_path / "clean_target")
     reconciliations = {name for name in clean if name.startswith("assert_")}
@@ -127,7 +130,8 @@ def test_reconciliation_tests_pass_on_the_scenario_and_catch_tampering(scenario,
     assert any(name.startswith("mart_crm_completeness_") for name in clean)  # the mart's own tests
     assert set(clean.values()) == {"pass"}, clean
 
-    tampered = tmp_path / "tampered.duckdb"
+    tampered = tmp_path / "tampered" / "salesops.duckdb"
+    tampered.parent.mkdir()
     shutil.copy(scenario, tampered)
     con = duckdb.connect(str(tampered))
     con.execute("delete from staging.stg_orders__orders where order_id = 'SO5'")  # staging lost a row
@@ -225,7 +229,8 @@ def test_every_registered_mart_has_its_reconciliation_test():
 
 def test_mart_reconciliations_catch_lost_money_fan_out_and_renamed_columns(demo_pipeline, tmp_path):
     """The demo run passed them all (it succeeded); break three marts in a copy and they fail."""
-    warehouse = tmp_path / "demo.duckdb"
+    warehouse = tmp_path / "demo" / "salesops.duckdb"
+    warehouse.parent.mkdir()
     shutil.copy(demo_pipeline.warehouse, warehouse)
     con = duckdb.connect(str(warehouse))
     con.execute(

@@ -1,0 +1,114 @@
+"""How the suite's tests are shared out between the two pytest-xdist workers (tests/conftest.py wires it in).
+
+Tests that read the same built warehouse form one group, sent whole to one worker (``--dist loadgroup``).
+A group costs what its builds cost, not what its test count says: the two e2e tests that rerun the
+pipeline after the demo's own run are a group of two tests and ~145 s, the partial-landing groups five or
+six tests and ~40 s each. xdist hands groups out in the order it is given (``--no-loadscope-reorder``), so
+the groups are ordered by their cost in ``tests/durations.json``: the seconds each test took (setup, call
+and teardown) in a recorded run, longest first. A test missing from the file counts ``UNKNOWN_SECONDS``.
+Stale figures only change the order, never what runs; ``pytest --record-durations`` (and ``-m e2e
+--record-durations``) rewrites the file, keeping the entries of tests that run did not include.
+
+xdist also gives a worker its next group as soon as the current one is down to two tests to run, and it
+cannot be taken back: a worker whose last two tests are pipeline runs of a minute each would hold the next
+group for two minutes while the other worker idles. ``OneAheadScheduling`` gives the next group only when
+one test is left (a worker never runs a test before knowing the next one, so it cannot wait longer), and
+not at all when, by the recorded seconds, the other worker will have run everything still queued before
+this one's last test ends: the worker is then told to finish.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+DURATIONS_FILE = Path(__file__).parent / "durations.json"
+UNKNOWN_SECONDS = 1.0
+
+
+def load_durations(path: Path = DURATIONS_FILE) -> dict[str, float]:
+    """Recorded seconds by test node id; empty when there is no file yet."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def collected_nodeid(reported: str) -> str:
+    """A test's node id as collected: xdist reports a grouped test as ``<node id>@<group>`` (the same
+    test for the parser of ``loadgroup``: an ``@`` after the last ``]``)."""
+    at = reported.rfind("@")
+    return reported[:at] if at > reported.rfind("]") else reported
+
+
+def save_durations(recorded: dict[str, float], path: Path = DURATIONS_FILE) -> None:
+    """Write this run's seconds over the file's, keeping the tests this run did not include."""
+    seconds: dict[str, float] = {}
+    for reported, s in recorded.items():
+        nodeid = collected_nodeid(reported)
+        seconds[nodeid] = seconds.get(nodeid, 0.0) + s
+    merged = {**load_durations(path), **{nodeid: round(s, 2) for nodeid, s in seconds.items()}}
+    path.write_text(json.dumps(dict(sorted(merged.items())), indent=0) + "\n", encoding="utf-8")
+
+
+def order_by_cost(items: list[Any], unit_of: Callable[[Any], str], durations: dict[str, float]) -> dict[str, float]:
+    """Sort ``items`` in place so that the costliest unit of work (a group, or a test on its own) comes
+    first; the tests of one unit keep their order (module fixtures are set up once per run of a module's
+    tests). Returns the cost of every unit."""
+    cost: dict[str, float] = {}
+    for item in items:
+        unit = unit_of(item)
+        cost[unit] = cost.get(unit, 0.0) + durations.get(item.nodeid, UNKNOWN_SECONDS)
+    items.sort(key=lambda item: (-cost[unit_of(item)], unit_of(item)))
+    return cost
+
+
+def one_ahead_scheduling(
+    config: Any,
+    log: Any,
+    durations: dict[str, float] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Any:
+    """xdist's group scheduling, except that a worker gets its next group only when its current work is
+    down to its last test (xdist 3.8's threshold is two), and is told to finish instead when another
+    worker is expected to clear the whole queue before this one's last test ends (recorded seconds)."""
+    from xdist.scheduler import LoadGroupScheduling
+
+    seconds = load_durations() if durations is None else durations
+
+    def cost(nodeid: str) -> float:
+        return seconds.get(collected_nodeid(nodeid), UNKNOWN_SECONDS)
+
+    class OneAheadScheduling(LoadGroupScheduling):
+        # _reschedule and _assign_work_unit are xdist's own steps for "maybe give this worker more" and
+        # "give it the next group"; the pinned version's (constraints.txt) _reschedule is called after
+        # every finished test and gives a group at <= 2 pending tests.
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            self.busy_since: dict[Any, float] = {}  # when each worker started the test it runs now
+
+        def _assign_work_unit(self, node: Any) -> None:
+            self.busy_since.setdefault(node, clock())
+            super()._assign_work_unit(node)
+
+        def mark_test_complete(self, node: Any, item_index: int | str, duration: float = 0) -> None:
+            self.busy_since[node] = clock()
+            super().mark_test_complete(node, item_index, duration)
+
+        def seconds_left(self, node: Any) -> float:
+            pending = [n for unit in self.assigned_work[node].values() for n, done in unit.items() if not done]
+            running = max(cost(pending[0]) - (clock() - self.busy_since[node]), 0.0) if pending else 0.0
+            return running + sum(cost(n) for n in pending[1:])
+
+        def _reschedule(self, node: Any) -> None:
+            if self.workqueue and not node.shutting_down:
+                if self._pending_of(self.assigned_work[node]) > 1:
+                    return
+                others = [self.seconds_left(n) for n in self.nodes if n is not node and not n.shutting_down]
+                queued = sum(cost(n) for unit in self.workqueue.values() for n in unit)
+                if others and min(others) + queued <= self.seconds_left(node):
+                    node.shutdown()
+                    return
+            super()._reschedule(node)
+
+    return OneAheadScheduling(config, log)
