@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from scheduling import load_durations, one_ahead_scheduling, order_by_cost, save_durations
+from scheduling import collected_nodeid, load_durations, one_ahead_scheduling, order_by_cost, save_durations
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
@@ -120,6 +120,7 @@ def fixture_db(fixture_build: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 # components over the expensive fixtures they use), and the costliest groups are handed out first
 # (tests/scheduling.py). Session fixtures that only generate files are cheap enough to be made on each worker.
 _CHEAP_SESSION_FIXTURES = {"demo_landing"}
+_GROUP_OF = pytest.StashKey[dict[str, str]]()
 
 
 def _expensive_fixtures(item: pytest.Item) -> set[str]:
@@ -165,8 +166,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         group = group_of.get(item.nodeid)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
-    # The costliest groups first, so the long builds start while single tests fill the other worker.
-    order_by_cost(items, lambda item: group_of.get(item.nodeid, item.nodeid), load_durations())
+    config.stash[_GROUP_OF] = group_of
+
+
+class _CostliestGroupsFirst:
+    # trylast: after -m/-k have deselected (a group costs only the tests that run) and after xdist has
+    # appended each grouped test's group to its id. A plugin of its own: a module holds one hook per name.
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        group_of = config.stash.get(_GROUP_OF, {})
+        # The costliest groups first, so the long builds start while single tests fill the other worker.
+        order_by_cost(items, lambda item: group_of.get(collected_nodeid(item.nodeid), item.nodeid), load_durations())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_CostliestGroupsFirst(), "salesops-costliest-groups-first")
 
 
 @pytest.hookimpl(optionalhook=True)

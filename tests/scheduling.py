@@ -1,9 +1,9 @@
 """How the suite's tests are shared out between the two pytest-xdist workers (tests/conftest.py wires it in).
 
 Tests that read the same built warehouse form one group, sent whole to one worker (``--dist loadgroup``).
-A group costs what its builds cost, not what its test count says: the two e2e tests that rerun the
-pipeline after the demo's own run are a group of two tests and ~145 s, the partial-landing groups five or
-six tests and ~40 s each. xdist hands groups out in the order it is given (``--no-loadscope-reorder``), so
+A group costs what its builds cost, not what its test count says: in the e2e run, the demo pipeline's
+group is two tests and ~160 s (the demo pipeline, then two reruns of it), each partial-landing group five
+to eight tests and ~40 s. xdist hands groups out in the order it is given (``--no-loadscope-reorder``), so
 the groups are ordered by their cost in ``tests/durations.json``: the seconds each test took (setup, call
 and teardown) in a recorded run, longest first. A test missing from the file counts ``UNKNOWN_SECONDS``.
 Stale figures only change the order, never what runs; ``pytest --record-durations`` (and ``-m e2e
@@ -58,7 +58,7 @@ def order_by_cost(items: list[Any], unit_of: Callable[[Any], str], durations: di
     cost: dict[str, float] = {}
     for item in items:
         unit = unit_of(item)
-        cost[unit] = cost.get(unit, 0.0) + durations.get(item.nodeid, UNKNOWN_SECONDS)
+        cost[unit] = cost.get(unit, 0.0) + durations.get(collected_nodeid(item.nodeid), UNKNOWN_SECONDS)
     items.sort(key=lambda item: (-cost[unit_of(item)], unit_of(item)))
     return cost
 
@@ -82,7 +82,8 @@ def one_ahead_scheduling(
     class OneAheadScheduling(LoadGroupScheduling):
         # _reschedule and _assign_work_unit are xdist's own steps for "maybe give this worker more" and
         # "give it the next group"; the pinned version's (constraints.txt) _reschedule is called after
-        # every finished test and gives a group at <= 2 pending tests.
+        # every finished test, for every worker after a crash and when a worker joins, and gives one
+        # group at <= 2 pending tests.
         def __init__(self, *args: Any) -> None:
             super().__init__(*args)
             self.busy_since: dict[Any, float] = {}  # when each worker started the test it runs now
@@ -100,15 +101,26 @@ def one_ahead_scheduling(
             running = max(cost(pending[0]) - (clock() - self.busy_since[node]), 0.0) if pending else 0.0
             return running + sum(cost(n) for n in pending[1:])
 
+        def others_clear_the_queue_first(self, node: Any) -> bool:
+            # Only workers with a next test in hand are running; a worker at one test left is served at once.
+            others = [
+                self.seconds_left(n)
+                for n in self.nodes
+                if n is not node and not n.shutting_down and self._pending_of(self.assigned_work[n]) > 1
+            ]
+            queued = sum(cost(n) for unit in self.workqueue.values() for n, done in unit.items() if not done)
+            return bool(others) and min(others) + queued <= self.seconds_left(node)
+
         def _reschedule(self, node: Any) -> None:
-            if self.workqueue and not node.shutting_down:
-                if self._pending_of(self.assigned_work[node]) > 1:
-                    return
-                others = [self.seconds_left(n) for n in self.nodes if n is not node and not n.shutting_down]
-                queued = sum(cost(n) for unit in self.workqueue.values() for n in unit)
-                if others and min(others) + queued <= self.seconds_left(node):
-                    node.shutdown()
-                    return
-            super()._reschedule(node)
+            if node.shutting_down:
+                return
+            # A worker with one test left waits for its next one: it gets groups until it has two tests to
+            # run, or is told to finish (nothing left, or the other worker clears the queue sooner).
+            while self.workqueue and self._pending_of(self.assigned_work[node]) <= 1:
+                if self.others_clear_the_queue_first(node):
+                    break
+                self._assign_work_unit(node)
+            if self._pending_of(self.assigned_work[node]) <= 1:
+                node.shutdown()
 
     return OneAheadScheduling(config, log)
