@@ -61,16 +61,21 @@ def test_a_worker_gets_its_next_group_only_at_its_last_test():
     assert first.shutting_down and first.sent == [0, 1]
 
 
-def test_a_worker_finishes_when_the_other_clears_the_queue_before_its_last_test_ends():
-    """Recorded: the two pipeline runs 10 s and 60 s, the readers 30 + 1 + 1 s, the lone test 20 s. At 10 s
-    the first worker is down to its 60 s test; the second has 22 s left and the queue holds 20 s: giving
-    the lone test to the first would end the run at 90 s instead of 70."""
+def _first_worker_down_to_its_last_test_at_10_s():
+    """Recorded: the two pipeline runs 10 s and 60 s, the readers 30 + 1 + 1 s, the lone test 20 s."""
     now = [0.0]
     durations = {"t.py::a1": 10, "t.py::a2": 60, "t.py::b1": 30, "t.py::b2": 1, "t.py::b3": 1, "t.py::c1": 20}
     scheduler = one_ahead_scheduling(FakeConfig(), None, durations=durations, clock=lambda: now[0])
     first, second = _started(scheduler)
     now[0] = 10.0
     scheduler.mark_test_complete(first, 0)
+    return scheduler, first, second, now
+
+
+def test_a_worker_finishes_when_the_other_clears_the_queue_before_its_last_test_ends():
+    """At 10 s the first worker is down to its 60 s test; the second has 22 s left and the queue holds 20 s: giving
+    the lone test to the first would end the run at 90 s instead of 70."""
+    scheduler, first, second, now = _first_worker_down_to_its_last_test_at_10_s()
     assert first.shutting_down and first.sent == [0, 1]
     now[0] = 30.0
     scheduler.mark_test_complete(second, 2)
@@ -82,12 +87,7 @@ def test_a_worker_finishes_when_the_other_clears_the_queue_before_its_last_test_
 def test_a_worker_that_joins_after_a_crash_takes_the_queue_when_the_other_is_finishing():
     """The first worker is told to finish at 10 s (as above); the second crashes at 15 s in its first test.
     Its group goes back to the queue; the worker xdist starts in its place takes all of it."""
-    now = [0.0]
-    durations = {"t.py::a1": 10, "t.py::a2": 60, "t.py::b1": 30, "t.py::b2": 1, "t.py::b3": 1, "t.py::c1": 20}
-    scheduler = one_ahead_scheduling(FakeConfig(), None, durations=durations, clock=lambda: now[0])
-    first, second = _started(scheduler)
-    now[0] = 10.0
-    scheduler.mark_test_complete(first, 0)
+    scheduler, first, second, now = _first_worker_down_to_its_last_test_at_10_s()
     assert first.shutting_down
     now[0] = 15.0
     assert scheduler.remove_node(second) == "t.py::b1@mid"
