@@ -23,6 +23,12 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 CACHE_DIR = DBT_PROJECT_DIR / "target" / "partial_parse"
 
 
+def state_key(args: Sequence[str], profile_warehouse: str) -> list[str]:
+    """What a dbt invocation's parse state depends on beyond the project's files: the values of its ``--vars``
+    and the warehouse path its profile renders (the command and its other flags do not change the manifest)."""
+    return [*(args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--vars"), profile_warehouse]
+
+
 def cache_file(key: Sequence[str]) -> Path:
     """Where the parse state of dbt runs identified by ``key`` (their vars, the database file) is kept."""
     digest = hashlib.sha256(json.dumps(list(key)).encode()).hexdigest()[:16]

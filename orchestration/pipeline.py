@@ -89,8 +89,7 @@ def run_dbt(
     cached = None
     if target_path is not None:
         cmd += ["--target-path", str(target_path)]
-        dbt_vars = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--vars"]
-        cached = dbt_parse_cache.cache_file([*dbt_vars, warehouse.name])
+        cached = dbt_parse_cache.cache_file(dbt_parse_cache.state_key(args, warehouse.name))
         dbt_parse_cache.restore(cached, Path(target_path))
     proc = subprocess.run(cmd, env=env, cwd=warehouse.parent, capture_output=True, text=True)
     if cached is not None:

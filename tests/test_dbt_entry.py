@@ -1,16 +1,24 @@
 """``salesops-dbt`` (orchestration/dbt_entry.py): dbt's command line, with a ``--version`` that needs neither
-dbt's import nor the network. Checked against dbt's own script."""
+dbt's import nor the network (checked against dbt's own script), and a warehouse passed as a var opened from
+its own folder."""
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 from dbt.version import get_installed_version
 
+from orchestration.dbt_entry import DbtInvocation, folders_are_absolute, in_warehouse_folder
 from orchestration.dbt_project import dbt_executable
+from orchestration.settings import DBT_PROJECT_DIR, PROFILE_WAREHOUSE_VAR, WAREHOUSE_ENV
 
 BIN = Path(sys.executable).parent
 
@@ -49,3 +57,80 @@ def test_other_commands_are_dbts_own():
         # click names the program it runs as in its usage line.
         assert (ours.returncode, ours.stdout.replace("salesops-dbt", "dbt")) == (theirs.returncode, theirs.stdout)
         assert ours.stderr.replace("salesops-dbt", "dbt") == theirs.stderr, argv
+
+
+# ------------------------------------------------------------------------ a warehouse opened from its folder
+def test_the_warehouse_var_becomes_the_folder_and_the_bare_name(tmp_path: Path):
+    wh = str(tmp_path / "salesops.duckdb")
+    args = ["build", "--vars", json.dumps({PROFILE_WAREHOUSE_VAR: wh, "as_of_date": "2031-02-28"}), "--select", "x"]
+    assert in_warehouse_folder(args) == DbtInvocation(
+        ["build", "--vars", '{"as_of_date": "2031-02-28", "salesops_warehouse": "salesops.duckdb"}', "--select", "x"],
+        tmp_path,
+        "salesops.duckdb",
+    )
+
+
+def test_anything_else_reaches_dbt_unchanged(tmp_path: Path):
+    cases = [
+        ["build"],
+        ["build", "--vars", '{"as_of_date": "2031-02-28"}'],
+        ["build", "--vars", json.dumps({PROFILE_WAREHOUSE_VAR: "relative/salesops.duckdb"})],
+        ["build", "--vars", json.dumps({PROFILE_WAREHOUSE_VAR: str(tmp_path / "missing" / "salesops.duckdb")})],
+        ["build", "--vars", f"{{{PROFILE_WAREHOUSE_VAR}: {tmp_path}/salesops.duckdb}}"],  # YAML, dbt reads it
+        ["build", "--vars", "[1, 2]"],
+        ["build", "--vars", json.dumps({PROFILE_WAREHOUSE_VAR: 3})],
+        ["build", "--vars", "{}", "--vars", json.dumps({PROFILE_WAREHOUSE_VAR: str(tmp_path / "w.duckdb")})],
+        ["build", "--vars"],
+    ]
+    for args in cases:
+        assert in_warehouse_folder(args) == DbtInvocation(args), args
+
+
+def test_only_absolute_folders_from_the_environment_allow_another_working_folder():
+    names = ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DBT_TARGET_PATH", "DBT_LOG_PATH")
+    env = {name: "/abs/" + name.lower() for name in names}
+    assert folders_are_absolute(["build"], env)
+    assert not folders_are_absolute(["build"], {**env, "DBT_LOG_PATH": "logs"})
+    assert not folders_are_absolute(["build"], {k: v for k, v in env.items() if k != "DBT_PROFILES_DIR"})
+    assert not folders_are_absolute(["build", "--project-dir", "/abs/p"], env)
+    assert not folders_are_absolute(["build", "--target-path=t"], env)
+
+
+def _seed_through_the_entry_point(warehouse: Path, target: Path) -> subprocess.CompletedProcess:
+    # As dagster-dbt runs it: the folders in the environment as absolute paths, in the project's folder.
+    env = {
+        **os.environ,
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target),
+        # Must not win over the var.
+        WAREHOUSE_ENV: str(warehouse.parent / "not-this.duckdb"),
+    }
+    argv = [str(BIN / "salesops-dbt"), "seed", "--select", "stages"]
+    argv += ["--vars", json.dumps({PROFILE_WAREHOUSE_VAR: str(warehouse)})]
+    return subprocess.run(argv, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=300)
+
+
+def test_warehouses_of_one_name_in_two_folders_share_the_parse_state_and_each_gets_its_rows(tmp_path: Path):
+    with open(DBT_PROJECT_DIR / "seeds" / "stages.csv", newline="") as f:
+        expected = len(list(csv.reader(f))) - 1
+    for name in ("first", "second"):
+        warehouse, target = tmp_path / name / "salesops.duckdb", tmp_path / f"target_{name}"
+        warehouse.parent.mkdir()
+        if name == "second":
+            target.mkdir()
+            shutil.copyfile(tmp_path / "target_first" / "partial_parse.msgpack", target / "partial_parse.msgpack")
+        run = _seed_through_the_entry_point(warehouse, target)
+        assert run.returncode == 0, run.stdout[-3000:]
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            schemas = con.execute("select table_schema from information_schema.tables where table_name = 'stages'")
+            (schema,) = [row[0] for row in schemas.fetchall()]
+            (n,) = con.execute(f'select count(*) from "{schema}".stages').fetchone()
+        finally:
+            con.close()
+        assert n == expected
+        assert not (warehouse.parent / "not-this.duckdb").exists()
+    # The second folder's run started from the first one's state: dbt logs I024 whenever it parses in full.
+    assert "Unable to do partial parsing" not in (tmp_path / "target_second" / "dbt.log").read_text()
