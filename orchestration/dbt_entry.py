@@ -7,12 +7,13 @@
   (``-v`` and ``--version`` with other arguments go to dbt).
 - A warehouse given as the var ``salesops_warehouse`` (an absolute path: the Dagster dbt asset passes one when
   the warehouse is not the profile's default) is opened from its own folder: dbt runs there and the var holds
-  the bare file name. ``dbt_project/profiles.yml`` then renders the same profile for every warehouse so named,
+  ``./<file name>``. ``dbt_project/profiles.yml`` then renders the same profile for every warehouse so named,
   and dbt can start from the parse state another warehouse's run saved (orchestration/dbt_parse_cache.py): a
   partial parse (~1.6 s) instead of a full one (~8 s) the first time a folder is built. dbt opens the same file
   either way.
   Only when dbt's project, profiles, target and log folders come as absolute paths in the environment (as
-  dagster-dbt passes them) and not as flags: nothing else dbt reads depends on the working folder then.
+  dagster-dbt passes them) and not as flags: nothing else the project's DuckDB builds read depends on the
+  working folder then (``--state``, ``source freshness -o`` and the spark target's default folder would).
 
 Every other command is dbt's, run exactly as its own ``dbt`` script runs it."""
 
@@ -37,7 +38,7 @@ class DbtInvocation(NamedTuple):
 
 
 def in_warehouse_folder(args: Sequence[str]) -> DbtInvocation:
-    """``args`` with the var ``salesops_warehouse`` cut to the file's bare name, and the file's folder to run
+    """``args`` with the var ``salesops_warehouse`` cut to ``./<file name>``, and the file's folder to run
     in. Unchanged when there is no such var, when it is not an absolute path to a file in an existing folder,
     or when ``--vars`` is not one JSON object (dbt also reads YAML)."""
     from orchestration.settings import PROFILE_WAREHOUSE_VAR
@@ -54,9 +55,10 @@ def in_warehouse_folder(args: Sequence[str]) -> DbtInvocation:
     warehouse = dbt_vars.get(PROFILE_WAREHOUSE_VAR) if isinstance(dbt_vars, dict) else None
     if not isinstance(warehouse, str) or not Path(warehouse).is_absolute() or not Path(warehouse).parent.is_dir():
         return DbtInvocation(args)
-    name = Path(warehouse).name
-    args[at] = json.dumps({**dbt_vars, PROFILE_WAREHOUSE_VAR: name}, sort_keys=True)
-    return DbtInvocation(args, Path(warehouse).parent, name)
+    # "./": a bare name could read as something else to dbt's rendering or DuckDB (":memory:", "md:x", "2024").
+    relative = f"./{Path(warehouse).name}"
+    args[at] = json.dumps({**dbt_vars, PROFILE_WAREHOUSE_VAR: relative}, sort_keys=True)
+    return DbtInvocation(args, Path(warehouse).parent, relative)
 
 
 # The folders dbt would otherwise look up from the working folder (dbt_project.yml, profiles.yml) or write

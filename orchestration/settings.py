@@ -314,8 +314,9 @@ def load_settings(flags: Flags | None = None) -> Settings:
     )
 
 
-# dbt_project/profiles.yml: var salesops_warehouse, else $SALESOPS_WAREHOUSE, else this path; dbt runs in
-# the project folder, so relative paths there are relative to it.
+# dbt_project/profiles.yml: var salesops_warehouse, else $SALESOPS_WAREHOUSE, else this path; without the var
+# dbt runs in the project folder, so relative paths there are relative to it (with it, salesops-dbt runs dbt in
+# the warehouse's folder: orchestration/dbt_entry.py).
 PROFILE_WAREHOUSE_VAR = "salesops_warehouse"
 PROFILE_DEFAULT_WAREHOUSE = "../warehouse/salesops.duckdb"
 

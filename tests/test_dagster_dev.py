@@ -7,7 +7,7 @@ from dagster_dev import dagster_dev
 
 from ingestion.contract import CONTRACT
 
-# Starts the dagster dev server: run by .ci/run right after the README's test command.
+# Starts the dagster dev server: run by .ci/run after the README's test command.
 pytestmark = pytest.mark.e2e
 
 

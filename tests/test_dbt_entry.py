@@ -64,9 +64,9 @@ def test_the_warehouse_var_becomes_the_folder_and_the_bare_name(tmp_path: Path):
     wh = str(tmp_path / "salesops.duckdb")
     args = ["build", "--vars", json.dumps({PROFILE_WAREHOUSE_VAR: wh, "as_of_date": "2031-02-28"}), "--select", "x"]
     assert in_warehouse_folder(args) == DbtInvocation(
-        ["build", "--vars", '{"as_of_date": "2031-02-28", "salesops_warehouse": "salesops.duckdb"}', "--select", "x"],
+        ["build", "--vars", '{"as_of_date": "2031-02-28", "salesops_warehouse": "./salesops.duckdb"}', "--select", "x"],
         tmp_path,
-        "salesops.duckdb",
+        "./salesops.duckdb",
     )
 
 
@@ -134,3 +134,18 @@ def test_warehouses_of_one_name_in_two_folders_share_the_parse_state_and_each_ge
         assert not (warehouse.parent / "not-this.duckdb").exists()
     # The second folder's run started from the first one's state: dbt logs I024 whenever it parses in full.
     assert "Unable to do partial parsing" not in (tmp_path / "target_second" / "dbt.log").read_text()
+
+
+def test_the_dagster_asset_keys_the_parse_state_by_what_dbt_will_see(tmp_path: Path):
+    from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args, parse_state_key
+
+    def key(warehouse: Path, executable: str = str(BIN / "salesops-dbt")) -> list[str]:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        return parse_state_key(dbt_build_args(DbtBuildConfig(), {}, warehouse), executable)
+
+    one, two = tmp_path / "one" / "salesops.duckdb", tmp_path / "two" / "salesops.duckdb"
+    assert key(one) == key(two) == [json.dumps({PROFILE_WAREHOUSE_VAR: "./salesops.duckdb"}), "./salesops.duckdb"]
+    assert key(one) != key(tmp_path / "one" / "other.duckdb")
+    # dbt's own script is given the absolute path: each warehouse has its own state.
+    assert key(one, str(BIN / "dbt")) != key(two, str(BIN / "dbt"))
+    assert key(one, str(BIN / "dbt"))[0] == json.dumps({PROFILE_WAREHOUSE_VAR: str(one)})

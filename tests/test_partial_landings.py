@@ -34,7 +34,7 @@ from oracles import LandingOracle, answer_key_rows
 from ingestion.contract import CONTRACT, ColumnType
 
 pytestmark = pytest.mark.slow
-# The tests of the three partial landings: three whole pipeline runs of their own, run by .ci/run right after
+# The tests of the three partial landings: three whole pipeline runs of their own, run by .ci/run after
 # the README's test command. The oracle's own tests at the end read the session's demo run.
 E2E = pytest.mark.e2e
 

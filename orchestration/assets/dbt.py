@@ -12,7 +12,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from ingestion.warehouse import existing_tables
 from orchestration import dbt_parse_cache, progress
-from orchestration.dbt_entry import in_warehouse_folder
+from orchestration.dbt_entry import DbtInvocation, in_warehouse_folder
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, salesops_dbt_project
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, WarehouseResource
@@ -46,11 +46,11 @@ def dbt_build_args(config: DbtBuildConfig, settings_vars: Mapping[str, Any], war
     return args
 
 
-def parse_state_key(args: Sequence[str]) -> list[str]:
+def parse_state_key(args: Sequence[str], dbt_executable: str) -> list[str]:
     """Which saved parse state an invocation of ``args`` starts from: ``salesops-dbt`` opens a warehouse passed
-    as a var from its own folder under its bare name (orchestration/dbt_entry.py), so every warehouse of the
-    same file name shares one. (Were dbt run otherwise, it would find the state stale and parse in full.)"""
-    invocation = in_warehouse_folder(args)
+    as a var from its own folder as ``./<file name>`` (orchestration/dbt_entry.py), so every warehouse of the
+    same file name shares one; dbt's own script opens it by its absolute path."""
+    invocation = in_warehouse_folder(args) if Path(dbt_executable).name == "salesops-dbt" else DbtInvocation(list(args))
     return dbt_parse_cache.state_key(invocation.args, invocation.profile_warehouse or str(dbt_profile_warehouse()))
 
 
@@ -113,7 +113,8 @@ def salesops_dbt_assets(
     config: DbtBuildConfig,
 ) -> Iterator[Any]:
     args = dbt_build_args(config, run_settings.dbt_vars, warehouse.file)
-    cached, target_path = dbt_parse_cache.cache_file(parse_state_key(args)), invocation_target_path(context)
+    key = parse_state_key(args, dbt.dbt_executable)
+    cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
     dbt_parse_cache.restore(cached, target_path)
     invocation = dbt.cli(args, context=context, target_path=target_path)
     events: list[Any] = []
