@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
 from filelock import FileLock
@@ -50,10 +52,28 @@ def salesops_dbt_project() -> DbtProject:
     # write manifest.json and one could read the other's half-written file.
     manifest = Path(project.manifest_path)
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(manifest.parent / "manifest.lock"):
+    with manifest_lock(manifest):
         if project.preparer.using_dagster_dev() or manifest_is_stale(DBT_PROJECT_DIR, manifest):
             prepare_manifest(project)
     return project
+
+
+def manifest_lock(manifest: Path) -> FileLock:
+    """The lock a manifest file is written and read under, by every process of the checkout."""
+    return FileLock(Path(manifest).parent / "manifest.lock")
+
+
+def read_manifest(manifest: Path) -> dict[str, Any]:
+    """A manifest file, parsed. Read under its lock: another process may be writing it (``dagster dev`` parses
+    again on every load), and dbt does not write it in one step."""
+    with manifest_lock(manifest):
+        return json.loads(Path(manifest).read_text())
+
+
+@cache
+def dbt_manifest() -> dict[str, Any]:
+    """The parsed manifest of the dbt project the assets are built from, read once per process."""
+    return read_manifest(Path(salesops_dbt_project().manifest_path))
 
 
 def prepare_manifest(project: DbtProject) -> None:

@@ -3,7 +3,6 @@
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 from ingestion.warehouse import existing_tables
 from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_entry import DbtInvocation, in_warehouse_folder
-from orchestration.dbt_project import WITHOUT_UNIT_TESTS, salesops_dbt_project
+from orchestration.dbt_project import WITHOUT_UNIT_TESTS, dbt_manifest, salesops_dbt_project
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from orchestration.settings import PROFILE_WAREHOUSE_VAR, dbt_profile_warehouse
@@ -93,14 +92,8 @@ def translator_key_for_output(event: dg.Output) -> tuple[str, str] | None:
     return props["schema"], props.get("alias") or props["name"]
 
 
-@cache
-def dbt_manifest() -> dict[str, Any]:
-    """The parsed manifest of the dbt project the assets were built from."""
-    return json.loads(salesops_dbt_project().manifest_path.read_text())
-
-
 @dbt_assets(
-    manifest=salesops_dbt_project().manifest_path,
+    manifest=dbt_manifest(),
     project=salesops_dbt_project(),
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,

@@ -27,8 +27,9 @@ import duckdb
 
 from ingestion.contract import CONTRACT
 from ingestion.warehouse import limit_memory
-from orchestration.assets.dbt import dbt_manifest, salesops_dbt_assets
+from orchestration.assets.dbt import salesops_dbt_assets
 from orchestration.assets.quality_checks import CONTRACT_CHECK
+from orchestration.dbt_project import dbt_manifest
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, ServingResource, WarehouseResource
 from orchestration.settings import base_currency_of

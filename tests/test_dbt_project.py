@@ -1,0 +1,33 @@
+"""The dbt manifest as the code location reads it (orchestration/dbt_project.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+from orchestration.dbt_project import dbt_manifest, manifest_lock, read_manifest, salesops_dbt_project
+
+
+def test_a_manifest_being_written_is_read_only_once_complete(tmp_path: Path):
+    # A writer (dagster dev parsing again on load) holds the lock while dbt writes the file in pieces.
+    manifest = tmp_path / "manifest.json"
+    complete = {"nodes": {f"model.salesops.m{i}": {"name": f"m{i}"} for i in range(1000)}}
+    text = json.dumps(complete)
+    read: list[dict] = []
+    with manifest_lock(manifest):
+        manifest.write_text(text[: len(text) // 2])
+        reader = threading.Thread(target=lambda: read.append(read_manifest(manifest)))
+        reader.start()
+        time.sleep(0.3)
+        assert read == []  # still waiting for the lock, not reading half a file
+        manifest.write_text(text)
+    reader.join(timeout=30)
+    assert read == [complete]
+
+
+def test_the_assets_read_the_projects_manifest():
+    expected = json.loads(Path(salesops_dbt_project().manifest_path).read_text())
+    assert dbt_manifest()["metadata"]["project_name"] == expected["metadata"]["project_name"] == "salesops"
+    assert dbt_manifest()["nodes"].keys() == expected["nodes"].keys()
