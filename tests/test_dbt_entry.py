@@ -60,7 +60,7 @@ def test_other_commands_are_dbts_own():
 
 
 # ------------------------------------------------------------------------ a warehouse opened from its folder
-def test_the_warehouse_var_becomes_the_folder_and_the_bare_name(tmp_path: Path):
+def test_the_warehouse_var_becomes_its_folder_and_the_file_name_in_it(tmp_path: Path):
     wh = str(tmp_path / "salesops.duckdb")
     args = ["build", "--vars", json.dumps({PROFILE_WAREHOUSE_VAR: wh, "as_of_date": "2031-02-28"}), "--select", "x"]
     assert in_warehouse_folder(args) == DbtInvocation(
