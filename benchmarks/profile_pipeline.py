@@ -70,8 +70,10 @@ DBT_STEP = "salesops_dbt_assets"
 def _dbt_step_timeline(instance: Any, run_id: str, dbt_log: Path) -> dict[str, Any]:
     """The dbt step's phases in seconds: what happens before dbt's first log line (dagster-dbt's adapter
     handle, the dbt process's start and imports), dbt's parse, its set-up before the first hook, the
-    nodes, what the asset does once dbt has exited (row counts, test results filed) and Dagster storing
-    the events it yields. A phase whose start or end the run never reached (dbt stopped early) is None."""
+    nodes, and the rest of the step after dbt's last line (the process's exit, test results filed, any
+    result still to hand over). Also when Dagster stored the step's last result, against dbt's last line:
+    the asset hands each result over as dbt reports it (orchestration/dbt_stream.py), so it is usually
+    before. A phase whose start or end the run never reached (dbt stopped early) is None."""
     import dagster as dg
 
     marks: dict[str, float] = {}
@@ -81,8 +83,12 @@ def _dbt_step_timeline(instance: Any, run_id: str, dbt_log: Path) -> dict[str, A
             continue
         if event.event_type == dg.DagsterEventType.STEP_START:
             marks["step start"] = record.timestamp
-        elif event.event_type == dg.DagsterEventType.STEP_OUTPUT:
-            marks.setdefault("first event", record.timestamp)
+        elif event.event_type in (
+            dg.DagsterEventType.STEP_OUTPUT,
+            dg.DagsterEventType.ASSET_MATERIALIZATION,
+            dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+        ):
+            marks["last event"] = record.timestamp
         elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
             marks["step end"] = record.timestamp
     lines = [json.loads(line)["info"] for line in dbt_log.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -100,19 +106,23 @@ def _dbt_step_timeline(instance: Any, run_id: str, dbt_log: Path) -> dict[str, A
         "dbt last line": lines[-1] if lines else None,
     }
     marks.update({mark: when(info) for mark, info in found.items() if info is not None})
-    order = ["step start", "dbt first line", "dbt parsed", "dbt first hook", "dbt last line", "first event", "step end"]
+    order = ["step start", "dbt first line", "dbt parsed", "dbt first hook", "dbt last line", "step end"]
     phases = [
         "before dbt's first line (adapter handle in Dagster, dbt process start, imports)",
         "dbt parse",
         "dbt set-up before the first hook",
         "dbt nodes and hooks",
-        "after dbt exits (row counts, test results filed)",
-        "events handed to Dagster and stored",
+        "after dbt's last line (exit, test results filed, results still to hand over)",
     ]
     return {
         # dbt says at info level why it could not parse partially; it stays silent when partial parsing is
         # off or it had no saved state, so only a reported full parse is certain.
         "full_parse_reported": any(i["name"] == "UnableToPartialParse" for i in lines),
+        "last_result_after_dbt_s": (
+            round(marks["last event"] - marks["dbt last line"], 2)
+            if "last event" in marks and "dbt last line" in marks
+            else None
+        ),
         "phases": {
             name: round(marks[b] - marks[a], 2) if a in marks and b in marks else None
             for name, a, b in zip(phases, order[:-1], order[1:], strict=True)
@@ -180,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ndbt step {steps.get(DBT_STEP, 0.0):.2f}s, in order ({parse}):")
         for name, seconds in timeline["phases"].items():
             print(f"  {'-' if seconds is None else f'{seconds:.2f}':>7}  {name}")
+        last = timeline["last_result_after_dbt_s"]
+        if last is not None:
+            print(f"  Dagster stored the step's last result {last:+.2f}s after dbt's last line")
     if args.json:
         args.json.write_text(json.dumps(profile, indent=2))
     return 0 if run.success else 1

@@ -254,3 +254,37 @@ def test_materializations_report_the_row_counts_of_the_built_tables(demo_pipelin
     # (raw assets count the rows of the current file versions, quarantined rows included).
     assert counts["core/fct_orders"] == _good_rows(demo_landing, "orders/orders.csv")["order_id"].n_unique()
     assert counts["raw/orders"] == _read(demo_landing, "orders/orders.csv").height
+
+
+def test_every_dbt_table_materialization_carries_its_row_count_reported_by_dbt(demo_pipeline, demo_db):
+    """Each model's and seed's count reached Dagster from dbt's own report line while dbt ran
+    (orchestration/dbt_stream.py), and is the table's: mart_pipeline_snapshot's post-hook deletes rows after
+    the model's SQL, and the count is taken after it. mart_dq_results, a view that grows when dbt stores the
+    build's test results, is counted after the build instead."""
+    import json
+
+    from orchestration.dbt_project import dbt_manifest, salesops_dbt_project
+    from orchestration.dbt_stream import ROW_COUNT_LINE
+
+    nodes = {uid: n for uid, n in dbt_manifest()["nodes"].items() if n["resource_type"] in ("model", "seed")}
+    tables = {uid: f"{n['schema']}.{n.get('alias') or n['name']}" for uid, n in nodes.items()}
+    after_build = {uid for uid, n in nodes.items() if n["config"]["meta"].get("count_rows_after_build")}
+    assert after_build == {"model.salesops.mart_dq_results"}
+    metadata = {
+        m.materialization.metadata["unique_id"].value: m.materialization.metadata
+        for m in demo_pipeline.result.get_asset_materialization_events()
+        if "unique_id" in m.materialization.metadata
+    }
+    assert set(metadata) == set(tables)
+    for uid, table in tables.items():
+        assert metadata[uid]["dagster/row_count"].value == _count(demo_db, table), uid
+
+    (target,) = (salesops_dbt_project().project_dir / "target").glob(
+        f"salesops_dbt_assets-{demo_pipeline.run_id[:7]}-*"
+    )
+    reported = {}
+    for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        if event["info"]["msg"].startswith(ROW_COUNT_LINE):
+            reported[event["data"]["node_info"]["unique_id"]] = int(event["info"]["msg"][len(ROW_COUNT_LINE) :])
+    assert reported == {uid: metadata[uid]["dagster/row_count"].value for uid in tables if uid not in after_build}

@@ -42,9 +42,10 @@ def test_the_dbt_step_is_split_at_dagsters_events_and_dbts_own_log_lines(tmp_pat
             _record("gx_teams", E.STEP_START, 1.0),
             _record("gx_teams", E.STEP_SUCCESS, 2.0),
             _record(DBT_STEP, E.STEP_START, 10.0),
-            _record(DBT_STEP, E.STEP_OUTPUT, 40.5),
-            _record(DBT_STEP, E.ASSET_MATERIALIZATION, 40.6),
-            _record(DBT_STEP, E.STEP_OUTPUT, 41.0),
+            # Results handed over while dbt runs, the last one 0.4 s before dbt's last line.
+            _record(DBT_STEP, E.STEP_OUTPUT, 25.0),
+            _record(DBT_STEP, E.ASSET_MATERIALIZATION, 25.1),
+            _record(DBT_STEP, E.ASSET_CHECK_EVALUATION, 39.6),
             _record(DBT_STEP, E.STEP_SUCCESS, 43.25),
             _record("serving__published_marts", E.STEP_START, 43.3),
         ]
@@ -64,8 +65,9 @@ def test_the_dbt_step_is_split_at_dagsters_events_and_dbts_own_log_lines(tmp_pat
     timeline = _dbt_step_timeline(instance, "run-1", log)
 
     assert timeline["full_parse_reported"] is True
-    assert list(timeline["phases"].values()) == [4.0, 7.0, 0.5, 18.5, 0.5, 2.75]
+    assert list(timeline["phases"].values()) == [4.0, 7.0, 0.5, 18.5, 3.25]
     assert sum(timeline["phases"].values()) == 43.25 - 10.0
+    assert timeline["last_result_after_dbt_s"] == -0.4
 
 
 def test_phases_a_failed_dbt_never_reached_are_none(tmp_path: Path) -> None:
@@ -77,6 +79,8 @@ def test_phases_a_failed_dbt_never_reached_are_none(tmp_path: Path) -> None:
     # dbt stopped in its parse: no stats line, no node, no output to Dagster.
     log.write_text(_dbt_line("MainReportVersion", 12.0) + "\n" + _dbt_line("MainEncounteredError", 15.0) + "\n")
 
-    phases = _dbt_step_timeline(instance, "run-1", log)["phases"]
+    timeline = _dbt_step_timeline(instance, "run-1", log)
 
-    assert list(phases.values()) == [2.0, None, None, None, None, None]
+    # Its last line (the error) to the step's failure is still timed.
+    assert list(timeline["phases"].values()) == [2.0, None, None, None, 1.0]
+    assert timeline["last_result_after_dbt_s"] is None

@@ -9,14 +9,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
-from ingestion.warehouse import existing_tables
 from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_entry import DbtInvocation, in_warehouse_folder
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, dbt_manifest, salesops_dbt_project
+from orchestration.dbt_stream import ResultStream
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from orchestration.settings import PROFILE_WAREHOUSE_VAR, dbt_profile_warehouse
-from orchestration.summary import mart_coverage
 from orchestration.translator import SalesOpsDbtTranslator
 from quality.results import attribute_dbt_results
 
@@ -59,37 +58,18 @@ def invocation_target_path(context: dg.AssetExecutionContext) -> Path:
     return Path(salesops_dbt_project().project_dir) / "target" / name
 
 
-def _with_row_counts(events: list[Any], warehouse: WarehouseResource) -> Iterator[Any]:
-    """Attach dagster/row_count to each model output, and to each mart its input coverage (so an empty
-    mart says in the UI that a source delivered no rows, rather than looking broken).
-
-    Counted after dbt has exited: DuckDB's file lock belongs to the dbt process while it runs,
-    and dagster-dbt's own fetch_row_counts() keeps an adapter connection that blocks later runs.
-    """
-    with warehouse.connect(read_only=True) as con:
-        coverage = {mart: status for mart, _, status in mart_coverage(con)}
-        tables = existing_tables(con)
-        for event in events:
-            if isinstance(event, dg.Output):
-                key = translator_key_for_output(event)
-                if key and key in tables:
-                    n = con.execute(f'select count(*) from "{key[0]}"."{key[1]}"').fetchall()[0][0]
-                    extra = {"dagster/row_count": dg.MetadataValue.int(n)}
-                    if key[0] == "marts" and key[1] in coverage:
-                        extra["coverage"] = dg.MetadataValue.text(coverage[key[1]])
-                    event = event.with_metadata({**event.metadata, **extra})
-            yield event
-
-
-def translator_key_for_output(event: dg.Output) -> tuple[str, str] | None:
-    node = event.metadata.get("unique_id")
-    unique_id = getattr(node, "value", node)
-    if not unique_id:
-        return None
+def relation_of(unique_id: str) -> tuple[str, str] | None:
+    """The (schema, table) a dbt model, seed or snapshot builds; None for any other node."""
     props = dbt_manifest()["nodes"].get(unique_id)
     if not props or props["resource_type"] not in ("model", "seed", "snapshot"):
         return None
     return props["schema"], props.get("alias") or props["name"]
+
+
+def parents_of(unique_id: str) -> list[str]:
+    """The dbt nodes a node is built from."""
+    props = dbt_manifest()["nodes"].get(unique_id) or {}
+    return (props.get("depends_on") or {}).get("nodes") or []
 
 
 @dbt_assets(
@@ -110,17 +90,34 @@ def salesops_dbt_assets(
     cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
     dbt_parse_cache.restore(cached, target_path)
     invocation = dbt.cli(args, context=context, target_path=target_path)
-    events: list[Any] = []
+    results = ResultStream(relation_of, parents_of, context.asset_key_for_output)
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     progress.report(progress.ProgressEvent(progress.DBT, progress.START, "dbt build", total=nodes))
-    try:
-        for event in invocation.stream():
-            events.append(event)
+
+    def handed_over(events: Iterator[Any]) -> Iterator[Any]:
+        for event in events:
             progress.report(progress.ProgressEvent(progress.DBT, progress.DONE, _node_name(event), total=nodes))
+            yield event
+
+    try:
+        # Each result goes to Dagster as dbt reports it (orchestration/dbt_stream.py), so the UI follows the
+        # build and storing ~1,800 events overlaps it instead of following it.
+        for raw in invocation.stream_raw_events():
+            if results.take_report(raw.raw_event):
+                yield from handed_over(results.after_report())
+                continue
+            for event in raw.to_default_asset_events(
+                manifest=invocation.manifest,
+                dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context,
+                target_path=invocation.target_path,
+                project=invocation.project,
+            ):
+                yield from handed_over(results.add(event))
     except Exception:
         dbt_parse_cache.save(invocation.target_path, cached)
         # Report what did build (and which checks failed) before the run fails with dbt's own error.
-        yield from events
+        yield from handed_over(_finish(results, warehouse))
         try:
             _claim_test_results(invocation, warehouse, context.run_id)
         except Exception as exc:  # the gate then finds the tests missing from this run and blocks
@@ -128,7 +125,15 @@ def salesops_dbt_assets(
         raise
     dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
-    yield from _with_row_counts(events, warehouse)
+    yield from handed_over(_finish(results, warehouse))
+
+
+def _finish(results: ResultStream, warehouse: WarehouseResource) -> Iterator[Any]:
+    """What still waits for a figure dbt did not report, completed from the warehouse now that dbt has exited."""
+    if not results.waiting:
+        return
+    with warehouse.connect(read_only=True) as con:
+        yield from results.finish(con)
 
 
 def _node_name(event: Any) -> str:

@@ -5,6 +5,8 @@
 -- (partner marts need order lines sold to a partner or partner-level targets, not just any order line or
 -- quota). A requirement written `a|b` is met by either input. The not_empty tests of the marts read this
 -- table; the CLI summary and the Dagster UI show it.
+-- Its rows are reported to the Dagster asset as dbt builds (macros/report_row_count.sql).
+{{ config(post_hook={'sql': '{{ report_mart_coverage() }}', 'transaction': false}) }}
 {#- Inputs finer than a contract file that a mart may name in required_inputs: name -> (model, condition).
     Listed here so dbt knows the dependencies when it parses the project; a name that is neither one of
     these nor a contract file stops the build. -#}

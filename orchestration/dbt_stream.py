@@ -1,0 +1,167 @@
+"""dbt's results handed to Dagster while dbt builds, each materialization with its row count and, for a mart,
+its input coverage.
+
+dbt holds the warehouse file until it exits, so neither can be read from the warehouse during the build.
+dbt reports them itself: post-hooks (dbt_project/macros/report_row_count.sql) log one line per model or
+seed, and one line with mart_coverage's rows. A result waits here only while what it shows is unknown:
+
+- a model's or seed's materialization until its row-count line (dbt logs it before it reports the node done);
+- a mart's until mart_coverage has been reported (a build that does not rebuild mart_coverage reads it
+  from the warehouse at the end);
+- a check, or a test's observation, until its asset's materialization has gone: Dagster links a check to
+  the asset's latest materialization;
+- a materialization until those of the nodes it is built from have gone: Dagster takes the outputs of one
+  step in dependency order only.
+
+What still waits when dbt exits is completed from the warehouse: a model whose meta sets
+count_rows_after_build (mart_dq_results, a view that grows when dbt stores the build's test results), a
+mart when mart_coverage was not rebuilt, anything whose line never came.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from ingestion.warehouse import existing_tables
+from orchestration.summary import mart_coverage
+
+# The beginning of the lines the report macros log (dbt_project/macros/report_row_count.sql).
+ROW_COUNT_LINE = "salesops row count: "
+MART_COVERAGE_LINE = "salesops mart coverage: "
+MARTS_SCHEMA = "marts"
+
+Relation = tuple[str, str]  # (schema, table) of a model or seed in the warehouse
+
+
+class ResultStream:
+    """Dagster events of one dbt build, released in an order Dagster accepts as soon as each is complete.
+
+    ``relation_of(unique_id)`` is the table a dbt node builds (None for anything else), ``parents_of(unique_id)``
+    the nodes it is built from, ``asset_key_of(output_name)`` the asset an output materializes.
+    """
+
+    def __init__(
+        self,
+        relation_of: Callable[[str], Relation | None],
+        parents_of: Callable[[str], Iterable[str]],
+        asset_key_of: Callable[[str], dg.AssetKey],
+    ) -> None:
+        self._relation_of = relation_of
+        self._parents_of = parents_of
+        self._asset_key_of = asset_key_of
+        self._waiting_nodes: set[str] = set()
+        self._row_counts: dict[str, int] = {}
+        self._coverage: dict[str, str] | None = None
+        self._waiting: list[Any] = []
+        self._waiting_assets: set[dg.AssetKey] = set()
+
+    def take_report(self, raw_event: Mapping[str, Any]) -> bool:
+        """Record a report line of dbt's hooks; False for any other dbt event (it is converted as usual)."""
+        info = raw_event.get("info") or {}
+        message = info.get("msg") or ""
+        if info.get("name") != "JinjaLogInfo":
+            return False
+        if message.startswith(ROW_COUNT_LINE):
+            unique_id = raw_event["data"]["node_info"]["unique_id"]
+            self._row_counts[unique_id] = int(message[len(ROW_COUNT_LINE) :])
+            return True
+        if message.startswith(MART_COVERAGE_LINE):
+            self._coverage = dict(json.loads(message[len(MART_COVERAGE_LINE) :]))
+            return True
+        return False
+
+    def add(self, event: Any) -> Iterator[Any]:
+        """The event now, or once what it shows or follows is known."""
+        relation = self._relation(event)
+        if relation:
+            figures = self._figures(event, relation, finished=False)
+            if figures is None or self._parent_waits(event):
+                self._waiting.append(event)
+                self._waiting_nodes.add(_unique_id(event) or "")
+                self._waiting_assets.add(self._asset_key_of(event.output_name))
+                return
+            yield _with_figures(event, figures)
+        elif getattr(event, "asset_key", None) in self._waiting_assets:
+            self._waiting.append(event)
+        else:
+            yield event
+
+    def after_report(self) -> Iterator[Any]:
+        """What a report line has completed."""
+        yield from self._release(finished=False)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether any result still waits for a figure."""
+        return bool(self._waiting)
+
+    def finish(self, con: duckdb.DuckDBPyConnection) -> Iterator[Any]:
+        """Everything still waiting, completed from the warehouse (``con``, opened after dbt has exited)."""
+        tables = existing_tables(con)
+        for event in self._waiting:
+            relation, unique_id = self._relation(event), _unique_id(event)
+            if relation and unique_id and unique_id not in self._row_counts and relation in tables:
+                self._row_counts[unique_id] = con.execute(
+                    f'select count(*) from "{relation[0]}"."{relation[1]}"'
+                ).fetchall()[0][0]
+        if self._coverage is None:
+            self._coverage = {mart: status for mart, _, status in mart_coverage(con)}
+        yield from self._release(finished=True)
+
+    def _release(self, finished: bool) -> Iterator[Any]:
+        if not self._waiting:
+            return
+        still_waiting: list[Any] = []
+        for event in self._waiting:
+            relation = self._relation(event)
+            if relation:
+                figures = self._figures(event, relation, finished)
+                if figures is None or self._parent_waits(event):
+                    still_waiting.append(event)
+                    continue
+                self._waiting_nodes.discard(_unique_id(event) or "")
+                self._waiting_assets.discard(self._asset_key_of(event.output_name))
+                yield _with_figures(event, figures)
+            elif getattr(event, "asset_key", None) in self._waiting_assets:
+                still_waiting.append(event)
+            else:
+                yield event
+        self._waiting = still_waiting
+
+    def _figures(self, output: dg.Output, relation: Relation, finished: bool) -> dict[str, Any] | None:
+        """The output's row count and coverage; None while one of them may still be reported."""
+        schema, table = relation
+        rows = self._row_counts.get(_unique_id(output) or "")
+        is_mart = schema == MARTS_SCHEMA
+        if not finished and (rows is None or (is_mart and self._coverage is None)):
+            return None
+        figures: dict[str, Any] = {}
+        if rows is not None:
+            figures["dagster/row_count"] = dg.MetadataValue.int(rows)
+        if is_mart and self._coverage and table in self._coverage:
+            figures["coverage"] = dg.MetadataValue.text(self._coverage[table])
+        return figures
+
+    def _parent_waits(self, output: dg.Output) -> bool:
+        return bool(self._waiting_nodes) and any(
+            parent in self._waiting_nodes for parent in self._parents_of(_unique_id(output) or "")
+        )
+
+    def _relation(self, event: Any) -> Relation | None:
+        """The table a materialization is of; None for any other event."""
+        unique_id = _unique_id(event) if isinstance(event, dg.Output) else None
+        return self._relation_of(unique_id) if unique_id else None
+
+
+def _with_figures(output: dg.Output, figures: dict[str, Any]) -> dg.Output:
+    return output.with_metadata({**output.metadata, **figures}) if figures else output
+
+
+def _unique_id(event: Any) -> str | None:
+    node = (getattr(event, "metadata", None) or {}).get("unique_id")
+    return getattr(node, "value", node)
