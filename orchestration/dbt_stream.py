@@ -10,18 +10,19 @@ seed, and one line with mart_coverage's rows. A result waits here only while wha
   from the warehouse at the end);
 - a check, or a test's observation, until its asset's materialization has gone: Dagster links a check to
   the asset's latest materialization;
-- a materialization until those of the nodes it is built from have gone: Dagster takes the outputs of one
+- a materialization until those of the assets it depends on have gone: Dagster takes the outputs of one
   step in dependency order only.
 
 What still waits when dbt exits is completed from the warehouse: a model whose meta sets
 count_rows_after_build (mart_dq_results, a view that grows when dbt stores the build's test results), a
-mart when mart_coverage was not rebuilt, anything whose line never came.
+mart when mart_coverage was not rebuilt, anything whose line never came (dbt-spark runs a model's hooks
+only inside its transaction, so on Spark no model reports).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import dagster as dg
@@ -41,20 +42,20 @@ Relation = tuple[str, str]  # (schema, table) of a model or seed in the warehous
 class ResultStream:
     """Dagster events of one dbt build, released in an order Dagster accepts as soon as each is complete.
 
-    ``relation_of(unique_id)`` is the table a dbt node builds (None for anything else), ``parents_of(unique_id)``
-    the nodes it is built from, ``asset_key_of(output_name)`` the asset an output materializes.
+    ``relation_of(unique_id)`` is the table a dbt node builds (None for anything else),
+    ``asset_key_of(output_name)`` the asset an output materializes, ``parents_of(asset_key)`` the assets it
+    depends on in Dagster's graph (the order Dagster checks).
     """
 
     def __init__(
         self,
         relation_of: Callable[[str], Relation | None],
-        parents_of: Callable[[str], Iterable[str]],
         asset_key_of: Callable[[str], dg.AssetKey],
+        parents_of: Callable[[dg.AssetKey], Iterable[dg.AssetKey]],
     ) -> None:
         self._relation_of = relation_of
-        self._parents_of = parents_of
         self._asset_key_of = asset_key_of
-        self._waiting_nodes: set[str] = set()
+        self._parents_of = parents_of
         self._row_counts: dict[str, int] = {}
         self._coverage: dict[str, str] | None = None
         self._waiting: list[Any] = []
@@ -68,70 +69,77 @@ class ResultStream:
             return False
         if message.startswith(ROW_COUNT_LINE):
             unique_id = raw_event["data"]["node_info"]["unique_id"]
-            self._row_counts[unique_id] = int(message[len(ROW_COUNT_LINE) :])
+            self._row_counts[unique_id] = int(message.rsplit(" ", 1)[1])  # "<prefix><schema>.<table> <rows>"
             return True
         if message.startswith(MART_COVERAGE_LINE):
             self._coverage = dict(json.loads(message[len(MART_COVERAGE_LINE) :]))
             return True
         return False
 
-    def add(self, event: Any) -> Iterator[Any]:
-        """The event now, or once what it shows or follows is known."""
-        relation = self._relation(event)
-        if relation:
-            figures = self._figures(event, relation, finished=False)
-            if figures is None or self._parent_waits(event):
-                self._waiting.append(event)
-                self._waiting_nodes.add(_unique_id(event) or "")
-                self._waiting_assets.add(self._asset_key_of(event.output_name))
-                return
-            yield _with_figures(event, figures)
-        elif getattr(event, "asset_key", None) in self._waiting_assets:
-            self._waiting.append(event)
-        else:
-            yield event
-
-    def after_report(self) -> Iterator[Any]:
-        """What a report line has completed."""
-        yield from self._release(finished=False)
-
     @property
     def waiting(self) -> bool:
         """Whether any result still waits for a figure."""
         return bool(self._waiting)
 
-    def finish(self, con: duckdb.DuckDBPyConnection) -> Iterator[Any]:
-        """Everything still waiting, completed from the warehouse (``con``, opened after dbt has exited)."""
-        tables = existing_tables(con)
-        for event in self._waiting:
-            relation, unique_id = self._relation(event), _unique_id(event)
-            if relation and unique_id and unique_id not in self._row_counts and relation in tables:
-                self._row_counts[unique_id] = con.execute(
-                    f'select count(*) from "{relation[0]}"."{relation[1]}"'
-                ).fetchall()[0][0]
-        if self._coverage is None:
-            self._coverage = {mart: status for mart, _, status in mart_coverage(con)}
-        yield from self._release(finished=True)
+    def add(self, event: Any) -> list[Any]:
+        """The event, now or (an empty list) once what it shows or follows is known."""
+        relation = self._relation(event)
+        if relation:
+            figures = self._figures(event, relation, finished=False)
+            if figures is not None and not self._parent_waits(event):
+                return [_with_figures(event, figures)]
+            self._waiting.append(event)
+            self._waiting_assets.add(self._asset_key_of(event.output_name))
+            return []
+        if getattr(event, "asset_key", None) in self._waiting_assets:
+            self._waiting.append(event)
+            return []
+        return [event]
 
-    def _release(self, finished: bool) -> Iterator[Any]:
-        if not self._waiting:
-            return
-        still_waiting: list[Any] = []
-        for event in self._waiting:
-            relation = self._relation(event)
-            if relation:
-                figures = self._figures(event, relation, finished)
-                if figures is None or self._parent_waits(event):
+    def after_report(self) -> list[Any]:
+        """What a report line has completed."""
+        return self._release(finished=False)
+
+    def finish(self, con: duckdb.DuckDBPyConnection | None) -> list[Any]:
+        """Everything still waiting, completed from the warehouse (``con``, opened after dbt has exited; None
+        when it cannot be opened: the results then go without the figures dbt did not report)."""
+        if con is not None and self._waiting:
+            tables = existing_tables(con)
+            for event in self._waiting:
+                relation, unique_id = self._relation(event), _unique_id(event)
+                if relation and unique_id and unique_id not in self._row_counts and relation in tables:
+                    self._row_counts[unique_id] = con.execute(
+                        f'select count(*) from "{relation[0]}"."{relation[1]}"'
+                    ).fetchall()[0][0]
+            if self._coverage is None:
+                self._coverage = {mart: status for mart, _, status in mart_coverage(con)}
+        released = self._release(finished=True)
+        if self._waiting:  # cannot happen while parents arrive before their children; never drop a result
+            raise RuntimeError(f"dbt results left unreleased: {self._waiting!r}")
+        return released
+
+    def _release(self, finished: bool) -> list[Any]:
+        """Take every result that can go now off the waiting list, in the order they came."""
+        ready: list[Any] = []
+        progressed = True
+        while progressed and self._waiting:
+            progressed, still_waiting = False, []
+            for event in self._waiting:
+                relation = self._relation(event)
+                if relation:
+                    figures = self._figures(event, relation, finished)
+                    if figures is None or self._parent_waits(event):
+                        still_waiting.append(event)
+                        continue
+                    self._waiting_assets.discard(self._asset_key_of(event.output_name))
+                    ready.append(_with_figures(event, figures))
+                    progressed = True
+                elif getattr(event, "asset_key", None) in self._waiting_assets:
                     still_waiting.append(event)
-                    continue
-                self._waiting_nodes.discard(_unique_id(event) or "")
-                self._waiting_assets.discard(self._asset_key_of(event.output_name))
-                yield _with_figures(event, figures)
-            elif getattr(event, "asset_key", None) in self._waiting_assets:
-                still_waiting.append(event)
-            else:
-                yield event
-        self._waiting = still_waiting
+                else:
+                    ready.append(event)
+            self._waiting = still_waiting
+        return ready
 
     def _figures(self, output: dg.Output, relation: Relation, finished: bool) -> dict[str, Any] | None:
         """The output's row count and coverage; None while one of them may still be reported."""
@@ -148,9 +156,8 @@ class ResultStream:
         return figures
 
     def _parent_waits(self, output: dg.Output) -> bool:
-        return bool(self._waiting_nodes) and any(
-            parent in self._waiting_nodes for parent in self._parents_of(_unique_id(output) or "")
-        )
+        key = self._asset_key_of(output.output_name)
+        return any(parent in self._waiting_assets for parent in self._parents_of(key) if parent != key)
 
     def _relation(self, event: Any) -> Relation | None:
         """The table a materialization is of; None for any other event."""

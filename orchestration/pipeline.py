@@ -28,6 +28,7 @@ class PipelineRun:
     serving: Path
     failed_checks: list[str]
     result: dg.ExecuteInProcessResult
+    instance: dg.DagsterInstance | None = None  # whose event log holds the run
 
 
 def run_full_pipeline(
@@ -61,8 +62,9 @@ def run_job(
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if as_of_date and any(node.name == DBT_OP_NAME for node in job.graph.nodes):
         run_config["ops"] = {DBT_OP_NAME: {"config": {"as_of_date": as_of_date}}}
+    instance = instance or dg.DagsterInstance.ephemeral()
     result = job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=instance,
         run_config=run_config,
         raise_on_error=raise_on_error,
     )
@@ -71,7 +73,7 @@ def run_job(
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]
-    return PipelineRun(result.success, result.run_id, settings.warehouse, settings.serving, failed, result)
+    return PipelineRun(result.success, result.run_id, settings.warehouse, settings.serving, failed, result, instance)
 
 
 def run_dbt(

@@ -10,21 +10,25 @@ import duckdb
 
 from orchestration.dbt_stream import MART_COVERAGE_LINE, ROW_COUNT_LINE, ResultStream
 
+# unique id -> (relation, parents in Dagster's asset graph)
 NODES = {
     "model.p.stg_a": (("staging", "stg_a"), []),
-    "model.p.mart_b": (("marts", "mart_b"), ["model.p.stg_a"]),
-    "model.p.int_c": (("intermediate", "int_c"), ["model.p.mart_b"]),
+    "model.p.mart_b": (("marts", "mart_b"), ["stg_a"]),
+    "model.p.int_c": (("intermediate", "int_c"), ["mart_b"]),
+    "model.p.mart_e": (("marts", "mart_e"), ["int_c"]),
+    "model.p.int_f": (("intermediate", "int_f"), ["mart_e"]),
     "seed.p.seed_d": (("reference", "seed_d"), []),
-    "test.p.not_null_mart_b_x": (None, ["model.p.mart_b"]),
+    "test.p.not_null_mart_b_x": (None, []),
 }
-KEYS = {uid.split(".")[-1]: dg.AssetKey([NODES[uid][0][0], uid.split(".")[-1]]) for uid in NODES if NODES[uid][0]}
+KEYS = {uid.split(".")[-1]: dg.AssetKey([rel[0], uid.split(".")[-1]]) for uid, (rel, _) in NODES.items() if rel}
+PARENTS = {KEYS[uid.split(".")[-1]]: [KEYS[p] for p in parents] for uid, (rel, parents) in NODES.items() if rel}
 
 
 def _stream() -> ResultStream:
     return ResultStream(
         relation_of=lambda uid: NODES.get(uid, (None, []))[0],
-        parents_of=lambda uid: NODES.get(uid, (None, []))[1],
         asset_key_of=lambda output_name: KEYS[output_name],
+        parents_of=lambda key: PARENTS.get(key, []),
     )
 
 
@@ -43,13 +47,14 @@ def _log(message: str, unique_id: str | None = None, name: str = "JinjaLogInfo")
 
 
 def _row_count(stream: ResultStream, unique_id: str, rows: int) -> list:
-    assert stream.take_report(_log(f"{ROW_COUNT_LINE}{rows}", unique_id))
-    return list(stream.after_report())
+    schema, table = NODES[unique_id][0]
+    assert stream.take_report(_log(f"{ROW_COUNT_LINE}{schema}.{table} {rows}", unique_id))
+    return stream.after_report()
 
 
 def _coverage(stream: ResultStream, coverage: dict[str, str]) -> list:
     assert stream.take_report(_log(MART_COVERAGE_LINE + json.dumps(coverage), "model.p.mart_coverage"))
-    return list(stream.after_report())
+    return stream.after_report()
 
 
 def _described(events: list) -> list[tuple]:
@@ -60,6 +65,8 @@ def _described(events: list) -> list[tuple]:
             rows = md["dagster/row_count"].value if "dagster/row_count" in md else None
             coverage = md["coverage"].value if "coverage" in md else None
             out.append(("output", e.output_name, rows, coverage))
+        elif isinstance(e, dg.AssetObservation):
+            out.append(("observation", e.asset_key.path[-1]))
         else:
             out.append(("check", e.asset_key.path[-1], e.check_name))
     return out
@@ -68,44 +75,55 @@ def _described(events: list) -> list[tuple]:
 def test_a_counted_model_goes_at_once_with_its_row_count():
     stream = _stream()
     assert _row_count(stream, "model.p.stg_a", 7) == []
-    got = list(stream.add(_output("stg_a"))) + list(stream.add(_check("stg_a", "unique_stg_a_id")))
+    got = stream.add(_output("stg_a")) + stream.add(_check("stg_a", "unique_stg_a_id"))
     assert _described(got) == [("output", "stg_a", 7, None), ("check", "stg_a", "unique_stg_a_id")]
     assert not stream.waiting
 
 
-def test_a_mart_its_checks_and_what_is_built_from_it_wait_for_the_coverage_in_their_order():
+def test_marts_their_checks_and_what_is_built_from_them_wait_for_the_coverage_in_their_order():
     stream = _stream()
-    _row_count(stream, "model.p.stg_a", 7)
-    _row_count(stream, "model.p.mart_b", 0)
-    _row_count(stream, "model.p.int_c", 0)
-    assert list(stream.add(_output("stg_a")))
-    assert list(stream.add(_output("mart_b"))) == []  # coverage not reported yet
-    assert list(stream.add(_check("mart_b", "not_empty_mart_b"))) == []  # after its materialization
-    assert list(stream.add(_output("int_c"))) == []  # Dagster takes a step's outputs in dependency order
+    for uid, rows in [("stg_a", 7), ("mart_b", 0), ("int_c", 0), ("mart_e", 2), ("int_f", 2)]:
+        _row_count(stream, f"model.p.{uid}", rows)
+    assert stream.add(_output("stg_a"))
+    assert stream.add(_output("mart_b")) == []  # coverage not reported yet
+    assert stream.add(_check("mart_b", "not_empty_mart_b")) == []  # after its materialization
+    assert stream.add(dg.AssetObservation(asset_key=KEYS["mart_b"])) == []  # a test that is no check
+    assert stream.add(_output("int_c")) == []  # Dagster takes a step's outputs in dependency order
+    assert stream.add(_output("mart_e")) == []  # two generations down
+    assert stream.add(_output("int_f")) == []
     # Unrelated results still go.
-    assert _described(list(stream.add(_check("stg_a", "not_null_stg_a_x")))) == [("check", "stg_a", "not_null_stg_a_x")]
+    assert _described(stream.add(_check("stg_a", "not_null_stg_a_x"))) == [("check", "stg_a", "not_null_stg_a_x")]
     assert stream.waiting
-    released = _coverage(stream, {"mart_b": "no rows: orders delivered none"})
+    released = _coverage(stream, {"mart_b": "no rows: orders delivered none", "mart_e": "built from its inputs"})
     assert _described(released) == [
         ("output", "mart_b", 0, "no rows: orders delivered none"),
         ("check", "mart_b", "not_empty_mart_b"),
+        ("observation", "mart_b"),
         ("output", "int_c", 0, None),
+        ("output", "mart_e", 2, "built from its inputs"),
+        ("output", "int_f", 2, None),
     ]
     assert not stream.waiting
     # Once the coverage is known, a mart goes at once.
-    assert _described(list(stream.add(_check("mart_b", "late")))) == [("check", "mart_b", "late")]
+    assert _described(stream.add(_check("mart_b", "late"))) == [("check", "mart_b", "late")]
 
 
-def test_a_model_waits_for_its_row_count_line():
+def test_a_model_waits_for_its_row_count_line_and_its_children_behind_it():
     stream = _stream()
-    assert list(stream.add(_output("stg_a"))) == []
-    assert _described(_row_count(stream, "model.p.stg_a", 3)) == [("output", "stg_a", 3, None)]
+    _row_count(stream, "model.p.mart_b", 1)
+    _coverage(stream, {})
+    assert stream.add(_output("stg_a")) == []
+    assert stream.add(_output("mart_b")) == []  # counted, but its parent has not gone
+    assert _described(_row_count(stream, "model.p.stg_a", 3)) == [
+        ("output", "stg_a", 3, None),
+        ("output", "mart_b", 1, None),
+    ]
 
 
 def test_other_log_lines_are_not_reports():
     stream = _stream()
     assert not stream.take_report(_log("some macro's own message", "model.p.stg_a"))
-    assert not stream.take_report(_log(f"{ROW_COUNT_LINE}3", "model.p.stg_a", name="JinjaLogDebug"))
+    assert not stream.take_report(_log(f"{ROW_COUNT_LINE}staging.stg_a 3", "model.p.stg_a", name="JinjaLogDebug"))
     assert not stream.take_report({"info": {"name": "NodeFinished", "msg": "done"}, "data": {}})
 
 
@@ -121,11 +139,11 @@ def test_what_dbt_never_reported_is_completed_from_the_warehouse_at_the_end():
     )
     stream = _stream()
     _row_count(stream, "seed.p.seed_d", 99)  # reported: the reported figure stands
-    assert list(stream.add(_output("stg_a"))) == []
-    assert list(stream.add(_output("mart_b"))) == []
-    assert list(stream.add(_check("mart_b", "not_empty_mart_b"))) == []
-    assert _described(list(stream.add(_output("seed_d")))) == [("output", "seed_d", 99, None)]
-    assert _described(list(stream.finish(con))) == [
+    assert stream.add(_output("stg_a")) == []
+    assert stream.add(_output("mart_b")) == []
+    assert stream.add(_check("mart_b", "not_empty_mart_b")) == []
+    assert _described(stream.add(_output("seed_d"))) == [("output", "seed_d", 99, None)]
+    assert _described(stream.finish(con)) == [
         ("output", "stg_a", 4, None),
         ("output", "mart_b", 0, "no rows: x delivered none"),
         ("check", "mart_b", "not_empty_mart_b"),
@@ -133,8 +151,42 @@ def test_what_dbt_never_reported_is_completed_from_the_warehouse_at_the_end():
     assert not stream.waiting
 
 
-def test_at_the_end_a_table_dbt_did_not_build_goes_without_a_count():
-    con = duckdb.connect()
+def test_at_the_end_without_the_warehouse_everything_still_goes_in_order():
     stream = _stream()
-    assert list(stream.add(_output("stg_a"))) == []
-    assert _described(list(stream.finish(con))) == [("output", "stg_a", None, None)]
+    _row_count(stream, "model.p.int_c", 5)
+    assert stream.add(_output("stg_a")) == []
+    assert stream.add(_output("mart_b")) == []
+    assert stream.add(_output("int_c")) == []
+    assert _described(stream.finish(None)) == [
+        ("output", "stg_a", None, None),
+        ("output", "mart_b", None, None),
+        ("output", "int_c", 5, None),
+    ]
+
+
+def test_at_the_end_a_table_dbt_did_not_build_goes_without_a_count():
+    stream = _stream()
+    assert stream.add(_output("stg_a")) == []
+    assert _described(stream.finish(duckdb.connect())) == [("output", "stg_a", None, None)]
+
+
+def test_a_dbt_process_still_running_when_the_step_stops_is_interrupted_then_killed():
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    from orchestration.assets.dbt import stop_dbt_process
+
+    sleeper = "import signal, time; time.sleep(60)"
+    interrupted = subprocess.Popen([sys.executable, "-c", sleeper])
+    stop_dbt_process(SimpleNamespace(process=interrupted, termination_timeout_seconds=10))
+    assert interrupted.returncode not in (None, -9)  # SIGINT ended it (KeyboardInterrupt)
+
+    deaf = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print(1, flush=True); time.sleep(60)"
+    ignoring = subprocess.Popen([sys.executable, "-c", deaf], stdout=subprocess.PIPE)
+    ignoring.stdout.readline()  # its handler is in place
+    stop_dbt_process(SimpleNamespace(process=ignoring, termination_timeout_seconds=0.5))
+    ignoring.stdout.close()
+    assert ignoring.returncode == -9
+
+    stop_dbt_process(SimpleNamespace(process=ignoring, termination_timeout_seconds=0.5))  # already ended: no-op

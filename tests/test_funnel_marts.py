@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -44,6 +45,8 @@ import polars as pl
 import pytest
 from conftest import FIXTURES, build_fixture_warehouse
 from oracles import dbt_var
+
+from orchestration.dbt_stream import ROW_COUNT_LINE
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "dbt_project" / "seeds"
@@ -115,7 +118,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # Generic dbt tests of the funnel models run in the last build (the state the June tests read).
     run_dbt(["run", *FUNNEL_SELECT, *_vars(PAST)], warehouse, target_path=target)
     past_again = _dump(warehouse)
-    run_dbt(["run", *FUNNEL_SELECT, *_vars(JUNE)], warehouse, target_path=target)
+    # With the row counts the Dagster asset shows (dagster-dbt sets DAGSTER_DBT_CLI; macros/report_row_count.sql).
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DAGSTER_DBT_CLI", "true")
+        june_run = run_dbt(["run", *FUNNEL_SELECT, *_vars(JUNE)], warehouse, target_path=target)
     june_incremental = _dump(warehouse)
     run_dbt(
         ["build", *WITHOUT_UNIT_TESTS, *FUNNEL_SELECT, *_vars(JUNE), "--full-refresh"], warehouse, target_path=target
@@ -128,6 +134,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "past_first": past_first,
         "past_again": past_again,
         "june_incremental": june_incremental,
+        "june_reported_rows": re.findall(rf"{ROW_COUNT_LINE}marts\.mart_pipeline_snapshot (\d+)", june_run.stdout),
         "june_full": june_full,
     }
 
@@ -184,6 +191,12 @@ def test_snapshot_keeps_month_ends_and_last_days(june, past):
     expected = [(date(2024, 2, 29), 3), (date(2024, 3, 31), 4), (date(2024, 4, 30), 5), (date(2024, 5, 31), 6)]
     expected += [(date(2024, 6, d), 5) for d in range(24, 31)]
     assert counts == expected
+
+
+def test_the_row_count_for_dagster_is_taken_after_the_daily_rows_are_pruned(scenario):
+    # The June rows above (3 + 4 + 5 + 6 + 7 × 5): the post-hook that prunes March's daily rows ran first.
+    assert scenario["june_reported_rows"] == ["53"]
+    assert len(scenario["june_incremental"]["mart_pipeline_snapshot"]) == 53
 
 
 # ------------------------------------------------------------------ hand-computed values

@@ -257,13 +257,10 @@ def test_materializations_report_the_row_counts_of_the_built_tables(demo_pipelin
 
 
 def test_every_dbt_table_materialization_carries_its_row_count_reported_by_dbt(demo_pipeline, demo_db):
-    """Each model's and seed's count reached Dagster from dbt's own report line while dbt ran
-    (orchestration/dbt_stream.py), and is the table's: mart_pipeline_snapshot's post-hook deletes rows after
-    the model's SQL, and the count is taken after it. mart_dq_results, a view that grows when dbt stores the
-    build's test results, is counted after the build instead."""
-    import json
-
-    from orchestration.dbt_project import dbt_manifest, salesops_dbt_project
+    """Each model's and seed's count reached Dagster from dbt's own report line, and is the table's.
+    mart_dq_results, a view that grows when dbt stores the build's test results, is counted after the build
+    instead. (That a count follows the model's own post-hooks: tests/test_funnel_marts.py.)"""
+    from orchestration.dbt_project import dbt_manifest
     from orchestration.dbt_stream import ROW_COUNT_LINE
 
     nodes = {uid: n for uid, n in dbt_manifest()["nodes"].items() if n["resource_type"] in ("model", "seed")}
@@ -279,12 +276,42 @@ def test_every_dbt_table_materialization_carries_its_row_count_reported_by_dbt(d
     for uid, table in tables.items():
         assert metadata[uid]["dagster/row_count"].value == _count(demo_db, table), uid
 
-    (target,) = (salesops_dbt_project().project_dir / "target").glob(
-        f"salesops_dbt_assets-{demo_pipeline.run_id[:7]}-*"
-    )
     reported = {}
-    for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines():
-        event = json.loads(line)
+    for event in _dbt_log(demo_pipeline):
         if event["info"]["msg"].startswith(ROW_COUNT_LINE):
-            reported[event["data"]["node_info"]["unique_id"]] = int(event["info"]["msg"][len(ROW_COUNT_LINE) :])
+            relation, rows = event["info"]["msg"][len(ROW_COUNT_LINE) :].split(" ")
+            assert relation == tables[event["data"]["node_info"]["unique_id"]]
+            reported[event["data"]["node_info"]["unique_id"]] = int(rows)
     assert reported == {uid: metadata[uid]["dagster/row_count"].value for uid in tables if uid not in after_build}
+
+
+def test_dbt_results_reach_dagster_while_dbt_builds(demo_pipeline):
+    """The dbt asset hands each result over as dbt reports it (orchestration/dbt_stream.py), not after dbt
+    has exited: nearly every materialization and check of the dbt step is stored before dbt's last line.
+    (Those that wait: the marts until mart_coverage is built, mart_dq_results until the end.)"""
+    from datetime import datetime
+
+    import dagster as dg
+
+    from orchestration.pipeline import DBT_OP_NAME
+
+    last_line = datetime.fromisoformat(_dbt_log(demo_pipeline)[-1]["info"]["ts"].replace("Z", "+00:00")).timestamp()
+    kinds = (dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    stored = [
+        record.timestamp
+        for record in demo_pipeline.instance.all_logs(demo_pipeline.run_id)
+        if record.step_key == DBT_OP_NAME and record.dagster_event and record.dagster_event.event_type in kinds
+    ]
+    assert len(stored) > 800
+    before = sum(1 for t in stored if t < last_line)
+    assert before >= 0.9 * len(stored), (before, len(stored))
+
+
+def _dbt_log(run) -> list[dict]:
+    """The JSON lines of the dbt log of the run's dbt step (dagster-dbt gives each invocation its folder)."""
+    import json
+
+    from orchestration.dbt_project import salesops_dbt_project
+
+    (target,) = (salesops_dbt_project().project_dir / "target").glob(f"salesops_dbt_assets-{run.run_id[:7]}-*")
+    return [json.loads(line) for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines()]

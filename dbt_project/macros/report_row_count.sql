@@ -2,15 +2,16 @@
     by their beginning (ROW_COUNT_LINE, MART_COVERAGE_LINE there). dbt reports them itself because the
     warehouse file is its alone until it exits: counted afterwards, every result would wait for the whole
     build. Only under Dagster (dagster-dbt sets DAGSTER_DBT_CLI): a plain `dbt build` on any target runs no
-    extra query. A post-hook outside the model's transaction, so it runs after the model's own hooks
-    (mart_pipeline_snapshot's deletes, the incremental bookkeeping) and the commit. A model whose meta sets
-    count_rows_after_build (a view over what the build itself still writes) reports nothing: the asset
-    counts it once dbt has exited. -#}
+    extra query. A post-hook outside the model's transaction, so on DuckDB it runs after the model's own
+    in-transaction hooks (mart_pipeline_snapshot's deletes, the incremental bookkeeping) and the commit
+    (dbt-spark runs no model hook outside a transaction: there the asset counts after the build). A model
+    whose meta sets count_rows_after_build (a view over what the build itself still writes) reports
+    nothing: the asset counts it once dbt has exited. -#}
 {% macro report_row_count() %}
     {%- if execute and env_var('DAGSTER_DBT_CLI', '') == 'true'
         and not (config.get('meta') or {}).get('count_rows_after_build') -%}
         {%- set counted = run_query('select count(*) from ' ~ this) -%}
-        {%- do log('salesops row count: ' ~ counted.columns[0].values()[0], info=True) -%}
+        {%- do log('salesops row count: ' ~ this.schema ~ '.' ~ this.identifier ~ ' ' ~ counted.columns[0].values()[0], info=True) -%}
     {%- endif -%}
 {% endmacro %}
 

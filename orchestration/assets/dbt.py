@@ -1,12 +1,15 @@
 """The dbt project's models, seeds and tests as Dagster assets and asset checks."""
 
 import json
+import signal
+import subprocess
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration import dbt_parse_cache, progress
@@ -59,17 +62,14 @@ def invocation_target_path(context: dg.AssetExecutionContext) -> Path:
 
 
 def relation_of(unique_id: str) -> tuple[str, str] | None:
-    """The (schema, table) a dbt model, seed or snapshot builds; None for any other node."""
+    """The (schema, table) a dbt model, seed or snapshot builds; None for any other node (ephemeral models
+    build none)."""
     props = dbt_manifest()["nodes"].get(unique_id)
     if not props or props["resource_type"] not in ("model", "seed", "snapshot"):
         return None
+    if props["config"].get("materialized") == "ephemeral":
+        return None
     return props["schema"], props.get("alias") or props["name"]
-
-
-def parents_of(unique_id: str) -> list[str]:
-    """The dbt nodes a node is built from."""
-    props = dbt_manifest()["nodes"].get(unique_id) or {}
-    return (props.get("depends_on") or {}).get("nodes") or []
 
 
 @dbt_assets(
@@ -90,18 +90,19 @@ def salesops_dbt_assets(
     cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
     dbt_parse_cache.restore(cached, target_path)
     invocation = dbt.cli(args, context=context, target_path=target_path)
-    results = ResultStream(relation_of, parents_of, context.asset_key_for_output)
+    asset_deps = context.assets_def.asset_deps
+    results = ResultStream(relation_of, context.asset_key_for_output, lambda key: asset_deps.get(key, ()))
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     progress.report(progress.ProgressEvent(progress.DBT, progress.START, "dbt build", total=nodes))
 
-    def handed_over(events: Iterator[Any]) -> Iterator[Any]:
+    def handed_over(events: list[Any]) -> Iterator[Any]:
         for event in events:
             progress.report(progress.ProgressEvent(progress.DBT, progress.DONE, _node_name(event), total=nodes))
             yield event
 
     try:
-        # Each result goes to Dagster as dbt reports it (orchestration/dbt_stream.py), so the UI follows the
-        # build and storing ~1,800 events overlaps it instead of following it.
+        # Each result goes to Dagster as dbt reports it (orchestration/dbt_stream.py): the UI follows the
+        # build, and Dagster stores its ~1,800 events while dbt works instead of after it.
         for raw in invocation.stream_raw_events():
             if results.take_report(raw.raw_event):
                 yield from handed_over(results.after_report())
@@ -115,25 +116,48 @@ def salesops_dbt_assets(
             ):
                 yield from handed_over(results.add(event))
     except Exception:
+        stop_dbt_process(invocation)
         dbt_parse_cache.save(invocation.target_path, cached)
         # Report what did build (and which checks failed) before the run fails with dbt's own error.
-        yield from handed_over(_finish(results, warehouse))
+        yield from handed_over(_finish(results, warehouse, context))
         try:
             _claim_test_results(invocation, warehouse, context.run_id)
         except Exception as exc:  # the gate then finds the tests missing from this run and blocks
             context.log.error(f"dbt test results not filed under run {context.run_id}: {exc!r}")
         raise
+    finally:
+        # A run terminated, or a Dagster error, while dbt still builds: dagster-dbt stops dbt only when the
+        # interruption reaches its own reader, and dbt would keep the warehouse locked after the step ended.
+        stop_dbt_process(invocation)
     dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
-    yield from handed_over(_finish(results, warehouse))
+    yield from handed_over(_finish(results, warehouse, context))
 
 
-def _finish(results: ResultStream, warehouse: WarehouseResource) -> Iterator[Any]:
-    """What still waits for a figure dbt did not report, completed from the warehouse now that dbt has exited."""
-    if not results.waiting:
+def stop_dbt_process(invocation: DbtCliInvocation) -> None:
+    """Interrupt the dbt process if it still runs, as dagster-dbt does on a termination, then kill it."""
+    process = invocation.process
+    if process.poll() is not None:
         return
-    with warehouse.connect(read_only=True) as con:
-        yield from results.finish(con)
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=invocation.termination_timeout_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _finish(results: ResultStream, warehouse: WarehouseResource, context: dg.AssetExecutionContext) -> list[Any]:
+    """What still waits for a figure dbt did not report, completed from the warehouse now that dbt has exited
+    (without the figures when the warehouse cannot be opened: the results still go to Dagster)."""
+    if not results.waiting:
+        return []
+    try:
+        with warehouse.connect(read_only=True) as con:
+            return results.finish(con)
+    except duckdb.Error as exc:
+        context.log.warning(f"row counts and coverage not read from the warehouse: {exc!r}")
+        return results.finish(None)
 
 
 def _node_name(event: Any) -> str:
