@@ -68,8 +68,10 @@ class ResultStream:
         if info.get("name") != "JinjaLogInfo":
             return False
         if message.startswith(ROW_COUNT_LINE):
-            unique_id = raw_event["data"]["node_info"]["unique_id"]
-            self._row_counts[unique_id] = int(message.rsplit(" ", 1)[1])  # "<prefix><schema>.<table> <rows>"
+            unique_id = ((raw_event.get("data") or {}).get("node_info") or {}).get("unique_id")
+            rows = message.rsplit(" ", 1)[-1]  # "<prefix><schema>.<table> <rows>"
+            if unique_id and rows.isdigit():
+                self._row_counts[unique_id] = int(rows)
             return True
         if message.startswith(MART_COVERAGE_LINE):
             self._coverage = dict(json.loads(message[len(MART_COVERAGE_LINE) :]))
@@ -83,9 +85,9 @@ class ResultStream:
 
     def add(self, event: Any) -> list[Any]:
         """The event, now or (an empty list) once what it shows or follows is known."""
-        relation = self._relation(event)
-        if relation:
-            figures = self._figures(event, relation, finished=False)
+        if isinstance(event, dg.Output):
+            relation = self._relation(event)
+            figures = self._figures(event, relation, finished=False) if relation else {}
             if figures is not None and not self._parent_waits(event):
                 return [_with_figures(event, figures)]
             self._waiting.append(event)
@@ -102,7 +104,9 @@ class ResultStream:
 
     def finish(self, con: duckdb.DuckDBPyConnection | None) -> list[Any]:
         """Everything still waiting, completed from the warehouse (``con``, opened after dbt has exited; None
-        when it cannot be opened: the results then go without the figures dbt did not report)."""
+        when it cannot be opened: the results then go without the figures dbt did not report). Nothing is
+        dropped: should an order rule still hold something back (it cannot while dbt reports a node's
+        parents before the node), it goes last, in the order it came."""
         if con is not None and self._waiting:
             tables = existing_tables(con)
             for event in self._waiting:
@@ -113,9 +117,8 @@ class ResultStream:
                     ).fetchall()[0][0]
             if self._coverage is None:
                 self._coverage = {mart: status for mart, _, status in mart_coverage(con)}
-        released = self._release(finished=True)
-        if self._waiting:  # cannot happen while parents arrive before their children; never drop a result
-            raise RuntimeError(f"dbt results left unreleased: {self._waiting!r}")
+        released = self._release(finished=True) + self._waiting
+        self._waiting, self._waiting_assets = [], set()
         return released
 
     def _release(self, finished: bool) -> list[Any]:
@@ -125,9 +128,9 @@ class ResultStream:
         while progressed and self._waiting:
             progressed, still_waiting = False, []
             for event in self._waiting:
-                relation = self._relation(event)
-                if relation:
-                    figures = self._figures(event, relation, finished)
+                if isinstance(event, dg.Output):
+                    relation = self._relation(event)
+                    figures = self._figures(event, relation, finished) if relation else {}
                     if figures is None or self._parent_waits(event):
                         still_waiting.append(event)
                         continue

@@ -178,15 +178,31 @@ def test_a_dbt_process_still_running_when_the_step_stops_is_interrupted_then_kil
     from orchestration.assets.dbt import stop_dbt_process
 
     sleeper = "import signal, time; time.sleep(60)"
-    interrupted = subprocess.Popen([sys.executable, "-c", sleeper])
-    stop_dbt_process(SimpleNamespace(process=interrupted, termination_timeout_seconds=10))
+    interrupted = subprocess.Popen([sys.executable, "-c", sleeper], stdout=subprocess.PIPE)
+    stop_dbt_process(SimpleNamespace(process=interrupted))
     assert interrupted.returncode not in (None, -9)  # SIGINT ended it (KeyboardInterrupt)
 
     deaf = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print(1, flush=True); time.sleep(60)"
     ignoring = subprocess.Popen([sys.executable, "-c", deaf], stdout=subprocess.PIPE)
     ignoring.stdout.readline()  # its handler is in place
-    stop_dbt_process(SimpleNamespace(process=ignoring, termination_timeout_seconds=0.5))
-    ignoring.stdout.close()
-    assert ignoring.returncode == -9
+    stop_dbt_process(SimpleNamespace(process=ignoring), timeout_s=0.5)
+    assert ignoring.returncode == -9 and ignoring.stdout.closed
 
-    stop_dbt_process(SimpleNamespace(process=ignoring, termination_timeout_seconds=0.5))  # already ended: no-op
+    stop_dbt_process(SimpleNamespace(process=ignoring), timeout_s=0.5)  # already ended: no-op
+
+
+def test_an_output_of_no_table_still_waits_behind_its_parent():
+    stream = _stream()
+    assert stream.add(_output("stg_a")) == []  # no row count yet
+    orphan = dg.Output(None, output_name="mart_b", metadata={"unique_id": "model.p.unknown"})
+    assert stream.add(orphan) == []
+    assert _described(_row_count(stream, "model.p.stg_a", 1)) == [
+        ("output", "stg_a", 1, None),
+        ("output", "mart_b", None, None),
+    ]
+
+
+def test_a_report_line_without_its_node_is_ignored():
+    stream = _stream()
+    assert stream.take_report({"info": {"name": "JinjaLogInfo", "msg": f"{ROW_COUNT_LINE}x.y 3"}, "data": {}})
+    assert stream.add(_output("stg_a")) == []

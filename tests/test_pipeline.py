@@ -312,6 +312,7 @@ def _dbt_log(run) -> list[dict]:
     import json
 
     from orchestration.dbt_project import salesops_dbt_project
+    from orchestration.pipeline import DBT_OP_NAME
 
-    (target,) = (salesops_dbt_project().project_dir / "target").glob(f"salesops_dbt_assets-{run.run_id[:7]}-*")
+    (target,) = (salesops_dbt_project().project_dir / "target").glob(f"{DBT_OP_NAME}-{run.run_id[:7]}-*")
     return [json.loads(line) for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines()]

@@ -2,9 +2,10 @@
     by their beginning (ROW_COUNT_LINE, MART_COVERAGE_LINE there). dbt reports them itself because the
     warehouse file is its alone until it exits: counted afterwards, every result would wait for the whole
     build. Only under Dagster (dagster-dbt sets DAGSTER_DBT_CLI): a plain `dbt build` on any target runs no
-    extra query. A post-hook outside the model's transaction, so on DuckDB it runs after the model's own
-    in-transaction hooks (mart_pipeline_snapshot's deletes, the incremental bookkeeping) and the commit
-    (dbt-spark runs no model hook outside a transaction: there the asset counts after the build). A model
+    extra query. For models a post-hook outside the model's transaction, so on DuckDB it runs after the
+    model's own in-transaction hooks (mart_pipeline_snapshot's deletes, the incremental bookkeeping) and the
+    commit (dbt-spark runs no model hook outside a transaction: there the asset counts after the build); for
+    seeds, which have no hooks of their own, one inside it (dbt_project.yml says why). A model
     whose meta sets count_rows_after_build (a view over what the build itself still writes) reports
     nothing: the asset counts it once dbt has exited. -#}
 {% macro report_row_count() %}

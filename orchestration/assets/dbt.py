@@ -23,6 +23,7 @@ from orchestration.translator import SalesOpsDbtTranslator
 from quality.results import attribute_dbt_results
 
 translator = SalesOpsDbtTranslator()
+DBT_STOP_TIMEOUT_S = 10  # after an interrupt, dbt cancels its queries and exits; killed if it has not by then
 
 
 class DbtBuildConfig(dg.Config):
@@ -89,11 +90,11 @@ def salesops_dbt_assets(
     key = parse_state_key(args, dbt.dbt_executable)
     cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
     dbt_parse_cache.restore(cached, target_path)
-    invocation = dbt.cli(args, context=context, target_path=target_path)
     asset_deps = context.assets_def.asset_deps
     results = ResultStream(relation_of, context.asset_key_for_output, lambda key: asset_deps.get(key, ()))
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     progress.report(progress.ProgressEvent(progress.DBT, progress.START, "dbt build", total=nodes))
+    invocation = dbt.cli(args, context=context, target_path=target_path)
 
     def handed_over(events: list[Any]) -> Iterator[Any]:
         for event in events:
@@ -126,22 +127,26 @@ def salesops_dbt_assets(
             context.log.error(f"dbt test results not filed under run {context.run_id}: {exc!r}")
         raise
     finally:
-        # A run terminated, or a Dagster error, while dbt still builds: dagster-dbt stops dbt only when the
-        # interruption reaches its own reader, and dbt would keep the warehouse locked after the step ended.
+        # The step left while dbt still builds (a termination that reached Dagster's own code, the generator
+        # closed after an error there): dagster-dbt stops dbt only when the interruption reaches its own
+        # reader, and dbt would keep the warehouse locked after the step.
         stop_dbt_process(invocation)
     dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
     yield from handed_over(_finish(results, warehouse, context))
 
 
-def stop_dbt_process(invocation: DbtCliInvocation) -> None:
-    """Interrupt the dbt process if it still runs, as dagster-dbt does on a termination, then kill it."""
+def stop_dbt_process(invocation: DbtCliInvocation, timeout_s: float = DBT_STOP_TIMEOUT_S) -> None:
+    """Interrupt the dbt process if it still runs, as dagster-dbt does on a termination, then kill it. Its
+    output is no longer read: closed first, so dbt cannot block on a full pipe instead of stopping."""
     process = invocation.process
     if process.poll() is not None:
         return
+    if process.stdout is not None:
+        process.stdout.close()
     process.send_signal(signal.SIGINT)
     try:
-        process.wait(timeout=invocation.termination_timeout_seconds)
+        process.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
