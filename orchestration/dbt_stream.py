@@ -28,7 +28,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from ingestion.warehouse import existing_tables
+from ingestion.warehouse import existing_tables, scalar
 from orchestration.summary import mart_coverage
 
 # The beginning of the lines the report macros log (dbt_project/macros/report_row_count.sql).
@@ -85,18 +85,13 @@ class ResultStream:
 
     def add(self, event: Any) -> list[Any]:
         """The event, now or (an empty list) once what it shows or follows is known."""
+        figures = self._ready(event, finished=False)
+        if figures is not None:
+            return [_with_figures(event, figures)]
+        self._waiting.append(event)
         if isinstance(event, dg.Output):
-            relation = self._relation(event)
-            figures = self._figures(event, relation, finished=False) if relation else {}
-            if figures is not None and not self._parent_waits(event):
-                return [_with_figures(event, figures)]
-            self._waiting.append(event)
             self._waiting_assets.add(self._asset_key_of(event.output_name))
-            return []
-        if getattr(event, "asset_key", None) in self._waiting_assets:
-            self._waiting.append(event)
-            return []
-        return [event]
+        return []
 
     def after_report(self) -> list[Any]:
         """What a report line has completed."""
@@ -112,9 +107,7 @@ class ResultStream:
             for event in self._waiting:
                 relation, unique_id = self._relation(event), _unique_id(event)
                 if relation and unique_id and unique_id not in self._row_counts and relation in tables:
-                    self._row_counts[unique_id] = con.execute(
-                        f'select count(*) from "{relation[0]}"."{relation[1]}"'
-                    ).fetchall()[0][0]
+                    self._row_counts[unique_id] = scalar(con, f'select count(*) from "{relation[0]}"."{relation[1]}"')
             if self._coverage is None:
                 self._coverage = {mart: status for mart, _, status in mart_coverage(con)}
         released = self._release(finished=True) + self._waiting
@@ -128,21 +121,25 @@ class ResultStream:
         while progressed and self._waiting:
             progressed, still_waiting = False, []
             for event in self._waiting:
-                if isinstance(event, dg.Output):
-                    relation = self._relation(event)
-                    figures = self._figures(event, relation, finished) if relation else {}
-                    if figures is None or self._parent_waits(event):
-                        still_waiting.append(event)
-                        continue
-                    self._waiting_assets.discard(self._asset_key_of(event.output_name))
-                    ready.append(_with_figures(event, figures))
-                    progressed = True
-                elif getattr(event, "asset_key", None) in self._waiting_assets:
+                figures = self._ready(event, finished)
+                if figures is None:
                     still_waiting.append(event)
-                else:
-                    ready.append(event)
+                    continue
+                if isinstance(event, dg.Output):
+                    self._waiting_assets.discard(self._asset_key_of(event.output_name))
+                    progressed = True
+                ready.append(_with_figures(event, figures))
             self._waiting = still_waiting
         return ready
+
+    def _ready(self, event: Any, finished: bool) -> dict[str, Any] | None:
+        """The figures an event goes with ({} for none), or None while it must wait: a materialization for its
+        figures or behind an asset it depends on, a check or observation behind its asset."""
+        if not isinstance(event, dg.Output):
+            return None if getattr(event, "asset_key", None) in self._waiting_assets else {}
+        relation = self._relation(event)
+        figures = self._figures(event, relation, finished) if relation else {}
+        return None if figures is None or self._parent_waits(event) else figures
 
     def _figures(self, output: dg.Output, relation: Relation, finished: bool) -> dict[str, Any] | None:
         """The output's row count and coverage; None while one of them may still be reported."""
@@ -168,8 +165,8 @@ class ResultStream:
         return self._relation_of(unique_id) if unique_id else None
 
 
-def _with_figures(output: dg.Output, figures: dict[str, Any]) -> dg.Output:
-    return output.with_metadata({**output.metadata, **figures}) if figures else output
+def _with_figures(event: Any, figures: dict[str, Any]) -> Any:
+    return event.with_metadata({**event.metadata, **figures}) if figures else event
 
 
 def _unique_id(event: Any) -> str | None:
