@@ -1,9 +1,10 @@
 """The checks a dbt build on the default (DuckDB) target makes, as sorted lines (tests/fixtures/dbt_checks.txt).
 
 A data test is listed under its dbt name with its severity, and its ``where`` filter when it has one. A
-``not_null`` constraint of an enforced contract is a check as well (DuckDB rejects the row while it builds the
-model): it is listed as the ``not_null`` data test dbt would name for that column, so a ``not_null`` test moved
-into a contract leaves the list as it was. dbt's unit tests are not checks of the data and are not listed.
+``not_null`` constraint of an enforced contract on a table is a check as well (DuckDB rejects the row while it
+builds the model; dbt applies no constraints to a view): it is listed as the ``not_null`` data test dbt would
+name for that column, so a ``not_null`` test moved into a contract leaves the list as it was. dbt's unit tests
+are not checks of the data and are not listed.
 
 After adding or removing checks on purpose, write the list again::
 
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 LIST_FILE = Path(__file__).resolve().parent / "fixtures" / "dbt_checks.txt"
+# The materializations dbt creates with the contract's constraints.
+CONSTRAINED_MATERIALIZATIONS = ("table", "incremental")
 
 
 def _line(name: str, severity: str, where: str | None = None) -> str:
@@ -26,13 +29,19 @@ def _line(name: str, severity: str, where: str | None = None) -> str:
     return "\t".join(fields)
 
 
+def enforces_constraints(model: dict[str, Any]) -> bool:
+    """Whether dbt builds ``model`` with its contract's constraints."""
+    config = model["config"]
+    return bool(config.get("contract", {}).get("enforced")) and config["materialized"] in CONSTRAINED_MATERIALIZATIONS
+
+
 def dbt_checks(manifest: dict[str, Any]) -> list[str]:
     """Every check of ``manifest``: its enabled data tests and its enforced not_null contract constraints."""
     lines = []
     for node in manifest["nodes"].values():
         if node["resource_type"] == "test":
             lines.append(_line(node["name"], node["config"]["severity"], node["config"].get("where")))
-        elif node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced"):
+        elif node["resource_type"] == "model" and enforces_constraints(node):
             for column in node["columns"].values():
                 if any(c["type"] == "not_null" for c in column.get("constraints", [])):
                     lines.append(_line(f"not_null_{node['name']}_{column['name']}", "error"))

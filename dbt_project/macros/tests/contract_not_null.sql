@@ -18,7 +18,11 @@ where {% for column in columns %}{{ column }} is null{% if not loop.last %} or {
     enforcing, so they run the test rather than check nothing. -#}
 {% macro contract_not_null_tests_enabled() -%}
 {%- set forced = var('contract_not_null_tests', none) -%}
-{{ return(forced if forced is not none else target.type not in ['duckdb', 'postgres']) }}
+{%- if forced is none -%}
+  {{ return(target.type not in ['duckdb', 'postgres']) }}
+{%- endif -%}
+{#- --vars may pass it as text: "false" is off. -#}
+{{ return(forced | string | lower in ['true', '1', 'yes']) }}
 {%- endmacro %}
 
 
