@@ -20,9 +20,8 @@ import polars as pl
 import pyarrow as pa
 import yaml
 
-from orchestration.settings import DBT_PROJECT_DIR, SPARK_DIR_ENV
+from orchestration.settings import DBT_PROJECT_DIR, MARTS_SCHEMA, SPARK_DIR_ENV
 
-MARTS_SCHEMA = "marts"
 MONEY_TOLERANCE = 0.005
 RATE_TOLERANCE = 1e-9
 RELATIVE_TOLERANCE = 1e-12

@@ -29,12 +29,12 @@ import dagster as dg
 import duckdb
 
 from ingestion.warehouse import existing_tables, scalar
+from orchestration.settings import MARTS_SCHEMA
 from orchestration.summary import mart_coverage
 
 # The beginning of the lines the report macros log (dbt_project/macros/report_row_count.sql).
 ROW_COUNT_LINE = "salesops row count: "
 MART_COVERAGE_LINE = "salesops mart coverage: "
-MARTS_SCHEMA = "marts"
 
 Relation = tuple[str, str]  # (schema, table) of a model or seed in the warehouse
 

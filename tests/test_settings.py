@@ -308,3 +308,8 @@ def test_a_home_relative_path_from_the_environment_is_the_same_file_everywhere(
     # dbt would read the variable literally: the asset passes the resolved file instead.
     args = dbt_build_args(DbtBuildConfig(), {}, resource.file)
     assert json.loads(args[4]) == {settings.PROFILE_WAREHOUSE_VAR: str(expected)}
+
+
+def test_the_marts_schema_is_the_one_dbt_builds_the_marts_in():
+    project = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert project["models"]["salesops"]["marts"]["+schema"] == settings.MARTS_SCHEMA
