@@ -199,4 +199,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # The process ends as the `salesops` command's does (orchestration/process_exit.py).
+    from orchestration.process_exit import run_and_exit
+
+    run_and_exit(main)
