@@ -469,7 +469,8 @@ def map_command(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The ``salesops`` console script; tests call it with their arguments and read the exit code."""
+    """The ``salesops`` command, which its console script runs (orchestration/console_scripts.py); tests call it
+    with their arguments and read the exit code."""
     try:
         app(args=argv, prog_name="salesops")
     except SystemExit as exc:
