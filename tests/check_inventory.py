@@ -35,6 +35,15 @@ def enforces_constraints(model: dict[str, Any]) -> bool:
     return bool(config.get("contract", {}).get("enforced")) and config["materialized"] in CONSTRAINED_MATERIALIZATIONS
 
 
+def not_null_constrained_columns(model: dict[str, Any]) -> list[str]:
+    """The columns of a manifest's ``model`` node that declare a not_null constraint."""
+    return [
+        column["name"]
+        for column in model["columns"].values()
+        if any(c["type"] == "not_null" for c in column.get("constraints", []))
+    ]
+
+
 def dbt_checks(manifest: dict[str, Any]) -> list[str]:
     """Every check of ``manifest``: its enabled data tests and its enforced not_null contract constraints."""
     lines = []
@@ -42,9 +51,7 @@ def dbt_checks(manifest: dict[str, Any]) -> list[str]:
         if node["resource_type"] == "test":
             lines.append(_line(node["name"], node["config"]["severity"], node["config"].get("where")))
         elif node["resource_type"] == "model" and enforces_constraints(node):
-            for column in node["columns"].values():
-                if any(c["type"] == "not_null" for c in column.get("constraints", [])):
-                    lines.append(_line(f"not_null_{node['name']}_{column['name']}", "error"))
+            lines += [_line(f"not_null_{node['name']}_{name}", "error") for name in not_null_constrained_columns(node)]
     return sorted(lines)
 
 

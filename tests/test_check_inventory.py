@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import yaml
-from check_inventory import LIST_FILE, dbt_checks, enforces_constraints, listed_checks
+from check_inventory import LIST_FILE, dbt_checks, enforces_constraints, listed_checks, not_null_constrained_columns
 
 from orchestration.dbt_project import dbt_manifest
 from orchestration.pipeline import run_dbt
@@ -74,11 +74,10 @@ def test_every_contract_model_has_a_contract_not_null_test_that_duckdb_leaves_di
 def test_no_not_null_constraint_sits_where_dbt_does_not_apply_it():
     """dbt creates a view without constraints (it only warns): such a column needs a not_null data test."""
     ignored = [
-        f"{node['name']}.{column['name']}"
+        f"{node['name']}.{column}"
         for node in dbt_manifest()["nodes"].values()
         if node["resource_type"] == "model" and not enforces_constraints(node)
-        for column in node["columns"].values()
-        if any(c["type"] == "not_null" for c in column.get("constraints", []))
+        for column in not_null_constrained_columns(node)
     ]
     assert ignored == []
 

@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from check_inventory import enforces_constraints, not_null_constrained_columns
 
 from orchestration.cli import main
-from orchestration.settings import LANDING_ENV, SPARK_DIR_ENV, WAREHOUSE_ENV
+from orchestration.settings import LANDING_ENV, MARTS_SCHEMA, SPARK_DIR_ENV, WAREHOUSE_ENV
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
@@ -20,7 +21,7 @@ def _mart_models(target: Path) -> set[str]:
     return {
         node["alias"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "marts" and node["config"]["enabled"]
+        if node["resource_type"] == "model" and node["schema"] == MARTS_SCHEMA and node["config"]["enabled"]
     }
 
 
@@ -58,9 +59,7 @@ def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_pa
     contracts = {
         n["name"]
         for n in nodes.values()
-        if n["resource_type"] == "model"
-        and n["contract"]["enforced"]
-        and any(c["type"] == "not_null" for column in n["columns"].values() for c in column["constraints"])
+        if n["resource_type"] == "model" and enforces_constraints(n) and not_null_constrained_columns(n)
     }
     checked = {
         nodes[r["unique_id"]]["attached_node"].split(".")[-1]
