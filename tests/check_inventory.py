@@ -1,10 +1,11 @@
 """The checks a dbt build on the default (DuckDB) target makes, as sorted lines (tests/fixtures/dbt_checks.txt).
 
-A data test is listed under its dbt name with its severity, and its ``where`` filter when it has one. A
-``not_null`` constraint of an enforced contract on a table is a check as well (DuckDB rejects the row while it
-builds the model; dbt applies no constraints to a view): it is listed as the ``not_null`` data test dbt would
-name for that column, so a ``not_null`` test moved into a contract leaves the list as it was. dbt's unit tests
-are not checks of the data and are not listed.
+A data test is listed under its dbt name with its severity, and its ``where`` filter when it has one. The
+``not_null`` and ``check`` constraints of an enforced contract on a table are checks as well (DuckDB rejects the
+row while it builds the model; dbt applies no constraints to a view). Each is listed as the data test dbt would
+name for it, so a test moved into a contract leaves the list as it was: a ``not_null`` constraint as the
+``not_null`` test of its column, a ``check`` constraint as the ``expression_is_true`` test of its expression (on
+its column when it is a column's constraint). dbt's unit tests are not checks of the data and are not listed.
 
 After adding or removing checks on purpose, write the list again::
 
@@ -44,14 +45,34 @@ def not_null_constrained_columns(model: dict[str, Any]) -> list[str]:
     ]
 
 
+def check_constraints(model: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """The check constraints of a manifest's ``model`` node: (its column, or None for the model's, expression)."""
+    checks = [c for c in model.get("constraints", []) if c["type"] == "check"]
+    found: list[tuple[str | None, str]] = [(None, c["expression"]) for c in checks]
+    for column in model["columns"].values():
+        found += [(column["name"], c["expression"]) for c in column.get("constraints", []) if c["type"] == "check"]
+    return found
+
+
+def _test_name(test: str, model: str, *args: str) -> str:
+    """The name dbt gives a generic test on ``model`` with these arguments (in the order of their names)."""
+    return f"{test}_{model}_" + "__".join(re.sub(r"[^0-9a-zA-Z_]+", "_", arg) for arg in args)
+
+
 def dbt_checks(manifest: dict[str, Any]) -> list[str]:
-    """Every check of ``manifest``: its enabled data tests and its enforced not_null contract constraints."""
+    """Every check of ``manifest``: its enabled data tests and the not_null and check constraints of its
+    enforced contracts."""
     lines = []
     for node in manifest["nodes"].values():
         if node["resource_type"] == "test":
             lines.append(_line(node["name"], node["config"]["severity"], node["config"].get("where")))
         elif node["resource_type"] == "model" and enforces_constraints(node):
-            lines += [_line(f"not_null_{node['name']}_{name}", "error") for name in not_null_constrained_columns(node)]
+            name = node["name"]
+            lines += [_line(_test_name("not_null", name, c), "error") for c in not_null_constrained_columns(node)]
+            lines += [
+                _line(_test_name("expression_is_true", name, *([column] if column else []), expression), "error")
+                for column, expression in check_constraints(node)
+            ]
     return sorted(lines)
 
 

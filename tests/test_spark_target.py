@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from check_inventory import enforces_constraints, not_null_constrained_columns
+from check_inventory import check_constraints, enforces_constraints, not_null_constrained_columns
 
 from orchestration.cli import main
 from orchestration.settings import LANDING_ENV, MARTS_SCHEMA, SPARK_DIR_ENV, WAREHOUSE_ENV
@@ -54,17 +54,19 @@ def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_pa
     assert not_passed == [], not_passed
     kinds = {r["unique_id"].split(".")[0] for r in results}
     assert {"model", "seed", "test", "unit_test"} <= kinds
-    # Spark does not enforce the contracts' not_null constraints: the contract_not_null test of each model
-    # that has some (disabled on DuckDB) checked them here.
+    # Spark does not enforce the contracts' not_null and check constraints: the contract_constraints test of
+    # each model that has some (disabled on DuckDB) checked them here.
     contracts = {
         n["name"]
         for n in nodes.values()
-        if n["resource_type"] == "model" and enforces_constraints(n) and not_null_constrained_columns(n)
+        if n["resource_type"] == "model"
+        and enforces_constraints(n)
+        and (not_null_constrained_columns(n) or check_constraints(n))
     }
     checked = {
         nodes[r["unique_id"]]["attached_node"].split(".")[-1]
         for r in results
-        if r["unique_id"].startswith("test.salesops.contract_not_null_")
+        if r["unique_id"].startswith("test.salesops.contract_constraints_")
     }
     assert len(contracts) > 30 and checked == contracts
 
