@@ -68,11 +68,10 @@ def test_check_constraints_are_listed_as_the_expression_tests_they_stand_for():
 def _contract_models() -> dict[str, set[str]]:
     """Every model with an enforced contract and not_null or check constraints, and the columns that carry
     them ("" for the model's own checks), read from the YAML."""
-    found = {}
+    found, kinds = {}, {"not_null", "check"}
     for path in MODELS.rglob("*.yml"):
         for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
             if (model.get("config") or {}).get("contract", {}).get("enforced"):
-                kinds = {"not_null", "check"}
                 found[model["name"]] = {
                     column["name"]
                     for column in model.get("columns", [])
@@ -99,14 +98,23 @@ def test_every_contract_model_has_a_contract_constraints_test_that_duckdb_leaves
 
 
 def test_no_constraint_sits_where_dbt_does_not_apply_it():
-    """dbt creates a view without constraints (it only warns): such a column needs a data test instead."""
+    """dbt creates a view without constraints (it only warns): such a column needs a data test instead. An
+    incremental model gets its constraints only when its table is created, so a check added to it later would
+    not reach an existing warehouse: its rules stay data tests too."""
     ignored = [
         f"{node['name']}.{column or ''}"
         for node in dbt_manifest()["nodes"].values()
         if node["resource_type"] == "model" and not enforces_constraints(node)
         for column in not_null_constrained_columns(node) + [column for column, _ in check_constraints(node)]
     ]
+    incremental_checks = [
+        f"{node['name']}.{column or ''}"
+        for node in dbt_manifest()["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+        for column, _ in check_constraints(node)
+    ]
     assert ignored == []
+    assert incremental_checks == []
 
 
 def _run_contract_constraints(warehouse: Path, target: Path) -> dict[str, tuple[str, int]]:
@@ -117,6 +125,7 @@ def _run_contract_constraints(warehouse: Path, target: Path) -> dict[str, tuple[
             "test_name:contract_constraints",
             "--vars",
             json.dumps({"contract_constraint_tests": True}),
+            "--store-failures",
         ],
         warehouse,
         target_path=target,
@@ -133,8 +142,8 @@ def _run_contract_constraints(warehouse: Path, target: Path) -> dict[str, tuple[
 def test_contract_constraints_counts_the_rows_that_break_a_constraint(fixture_build, tmp_path):
     """The test, forced on DuckDB, on a copy of the fixture build whose mart_collections lost its constraints:
     rows 1-2 get a null month_start (not_null), rows 2-3 a group_level outside its column's check, row 4 a
-    negative collection_rate (the model's check), row 5 a null collection_rate (a null check passes). 4 rows
-    fail (a query per constraint would count 5)."""
+    negative collection_rate (the model's first check), row 5 a null collection_rate (a null check passes).
+    4 rows fail (a query per constraint would count 5), each saying which constraints it breaks."""
     assert {"month_start", "group_level", ""} <= _contract_models()["mart_collections"]
     warehouse = tmp_path / "wh" / "salesops.duckdb"
     warehouse.parent.mkdir()
@@ -163,9 +172,27 @@ def test_contract_constraints_counts_the_rows_that_break_a_constraint(fixture_bu
     collections = [name for name in results if name.startswith("contract_constraints_mart_collections")]
     assert [results.pop(name) for name in collections] == [("fail", 4)]
     assert set(results.values()) == {("pass", 0)}, results
+    # dbt stored the failing rows (--store-failures) in a table named after the test.
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        ((schema, table),) = con.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_name like 'contract_constraints_mart_collections%'"
+        ).fetchall()
+        broken = con.execute(
+            f'select collections_key, broken_constraints from "{schema}"."{table}" order by 1'
+        ).fetchall()
+    finally:
+        con.close()
+    assert broken == [
+        (keys[0], "not_null: month_start"),
+        (keys[1], "not_null: month_start, check: group_level"),
+        (keys[2], "check: group_level"),
+        (keys[3], "check: model #1"),
+    ]
 
 
-def test_the_build_holds_every_declared_constraint(fixture_db):
+def test_the_build_holds_every_declared_constraint(fixture_build):
     """Every not_null and check constraint the manifest declares on a contract table is one the built DuckDB
     table enforces (counted in DuckDB's catalog): a constraint dbt only warned about would check nothing."""
     declared, built = {}, {}
@@ -175,10 +202,16 @@ def test_the_build_holds_every_declared_constraint(fixture_db):
             not_null, checks = not_null_constrained_columns(node), check_constraints(node)
             declared[table] = {"NOT NULL": len(not_null), "CHECK": len(checks)}
             built[table] = {"NOT NULL": 0, "CHECK": 0}
-    rows = fixture_db.execute(
-        "select schema_name, table_name, constraint_type, count(*) from duckdb_constraints()"
-        " where constraint_type in ('NOT NULL', 'CHECK') group by all"
-    ).fetchall()
+    # Its own connection, closed at once: the session's fixture_db would hold the file until the session ends,
+    # and later tests of this worker write to it (dbt docs generate).
+    con = duckdb.connect(str(fixture_build), read_only=True)
+    try:
+        rows = con.execute(
+            "select schema_name, table_name, constraint_type, count(*) from duckdb_constraints()"
+            " where constraint_type in ('NOT NULL', 'CHECK') group by all"
+        ).fetchall()
+    finally:
+        con.close()
     for schema, table, kind, count in rows:
         if (schema, table) in built:
             built[schema, table][kind] = count

@@ -293,7 +293,7 @@ def test_dbt_results_reach_dagster_while_dbt_builds(demo_pipeline):
 
     import dagster as dg
 
-    from orchestration.dbt_project import dbt_manifest
+    from orchestration.assets.dbt import salesops_dbt_assets
     from orchestration.pipeline import DBT_OP_NAME
 
     last_line = datetime.fromisoformat(_dbt_log(demo_pipeline)[-1]["info"]["ts"].replace("Z", "+00:00")).timestamp()
@@ -303,8 +303,8 @@ def test_dbt_results_reach_dagster_while_dbt_builds(demo_pipeline):
         for record in demo_pipeline.instance.all_logs(demo_pipeline.run_id)
         if record.step_key == DBT_OP_NAME and record.dagster_event and record.dagster_event.event_type in kinds
     ]
-    # One check per dbt data test, and a materialization per model and seed on top.
-    assert len(stored) > sum(1 for node in dbt_manifest()["nodes"].values() if node["resource_type"] == "test")
+    # Every check and every materialization the dbt asset declares (one per data test, model and seed).
+    assert len(stored) == len(list(salesops_dbt_assets.check_specs)) + len(salesops_dbt_assets.keys)
     before = sum(1 for t in stored if t < last_line)
     assert before >= 0.9 * len(stored), (before, len(stored))
 
