@@ -173,8 +173,7 @@ def test_contract_constraints_counts_the_rows_that_break_a_constraint(fixture_bu
     assert [results.pop(name) for name in collections] == [("fail", 4)]
     assert set(results.values()) == {("pass", 0)}, results
     # dbt stored the failing rows (--store-failures) in a table named after the test.
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         ((schema, table),) = con.execute(
             "select table_schema, table_name from information_schema.tables"
             " where table_name like 'contract_constraints_mart_collections%'"
@@ -182,8 +181,6 @@ def test_contract_constraints_counts_the_rows_that_break_a_constraint(fixture_bu
         broken = con.execute(
             f'select collections_key, broken_constraints from "{schema}"."{table}" order by 1'
         ).fetchall()
-    finally:
-        con.close()
     assert broken == [
         (keys[0], "not_null: month_start"),
         (keys[1], "not_null: month_start, check: group_level"),
@@ -204,14 +201,11 @@ def test_the_build_holds_every_declared_constraint(fixture_build):
             built[table] = {"NOT NULL": 0, "CHECK": 0}
     # Its own connection, closed at once: the session's fixture_db would hold the file until the session ends,
     # and later tests of this worker write to it (dbt docs generate).
-    con = duckdb.connect(str(fixture_build), read_only=True)
-    try:
+    with duckdb.connect(str(fixture_build), read_only=True) as con:
         rows = con.execute(
             "select schema_name, table_name, constraint_type, count(*) from duckdb_constraints()"
             " where constraint_type in ('NOT NULL', 'CHECK') group by all"
         ).fetchall()
-    finally:
-        con.close()
     for schema, table, kind, count in rows:
         if (schema, table) in built:
             built[schema, table][kind] = count
