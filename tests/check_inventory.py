@@ -3,9 +3,11 @@
 A data test is listed under its dbt name with its severity, and its ``where`` filter when it has one. The
 ``not_null`` and ``check`` constraints of an enforced contract on a table are checks as well (DuckDB rejects the
 row while it builds the model; dbt applies no constraints to a view). Each is listed as the data test dbt would
-name for it, so a test moved into a contract leaves the list as it was: a ``not_null`` constraint as the
-``not_null`` test of its column, a ``check`` constraint as the ``expression_is_true`` test of its expression (on
-its column when it is a column's constraint). dbt's unit tests are not checks of the data and are not listed.
+name for it: a ``not_null`` constraint as the ``not_null`` test of its column, a ``check`` constraint as the
+``expression_is_true`` test of its expression (on its column when it is a column's constraint). So a
+``not_null`` or ``expression_is_true`` test moved into a contract leaves the list as it was; an
+``accepted_values`` test becomes the line of its ``<column> in (...)`` check. dbt's unit tests are not checks of
+the data and are not listed.
 
 After adding or removing checks on purpose, write the list again::
 
