@@ -10,6 +10,7 @@ Tests that write make their own warehouse under ``tmp_path``.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,6 +112,15 @@ def fixture_db(fixture_build: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(fixture_build), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def docs_warehouse(fixture_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the fixture build for dbt docs generate, which opens its warehouse for writing: a read-only
+    connection to the fixture build itself (fixture_db, open until the session ends) would refuse it."""
+    copy = tmp_path_factory.mktemp("docs_wh") / fixture_build.name
+    shutil.copy(fixture_build, copy)
+    return copy
 
 
 # ------------------------------------------------------------------------------------------ parallel runs

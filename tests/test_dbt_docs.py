@@ -14,22 +14,22 @@ from orchestration.settings import load_settings
 
 
 @pytest.fixture(scope="module")
-def docs_site(fixture_build: Path) -> Path:
-    return generate_docs(load_settings().with_paths(warehouse=fixture_build))
+def docs_site(docs_warehouse: Path) -> Path:
+    return generate_docs(load_settings().with_paths(warehouse=docs_warehouse))
 
 
-def test_docs_site_sits_beside_the_warehouse(docs_site: Path, fixture_build: Path):
-    assert docs_site == fixture_build.parent / "dbt_docs"
+def test_docs_site_sits_beside_the_warehouse(docs_site: Path, docs_warehouse: Path):
+    assert docs_site == docs_warehouse.parent / "dbt_docs"
     assert {p.name for p in docs_site.iterdir()} == {*SITE_FILES, STATIC_SITE_FILE}
 
 
-def test_catalog_lists_every_mart_with_the_warehouse_columns(docs_site: Path, fixture_build: Path):
+def test_catalog_lists_every_mart_with_the_warehouse_columns(docs_site: Path, docs_warehouse: Path):
     manifest = json.loads((docs_site / "manifest.json").read_text(encoding="utf-8"))
     catalog = json.loads((docs_site / "catalog.json").read_text(encoding="utf-8"))
     marts = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["schema"] == "marts"}
     assert len(marts) > 10
     assert set(marts) <= set(catalog["nodes"])
-    con = duckdb.connect(str(fixture_build), read_only=True)
+    con = duckdb.connect(str(docs_warehouse), read_only=True)
     try:
         for uid, node in marts.items():
             columns = con.execute(

@@ -23,14 +23,14 @@ PAGE = f"#!/model/model.salesops.{MART}"
 
 
 @pytest.fixture(scope="module")
-def docs_site(fixture_build: Path) -> Path:
-    return generate_docs(load_settings().with_paths(warehouse=fixture_build))
+def docs_site(docs_warehouse: Path) -> Path:
+    return generate_docs(load_settings().with_paths(warehouse=docs_warehouse))
 
 
 @pytest.fixture(scope="module")
-def mart_columns(fixture_build: Path) -> list[str]:
+def mart_columns(docs_warehouse: Path) -> list[str]:
     """The mart's columns as the warehouse has them (not as dbt's catalog reports them)."""
-    con = duckdb.connect(str(fixture_build), read_only=True)
+    con = duckdb.connect(str(docs_warehouse), read_only=True)
     try:
         rows = con.execute(
             "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
