@@ -9,8 +9,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 DBT = REPO / "dbt_project"
 DOC = (REPO / "docs" / "deployment.md").read_text(encoding="utf-8")
-# target.type, an adapter-prefixed macro (spark__x, duckdb__x, postgres__x) or a table-format config.
-ENGINE_AWARE = re.compile(r"target\.type|\b(?:spark|duckdb|postgres)__\w+|file_format")
+# target.type, an adapter-prefixed macro (spark__x, duckdb__x, postgres__x), a materialization of one adapter
+# or a table-format config.
+ENGINE_AWARE = re.compile(r"target\.type|\b(?:spark|duckdb|postgres)__\w+|adapter\s*=\s*['\"]|file_format")
 # What dbt's type macros translate on every adapter (Column.translate_type): dbt.type_string() is `string`
 # on Spark and `text` elsewhere, and so on; `varchar` or `double` would not parse on Spark or PostgreSQL.
 PORTABLE_TYPE = re.compile(r"string|integer|bigint|boolean|date|timestamp|decimal\(\d+,\s*\d+\)")

@@ -60,9 +60,24 @@ def test_profiles_yml_falls_back_to_the_settings_default_warehouse():
 
 def test_profiles_yml_falls_back_to_the_settings_default_memory_limit():
     profile = yaml.safe_load((REPO_ROOT / "dbt_project" / "profiles.yml").read_text())
-    limit = profile["salesops"]["outputs"]["dev"]["settings"]["memory_limit"]
+    limit = profile["salesops"]["outputs"]["dev"]["config_options"]["memory_limit"]
     assert settings.PROFILE_MEMORY_LIMIT_VAR in limit and settings.DUCKDB_MEMORY_LIMIT_ENV in limit
     assert f"'{settings.DEFAULT_DUCKDB_MEMORY_LIMIT}'" in limit
+
+
+def test_profiles_yml_opens_duckdb_with_the_date_offsets_kept_apart():
+    """dbt-duckdb passes ``config_options`` to ``duckdb.connect``; opened with the profile's fixed options,
+    DuckDB must not merge 30 days and one month added to the same column (stack-notes.md's repro)."""
+    options = yaml.safe_load((REPO_ROOT / "dbt_project" / "profiles.yml").read_text())["salesops"]["outputs"]["dev"][
+        "config_options"
+    ]
+    fixed = {key: value for key, value in options.items() if "{{" not in str(value)}
+    assert fixed["disabled_optimizers"] == "common_subexpressions"
+    repro = "select d + interval 30 day, d + interval 1 month from (select date '2024-01-31' as d)"
+    with duckdb.connect(config={key: str(value) for key, value in fixed.items()}) as con:
+        assert [str(day.date()) for day in con.execute(repro).fetchone()] == ["2024-03-01", "2024-02-29"]
+    with duckdb.connect() as con:  # the bug the option works around, still there in this DuckDB
+        assert [str(day.date()) for day in con.execute(repro).fetchone()] == ["2024-03-01", "2024-03-01"]
 
 
 def test_the_duckdb_memory_limit_reaches_dbt_as_a_var_only_when_set_and_caps_the_pipelines_duckdb(tmp_path: Path):
