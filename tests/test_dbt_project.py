@@ -31,3 +31,22 @@ def test_the_assets_read_the_projects_manifest():
     expected = json.loads(Path(salesops_dbt_project().manifest_path).read_text())
     assert dbt_manifest()["metadata"]["project_name"] == expected["metadata"]["project_name"] == "salesops"
     assert dbt_manifest()["nodes"].keys() == expected["nodes"].keys()
+
+
+def test_the_manifests_parse_state_is_kept_for_the_builds_and_not_where_dagster_dbt_reads_it():
+    from orchestration import dbt_parse_cache
+    from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args, parse_state_key
+    from orchestration.dbt_project import dbt_executable, prepare_manifest
+    from orchestration.settings import dbt_profile_warehouse
+
+    project = salesops_dbt_project()
+    build_key = parse_state_key(dbt_build_args(DbtBuildConfig(), {}, dbt_profile_warehouse()), dbt_executable())
+    cached = dbt_parse_cache.cache_file(build_key)
+    before = time.time()
+    with manifest_lock(Path(project.manifest_path)):
+        prepare_manifest(project)
+    # A build with no vars starts from the state this parse saved...
+    assert cached.exists() and cached.stat().st_mtime >= before - 1
+    # ...and the target folder holds none for dagster-dbt's adapter handle to read before every invocation.
+    assert not (Path(project.project_dir) / project.target_path / dbt_parse_cache.PARTIAL_PARSE_FILE).exists()
+    assert dbt_manifest()["metadata"]["project_name"] == "salesops"
