@@ -2,10 +2,11 @@
 
 dbt parses the whole project again (about 10 s) unless the target folder it is given holds a
 ``partial_parse.msgpack`` saved under the same command-line vars and the same profile connection values
-(the DuckDB file's path among them). dagster-dbt seeds each run only with the state of the last plain
-``dbt parse``, and every test or script run uses a fresh target folder, so both would parse in full every
-time. Each run therefore starts from the state saved by the last run with the same key and saves its own
-back. dbt checks the state itself (project files, vars, profile, its own version): a stale file costs a
+(the DuckDB file's path among them). dagster-dbt seeds a run only from a state left in the project's target
+folder, which the manifest's ``dbt parse`` does not leave there (orchestration/dbt_project.py: it keeps its
+state here instead), and every test or script run uses a fresh target folder, so both would parse in full
+every time. Each run therefore starts from the state saved by the last run with the same key and saves its
+own back. dbt checks the state itself (project files, vars, profile, its own version): a stale file costs a
 full parse, never a wrong manifest."""
 
 from __future__ import annotations

@@ -49,4 +49,4 @@ def test_the_manifests_parse_state_is_kept_for_the_builds_and_not_where_dagster_
     assert cached.exists() and cached.stat().st_mtime >= before - 1
     # ...and the target folder holds none for dagster-dbt's adapter handle to read before every invocation.
     assert not (Path(project.project_dir) / project.target_path / dbt_parse_cache.PARTIAL_PARSE_FILE).exists()
-    assert dbt_manifest()["metadata"]["project_name"] == "salesops"
+    assert read_manifest(Path(project.manifest_path))["metadata"]["project_name"] == "salesops"

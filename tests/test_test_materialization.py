@@ -35,7 +35,12 @@ def test_it_is_dbt_cores_test_materialization_with_only_the_transaction_left_out
     )
 
 
-def test_the_stored_failures_keep_their_transaction():
-    body = _without_leading_comment(OURS.read_text())
-    assert "{% call statement(auto_begin=True) %}" in body
-    assert "{{ adapter.commit() }}" in body
+def test_the_project_registers_it_for_duckdb_beside_dbt_cores_default():
+    # dbt ranks an adapter's materialization above the default one, and the root project's above dbt-core's.
+    from orchestration.dbt_project import dbt_manifest
+
+    macros = dbt_manifest()["macros"]
+    assert macros["macro.salesops.materialization_test_duckdb"]["original_file_path"] == str(
+        OURS.relative_to(REPO_ROOT / "dbt_project")
+    )
+    assert "macro.dbt.materialization_test_default" in macros
