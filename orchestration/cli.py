@@ -201,8 +201,9 @@ def build(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False,
 
 
 @_command(
-    "run every check again without rebuilding: the great-expectations suites of the raw tables and every "
-    "dbt test, as one Dagster run of the checks alone (job salesops_check)"
+    "run every check again without rebuilding: the great-expectations suites of the raw tables (a suite whose "
+    "inputs are unchanged records the results of the run that validated them; --reuse-raw-checks false "
+    "validates it again) and every dbt test, as one Dagster run of the checks alone (job salesops_check)"
 )
 @_with_settings
 def check(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False, as_json: AsJson = False) -> int:

@@ -45,7 +45,9 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             path=_path_config(settings, "serving", settings.serving_setting) or str(settings.serving)
         ),
         "run_settings": RunSettingsResource(
-            timezone=settings.timezone.key, dbt_vars_json=json.dumps(settings.dbt_vars, sort_keys=True)
+            timezone=settings.timezone.key,
+            dbt_vars_json=json.dumps(settings.dbt_vars, sort_keys=True),
+            reuse_raw_checks=settings.reuse_raw_checks,
         ),
         "dbt": DbtCliResource(project_dir=salesops_dbt_project(), dbt_executable=dbt_executable()),
     }

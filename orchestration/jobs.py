@@ -47,7 +47,9 @@ def step_jobs(dbt_assets: dg.AssetsDefinition, publish_key: dg.AssetKey) -> list
     """One job per step of the full pipeline, each a selection of its assets and checks.
 
     ``check`` selects only the checks (the great-expectations suites of every raw table and every dbt
-    test): nothing is rebuilt, and dagster-dbt runs just the tests. ``publish`` is those checks and the
+    test): nothing is rebuilt, and dagster-dbt runs just the tests. A raw suite whose inputs are unchanged
+    records the results of the run that validated them unless the setting reuse_raw_checks is false
+    (quality/suite_reuse.py). ``publish`` is those checks and the
     publish asset in one run, because the gate only accepts checks that passed in the publishing run
     (quality/publish_gate.py); the publish asset's lowest op priority makes it run after them. These jobs stay
     in-process: that order by priority holds only while one process runs the steps one after another."""

@@ -69,11 +69,13 @@ class ServingResource(dg.ConfigurableResource):
 
 
 class RunSettingsResource(dg.ConfigurableResource):
-    """The settings steps read while they run: the business time zone (raw freshness checks) and the dbt
-    vars the user set (base currency, calendar bounds, PII masking)."""
+    """The settings steps read while they run: the business time zone (raw freshness checks), whether raw
+    suites may reuse the results of unchanged inputs, and the dbt vars the user set (base currency, calendar
+    bounds, PII masking)."""
 
     timezone: str
     dbt_vars_json: str = "{}"  # JSON object: var name -> value (string or boolean)
+    reuse_raw_checks: bool = True
 
     @property
     def business_timezone(self) -> ZoneInfo:

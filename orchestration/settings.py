@@ -64,6 +64,7 @@ MAPPINGS_ENV = "SALESOPS_MAPPINGS"
 MASK_PII_ENV = "SALESOPS_MASK_PII"
 SPARK_DIR_ENV = "SALESOPS_SPARK_DIR"
 DUCKDB_MEMORY_LIMIT_ENV = "SALESOPS_DUCKDB_MEMORY_LIMIT"
+REUSE_RAW_CHECKS_ENV = "SALESOPS_REUSE_RAW_CHECKS"
 # What each DuckDB of a run may hold before it spills to disk: the in-process one (loads, checks, publish)
 # and dbt's. DuckDB's own default, 80% of RAM each, let dbt's alone reach 14.4 GB on 10M order lines. dbt
 # runs while the pipeline process holds ~1 GB, so the pair stays under 4 GB only if dbt stays under 3: at
@@ -99,6 +100,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("duckdb_memory_limit", DUCKDB_MEMORY_LIMIT_ENV,
             f"memory each DuckDB of a run may hold before spilling (default {DEFAULT_DUCKDB_MEMORY_LIMIT}; 8GB, 50%)",
             PROFILE_MEMORY_LIMIT_VAR),
+    Setting("reuse_raw_checks", REUSE_RAW_CHECKS_ENV,
+            "true (default): a raw table's great-expectations results are reused while its inputs are unchanged; "
+            "false: every table is validated on every run"),
 )
 # fmt: on
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
@@ -256,6 +260,8 @@ class Settings:
     timezone: ZoneInfo
     dbt_vars: dict[str, str | bool] = field(default_factory=dict)
     spark_dir_setting: Path | None = None  # None: spark/ next to the warehouse
+    # quality/suite_reuse.py: take a raw suite's results from the run that validated the same inputs.
+    reuse_raw_checks: bool = True
     # Keys whose value came from their environment variable: the Dagster resources read those through
     # dg.EnvVar, so the UI shows where a path came from (orchestration/code_location.py).
     from_environment: frozenset[str] = frozenset()
@@ -312,6 +318,7 @@ def load_settings(flags: Flags | None = None) -> Settings:
         timezone=business_timezone(flags),
         dbt_vars=dbt_vars(flags),
         spark_dir_setting=_path("spark_dir", DEFAULT_WAREHOUSE, flags) if raw_setting("spark_dir", flags) else None,
+        reuse_raw_checks=parse_bool("reuse_raw_checks", raw_setting("reuse_raw_checks", flags) or "true"),
         from_environment=frozenset(s.key for s in SETTINGS if not (flags or {}).get(s.key) and os.environ.get(s.env)),
     )
 

@@ -16,7 +16,18 @@ import pandas as pd
 from ingestion.contract import DEFAULT_BUSINESS_TIMEZONE, contract_file
 from quality.cross_file import cross_file_check
 from quality.drift import category_share_specs, category_shares, null_share_specs, quantile_specs, row_count_spec
-from quality.expectations import CROSS, LATEST, LOADS, ROWS, SHARES, STORAGE, WARN, ExpectationSpec, storage_specs
+from quality.expectations import (
+    CROSS,
+    ERROR,
+    LATEST,
+    LOADS,
+    ROWS,
+    SHARES,
+    STORAGE,
+    WARN,
+    ExpectationSpec,
+    storage_specs,
+)
 from quality.frames import (
     LoadedFile,
     accepted_rows,
@@ -28,10 +39,13 @@ from quality.frames import (
 )
 from quality.gx_suites import ExpectationOutcome, validate
 from quality.plausibility import plausibility_specs, vocabulary_specs
-from quality.results import CheckResultRow, details_json, utc_now
+from quality.results import CheckResultRow, details_json, utc_now, write_check_results
+from quality.suite_reuse import inputs_fingerprint, remember_validation, reusable_results, reused_from
 
 # Naive timestamps in the files are business time (data-contract.md); the user's setting overrides it.
 DEFAULT_TZ = ZoneInfo(DEFAULT_BUSINESS_TIMEZONE)
+# The result row of a table without a current file: recorded as a warning, not an expectation of the suite.
+NO_FILE_CHECK = "accepted__current_file_exists"
 
 
 def business_now(tz: ZoneInfo = DEFAULT_TZ) -> datetime:
@@ -98,7 +112,7 @@ class TableValidation:
                     run_id=run_id,
                     layer="raw",
                     asset=f"raw.{self.table}",
-                    check_name="accepted__current_file_exists",
+                    check_name=NO_FILE_CHECK,
                     status="fail",
                     severity=WARN,
                     failing_rows=None,
@@ -165,3 +179,47 @@ def _validate_raw_table(
     for name, frame in frames.items():
         validation.outcomes += validate(frame, [s for s in specs if s.frame == name], f"{suite}__{name}")
     return validation
+
+
+@dataclass
+class RawSuiteRun:
+    """One run's verdict on ``raw.<table>``: the result rows it recorded, evaluated now or reused."""
+
+    table: str
+    files: list[LoadedFile]
+    rows: list[CheckResultRow]
+
+    @property
+    def reused_from(self) -> str | None:
+        """The run that evaluated these results, when this run reused them (quality.suite_reuse)."""
+        return reused_from(self.rows[0]) if self.rows else None
+
+    def expectations(self, blocking: bool) -> list[CheckResultRow]:
+        return [r for r in self.rows if r.check_name != NO_FILE_CHECK and (r.severity == ERROR) == blocking]
+
+    def failures(self, blocking: bool) -> list[CheckResultRow]:
+        return [r for r in self.expectations(blocking) if r.status != "pass"]
+
+
+def check_raw_table(
+    con: duckdb.DuckDBPyConnection, table: str, run_id: str, tz: ZoneInfo = DEFAULT_TZ, reuse: bool = True
+) -> RawSuiteRun:
+    """Validate ``raw.<table>`` (or, with ``reuse``, take the results of the run that validated the same
+    inputs) and record the result rows under ``run_id`` in ``quality.check_results``.
+
+    The rows and the record of which inputs were validated are written in one transaction: a crash leaves
+    neither, and the next run validates again."""
+    fingerprint = inputs_fingerprint(con, table, tz)
+    reused = reusable_results(con, table, fingerprint, run_id) if reuse and fingerprint else None
+    validated_at = utc_now()
+    rows = reused if reused is not None else validate_raw_table(con, table, tz=tz).result_rows(run_id, validated_at)
+    con.execute("begin transaction")
+    try:
+        write_check_results(con, rows)
+        if fingerprint and reused is None:
+            remember_validation(con, table, fingerprint, run_id, validated_at)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return RawSuiteRun(table, current_loads(con, table), rows)

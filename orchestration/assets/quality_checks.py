@@ -20,8 +20,7 @@ from ingestion.contract import CONTRACT, ContractFile
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from quality.expectations import CROSS_FILE_INPUTS
-from quality.raw_checks import validate_raw_table
-from quality.results import write_check_results
+from quality.raw_checks import RawSuiteRun, check_raw_table
 
 QUALITY_GROUP = "quality"
 CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
@@ -48,31 +47,36 @@ def _markdown_table(rows: list[tuple], header: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def _check_metadata(validation, blocking: bool) -> dict[str, dg.MetadataValue]:
-    outcomes = [o for o in validation.outcomes if o.spec.blocking == blocking]
-    failed = [o for o in outcomes if not o.passed]
-    rows = sorted(
-        (
-            (o.spec.check_name, o.status, o.failing_rows, o.observed_value, validation.source_files(o.spec))
-            for o in outcomes
-        ),
+def _check_metadata(suite: RawSuiteRun, blocking: bool) -> dict[str, dg.MetadataValue]:
+    rows = suite.expectations(blocking)
+    failed = suite.failures(blocking)
+    table = sorted(
+        ((r.check_name, r.status, r.failing_rows, r.observed_value, r.source_file) for r in rows),
         key=lambda r: (r[1] == "pass", r[0]),
     )
-    return {
-        "expectations": dg.MetadataValue.int(len(outcomes)),
+    metadata = {
+        "expectations": dg.MetadataValue.int(len(rows)),
         "failed_expectations": dg.MetadataValue.int(len(failed)),
-        "failing_rows": dg.MetadataValue.int(sum(o.failing_rows or 0 for o in failed)),
-        "failed": dg.MetadataValue.json(sorted({o.spec.check_name for o in failed})),
+        "failing_rows": dg.MetadataValue.int(sum(r.failing_rows or 0 for r in failed)),
+        "failed": dg.MetadataValue.json(sorted({r.check_name for r in failed})),
         "results": dg.MetadataValue.md(
-            _markdown_table(rows, ("expectation", "status", "failing rows", "observed", "file"))
+            _markdown_table(table, ("expectation", "status", "failing rows", "observed", "file"))
         ),
         "files": dg.MetadataValue.json(
-            [
-                {"file": f.source_file, "received": f.rows_received, "accepted": f.rows_accepted}
-                for f in validation.files
-            ]
+            [{"file": f.source_file, "received": f.rows_received, "accepted": f.rows_accepted} for f in suite.files]
         ),
     }
+    if suite.reused_from:
+        metadata["reused_from_run"] = dg.MetadataValue.text(suite.reused_from)
+    return metadata
+
+
+def _with_reuse(description: str | None, suite: RawSuiteRun) -> str | None:
+    """A check's description, saying so when its results are another run's (quality/suite_reuse.py)."""
+    if not suite.reused_from:
+        return description
+    note = f"results of run {suite.reused_from}, which validated the same inputs"
+    return f"{description} ({note})" if description else note[0].upper() + note[1:]
 
 
 def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
@@ -111,31 +115,33 @@ def build_raw_quality_checks(cf: ContractFile) -> dg.AssetChecksDefinition:
     def _gx_checks(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, run_settings: RunSettingsResource
     ) -> Iterator[dg.AssetCheckResult]:
-        run_id = context.run.run_id
         with warehouse.connect() as con:
-            validation = validate_raw_table(con, cf.name, tz=run_settings.business_timezone)
-            write_check_results(con, validation.result_rows(run_id))
-        failed = sorted({o.spec.check_name for o in validation.failures(blocking=True)})
+            suite = check_raw_table(
+                con, cf.name, context.run.run_id, run_settings.business_timezone, run_settings.reuse_raw_checks
+            )
+        failed = sorted({r.check_name for r in suite.failures(blocking=True)})
+        if failed:
+            described = f"raw.{cf.name} failed: {', '.join(failed)}"
+        elif not suite.files:
+            described = f"raw.{cf.name}: no landing file: no data from this source"
+        else:
+            described = None
         yield dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=CONTRACT_CHECK,
-            passed=validation.blocking_passed,
+            passed=not failed,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata=_check_metadata(validation, blocking=True),
-            description=(
-                f"raw.{cf.name} failed: {', '.join(failed)}"
-                if failed
-                else (None if validation.files else f"raw.{cf.name}: no landing file: no data from this source")
-            ),
+            metadata=_check_metadata(suite, blocking=True),
+            description=_with_reuse(described, suite),
         )
-        warned = sorted({o.spec.check_name for o in validation.failures(blocking=False)})
+        warned = sorted({r.check_name for r in suite.failures(blocking=False)})
         yield dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=WARNINGS_CHECK,
-            passed=validation.warnings_passed,
+            passed=not warned,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata=_check_metadata(validation, blocking=False),
-            description=f"raw.{cf.name} warnings: {', '.join(warned)}" if warned else None,
+            metadata=_check_metadata(suite, blocking=False),
+            description=_with_reuse(f"raw.{cf.name} warnings: {', '.join(warned)}" if warned else None, suite),
         )
 
     return _gx_checks

@@ -1,0 +1,162 @@
+"""Reusing a raw table's great-expectations results while nothing its suite reads has changed.
+
+A raw suite (``quality.raw_checks``) reads: the accepted rows of the table's current file versions, the load
+ledger's history of the table (row counts, the load before each version), the stored table's columns, the
+current versions of the tables its cross-file check compares, the business time zone, and its own code. The
+fingerprint covers all of it: the ledger rows of those tables, their stored columns, a hash of every row they
+hold (one DuckDB scan: a raw table edited by hand is validated again, which is what the blocking suite is
+there to catch), the time zone, the source of the ``quality`` and ``ingestion`` packages and the versions of
+the libraries that compute an outcome. When all of that is the same as at the run that last validated the
+table, its outcomes would be the same: that run's result rows are written again under the new run, each
+marked ``reused_from_run`` in ``details``, with the ``checked_at`` of the evaluation.
+
+A daily drop of new orders then validates orders, order lines and payments (payments compares itself with
+the other two) and reuses the other fourteen tables' results; a second run on the same files validates
+nothing. The setting ``reuse_raw_checks`` (default true) set to false validates every table on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from datetime import datetime
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from ingestion.warehouse import table_exists
+from quality.expectations import CROSS_FILE_INPUTS
+from quality.results import CHECK_RESULTS_COLUMNS, CheckResultRow
+
+GX_SOURCE = "great_expectations"
+REUSED_FROM_KEY = "reused_from_run"
+# The suite's code: every module of these packages, so any change to a rule, a threshold or the contract
+# validates every table again. Libraries whose behaviour decides an outcome are fingerprinted by version.
+SUITE_PACKAGES = ("quality", "ingestion")
+SUITE_LIBRARIES = ("great_expectations", "duckdb", "pandas", "pyarrow")
+_REPO = Path(__file__).resolve().parents[1]
+
+STATE_DDL = (
+    "create schema if not exists quality",
+    """
+    create table if not exists quality.raw_suite_inputs (
+        table_name varchar primary key,
+        inputs_fingerprint varchar not null,
+        run_id varchar not null,
+        validated_at timestamp not null
+    )
+    """,
+)
+
+
+@cache
+def suite_code_digest() -> str:
+    digest = hashlib.sha256()
+    for package in SUITE_PACKAGES:
+        for path in sorted((_REPO / package).glob("*.py")):
+            digest.update(f"{package}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    for library in SUITE_LIBRARIES:
+        digest.update(f"{library}=={version(library)}\0".encode())
+    return digest.hexdigest()
+
+
+def inputs_fingerprint(
+    con: duckdb.DuckDBPyConnection, table: str, tz: ZoneInfo, reference_time: datetime | None = None
+) -> str | None:
+    """What ``validate_raw_table(con, table, reference_time, tz)`` reads, as one digest; None when the table
+    has no current file version (nothing worth reusing: that suite reads nothing)."""
+    if not table_exists(con, "audit", "load_ledger"):
+        return None
+    tables = [table, *CROSS_FILE_INPUTS.get(table, ())]
+    ledger = con.execute(
+        """
+        select table_name, load_id, source_file, drop_date, file_sha256, rows_received, rows_quarantined,
+            loaded_at, is_current, superseded_by
+        from audit.load_ledger
+        where list_contains(cast($1 as varchar[]), table_name)
+        order by table_name, load_id
+        """,
+        [tables],
+    ).fetchall()
+    if not any(row[0] == table and row[8] for row in ledger):
+        return None
+    columns = con.execute(
+        """
+        select table_name, column_name, data_type from information_schema.columns
+        where table_schema = 'raw' and list_contains(cast($1 as varchar[]), table_name)
+        order by table_name, ordinal_position
+        """,
+        [tables],
+    ).fetchall()
+    contents = [
+        (t, *con.execute(f'select count(*), bit_xor(hash(_suite_row)) from raw."{t}" _suite_row').fetchall()[0])
+        for t in tables
+        if table_exists(con, "raw", t)
+    ]
+    payload = {
+        "table": table,
+        "timezone": tz.key,
+        "reference_time": reference_time.isoformat() if reference_time else None,
+        "code": suite_code_digest(),
+        "ledger": ledger,
+        "columns": columns,
+        "contents": contents,
+    }
+    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
+
+
+def reusable_results(
+    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, run_id: str
+) -> list[CheckResultRow] | None:
+    """The result rows of the run that validated ``raw.<table>`` on these very inputs, filed under
+    ``run_id`` and marked with the run they came from; None when no run did (or its rows are gone)."""
+    if not table_exists(con, "quality", "raw_suite_inputs") or not table_exists(con, "quality", "check_results"):
+        return None
+    found = con.execute(
+        "select run_id from quality.raw_suite_inputs where table_name = ? and inputs_fingerprint = ?",
+        [table, fingerprint],
+    ).fetchall()
+    if not found:
+        return None
+    validated_in = found[0][0]
+    columns = ", ".join(name for name, _ in CHECK_RESULTS_COLUMNS)
+    stored = con.execute(
+        f"""
+        select {columns} from quality.check_results
+        where run_id = ? and asset = ? and layer = 'raw' and check_source = ?
+        order by check_name, source_file
+        """,
+        [validated_in, f"raw.{table}", GX_SOURCE],
+    ).fetchall()
+    if not stored:
+        return None
+    rows = [CheckResultRow(*values) for values in stored]
+    return [replace(r, run_id=run_id, details=_marked(r.details, validated_in)) for r in rows]
+
+
+def _marked(details: str | None, validated_in: str) -> str:
+    payload = json.loads(details) if details else {}
+    payload[REUSED_FROM_KEY] = validated_in
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def reused_from(row: CheckResultRow) -> str | None:
+    """The run whose evaluation ``row`` repeats, or None when this run evaluated it."""
+    return json.loads(row.details).get(REUSED_FROM_KEY) if row.details else None
+
+
+def remember_validation(
+    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, run_id: str, validated_at: datetime
+) -> None:
+    """Record that ``run_id`` validated ``raw.<table>`` on the inputs ``fingerprint`` stands for."""
+    for statement in STATE_DDL:
+        con.execute(statement)
+    con.execute(
+        "insert or replace into quality.raw_suite_inputs values (?, ?, ?, ?)",
+        [table, fingerprint, run_id, validated_at],
+    )
