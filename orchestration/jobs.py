@@ -57,7 +57,11 @@ def step_jobs(dbt_assets: dg.AssetsDefinition, publish_key: dg.AssetKey) -> list
     selections = {
         LOAD_JOB_NAME: (dg.AssetSelection.assets(*raw_assets), "Load every landing file into raw, with its checks."),
         BUILD_JOB_NAME: (dg.AssetSelection.assets(dbt_assets), "Build every dbt model and run its tests."),
-        CHECK_JOB_NAME: (checks, "Run every check again (raw suites, dbt tests) without rebuilding anything."),
+        CHECK_JOB_NAME: (
+            checks,
+            "Run every check again (raw suites, dbt tests) without rebuilding anything; a raw suite whose inputs "
+            "are unchanged records the results of the run that validated them (setting reuse_raw_checks).",
+        ),
         PUBLISH_JOB_NAME: (
             checks | dg.AssetSelection.assets(publish_key),
             "Run every check, then publish the marts to the serving file if every blocking check passed.",

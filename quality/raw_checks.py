@@ -6,6 +6,7 @@ tests call them directly. What is checked and why: ``quality/README.md``.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -37,7 +38,7 @@ from quality.frames import (
     release_frame_memory,
     stored_columns_frame,
 )
-from quality.gx_suites import ExpectationOutcome, validate
+from quality.gx_suites import ERROR_STATUS, ExpectationOutcome, validate
 from quality.plausibility import plausibility_specs, vocabulary_specs
 from quality.results import CheckResultRow, details_json, utc_now, write_check_results
 from quality.suite_reuse import inputs_fingerprint, remember_validation, reusable_results, reused_from
@@ -207,19 +208,22 @@ def check_raw_table(
     """Validate ``raw.<table>`` (or, with ``reuse``, take the results of the run that validated the same
     inputs) and record the result rows under ``run_id`` in ``quality.check_results``.
 
-    The rows and the record of which inputs were validated are written in one transaction: a crash leaves
-    neither, and the next run validates again."""
+    ``con`` must not be inside a transaction: the rows and the record of which inputs were validated are
+    written in one, so a crash leaves neither and the next run validates again. The inputs are read before
+    it; the warehouse pool lets no other step write meanwhile (orchestration/pools.py)."""
     fingerprint = inputs_fingerprint(con, table, tz)
-    reused = reusable_results(con, table, fingerprint, run_id) if reuse and fingerprint else None
-    validated_at = utc_now()
-    rows = reused if reused is not None else validate_raw_table(con, table, tz=tz).result_rows(run_id, validated_at)
+    checked_at = utc_now()
+    reused = reusable_results(con, table, fingerprint, run_id, checked_at) if reuse and fingerprint else None
+    rows = reused if reused is not None else validate_raw_table(con, table, tz=tz).result_rows(run_id, checked_at)
+    remember = fingerprint is not None and reused is None and all(r.status != ERROR_STATUS for r in rows)
     con.execute("begin transaction")
     try:
         write_check_results(con, rows)
-        if fingerprint and reused is None:
-            remember_validation(con, table, fingerprint, run_id, validated_at)
+        if remember:
+            remember_validation(con, table, fingerprint, run_id, checked_at)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # a failed commit has already ended the transaction
+            con.execute("rollback")
         raise
     return RawSuiteRun(table, current_loads(con, table), rows)

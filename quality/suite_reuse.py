@@ -4,11 +4,12 @@ A raw suite (``quality.raw_checks``) reads: the accepted rows of the table's cur
 ledger's history of the table (row counts, the load before each version), the stored table's columns, the
 current versions of the tables its cross-file check compares, the business time zone, and its own code. The
 fingerprint covers all of it: the ledger rows of those tables, their stored columns, a hash of every row they
-hold (one DuckDB scan: a raw table edited by hand is validated again, which is what the blocking suite is
-there to catch), the time zone, the source of the ``quality`` and ``ingestion`` packages and the versions of
-the libraries that compute an outcome. When all of that is the same as at the run that last validated the
-table, its outcomes would be the same: that run's result rows are written again under the new run, each
-marked ``reused_from_run`` in ``details``, with the ``checked_at`` of the evaluation.
+hold (a DuckDB scan of each: a raw table edited by hand is validated again, which is what the blocking suite
+is there to catch), the time zone, the source of the ``quality`` and ``ingestion`` packages, Python's version
+and the versions of the libraries that compute an outcome. When all of that is the same as at the run that
+last validated the table, its outcomes would be the same: that run's result rows are written again under the
+new run, each with ``reused_from_run`` and ``evaluated_at`` (the time of the evaluation) in ``details``.
+A validation in which an expectation raised an error is not recorded for reuse.
 
 A daily drop of new orders then validates orders, order lines and payments (payments compares itself with
 the other two) and reuses the other fourteen tables' results; a second run on the same files validates
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
@@ -34,10 +36,11 @@ from quality.results import CHECK_RESULTS_COLUMNS, CheckResultRow
 
 GX_SOURCE = "great_expectations"
 REUSED_FROM_KEY = "reused_from_run"
+EVALUATED_AT_KEY = "evaluated_at"
 # The suite's code: every module of these packages, so any change to a rule, a threshold or the contract
 # validates every table again. Libraries whose behaviour decides an outcome are fingerprinted by version.
 SUITE_PACKAGES = ("quality", "ingestion")
-SUITE_LIBRARIES = ("great_expectations", "duckdb", "pandas", "pyarrow")
+SUITE_LIBRARIES = ("great_expectations", "duckdb", "pandas", "pyarrow", "numpy")
 _REPO = Path(__file__).resolve().parents[1]
 
 STATE_DDL = (
@@ -55,11 +58,14 @@ STATE_DDL = (
 
 @cache
 def suite_code_digest() -> str:
+    """The suite's source and libraries, as this process loaded them (computed when this module is imported,
+    so a file edited while a long-lived process runs the old code does not pass for the code that ran)."""
     digest = hashlib.sha256()
     for package in SUITE_PACKAGES:
-        for path in sorted((_REPO / package).glob("*.py")):
-            digest.update(f"{package}/{path.name}\0".encode())
+        for path in sorted((_REPO / package).rglob("*.py")):
+            digest.update(f"{path.relative_to(_REPO)}\0".encode())
             digest.update(path.read_bytes())
+    digest.update(f"python {sys.version}\0".encode())
     for library in SUITE_LIBRARIES:
         digest.update(f"{library}=={version(library)}\0".encode())
     return digest.hexdigest()
@@ -94,7 +100,7 @@ def inputs_fingerprint(
         [tables],
     ).fetchall()
     contents = [
-        (t, *con.execute(f'select count(*), bit_xor(hash(_suite_row)) from raw."{t}" _suite_row').fetchall()[0])
+        (t, *con.execute(f'select count(*), sum(hash(_suite_row)::hugeint) from raw."{t}" _suite_row').fetchall()[0])
         for t in tables
         if table_exists(con, "raw", t)
     ]
@@ -111,10 +117,11 @@ def inputs_fingerprint(
 
 
 def reusable_results(
-    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, run_id: str
+    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, run_id: str, checked_at: datetime
 ) -> list[CheckResultRow] | None:
     """The result rows of the run that validated ``raw.<table>`` on these very inputs, filed under
-    ``run_id`` and marked with the run they came from; None when no run did (or its rows are gone)."""
+    ``run_id`` as recorded now (a run's rows carry its own time: the data-quality mart orders runs by it),
+    marked with the run that evaluated them and when; None when no run did (or its rows are gone)."""
     if not table_exists(con, "quality", "raw_suite_inputs") or not table_exists(con, "quality", "check_results"):
         return None
     found = con.execute(
@@ -136,12 +143,16 @@ def reusable_results(
     if not stored:
         return None
     rows = [CheckResultRow(*values) for values in stored]
-    return [replace(r, run_id=run_id, details=_marked(r.details, validated_in)) for r in rows]
+    return [
+        replace(r, run_id=run_id, checked_at=checked_at, details=_marked(r.details, validated_in, r.checked_at))
+        for r in rows
+    ]
 
 
-def _marked(details: str | None, validated_in: str) -> str:
+def _marked(details: str | None, validated_in: str, evaluated_at: datetime) -> str:
     payload = json.loads(details) if details else {}
     payload[REUSED_FROM_KEY] = validated_in
+    payload[EVALUATED_AT_KEY] = evaluated_at.isoformat(sep=" ")
     return json.dumps(payload, ensure_ascii=False)
 
 
@@ -153,10 +164,16 @@ def reused_from(row: CheckResultRow) -> str | None:
 def remember_validation(
     con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, run_id: str, validated_at: datetime
 ) -> None:
-    """Record that ``run_id`` validated ``raw.<table>`` on the inputs ``fingerprint`` stands for."""
+    """Record that ``run_id`` validated ``raw.<table>`` on the inputs ``fingerprint`` stands for. The caller
+    records only a validation without errors: an expectation that raised (memory, a library fault) says
+    nothing about the data and must run again."""
     for statement in STATE_DDL:
         con.execute(statement)
     con.execute(
         "insert or replace into quality.raw_suite_inputs values (?, ?, ?, ?)",
         [table, fingerprint, run_id, validated_at],
     )
+
+
+# Fixed when the suite's modules are loaded (see suite_code_digest).
+suite_code_digest()

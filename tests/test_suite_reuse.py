@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -72,9 +74,11 @@ def test_a_second_run_on_the_same_inputs_reuses_every_table_with_a_fresh_validat
         fresh = validate_raw_table(con, table, tz=SHANGHAI).result_rows("oracle")
         assert _verdicts(second[table].rows) == _verdicts(fresh), table
         assert {reused_from(r) for r in second[table].rows} == {"run-1"}, table
-        # The evaluation's own time stays with the result; the run is the new one.
-        assert {r.checked_at for r in second[table].rows} == {r.checked_at for r in first[table].rows}
-        assert second[table].files == first[table].files
+        # Recorded by the new run at its own time (the data-quality mart orders runs by it); the evaluation's
+        # time travels in details.
+        evaluated = {datetime.fromisoformat(json.loads(r.details)["evaluated_at"]) for r in second[table].rows}
+        assert evaluated == {r.checked_at for r in first[table].rows}, table
+        assert min(r.checked_at for r in second[table].rows) > max(evaluated), table
     # Both runs recorded a full set of rows, so the publish gate of either run finds every suite.
     assert _stored(con, "run-2") == _stored(con, "run-1") and len(_stored(con, "run-2")) == len(TABLES)
     details = json.loads(
@@ -117,6 +121,35 @@ def test_a_raw_table_edited_by_hand_is_validated_again_and_blocks(loaded):
     assert [(r.check_name, r.failing_rows) for r in edited.failures(blocking=True)] == [
         ("accepted__not_null__currency", 1)
     ]
+
+
+def test_an_edited_cross_file_input_or_a_changed_schema_revalidates(loaded):
+    con, _ = loaded
+    for table in ("orders", "order_lines", "accounts"):
+        check_raw_table(con, table, "run-1", SHANGHAI)
+    # order_lines' cross-file check reads orders: an edit there is an edit of its inputs.
+    con.execute("update raw.orders set status = 'cancelled' where order_id = 'SO1'")
+    con.execute("alter table raw.accounts add column note varchar")
+    again = {t: check_raw_table(con, t, "run-2", SHANGHAI) for t in ("orders", "order_lines", "accounts")}
+    assert {t: s.reused_from for t, s in again.items()} == {"orders": None, "order_lines": None, "accounts": None}
+
+
+def test_a_validation_in_which_an_expectation_raised_is_not_reused(loaded, monkeypatch):
+    """An error says nothing about the data (memory, a library fault): the next run evaluates again."""
+    con, _ = loaded
+    real = raw_checks.validate
+
+    def raising_once(frame, specs, suite):
+        outcomes = real(frame, specs, suite)
+        return [replace(outcomes[0], status="error"), *outcomes[1:]] if outcomes else outcomes
+
+    with monkeypatch.context() as patch:
+        patch.setattr(raw_checks, "validate", raising_once)
+        errored = check_raw_table(con, "teams", "run-1", SHANGHAI)
+    assert any(r.status == "error" for r in errored.rows)
+    again = check_raw_table(con, "teams", "run-2", SHANGHAI)
+    assert again.reused_from is None and all(r.status != "error" for r in again.rows)
+    assert check_raw_table(con, "teams", "run-3", SHANGHAI).reused_from == "run-2"
 
 
 def test_the_time_zone_the_suite_code_and_the_setting_decide_reuse(loaded, monkeypatch):
