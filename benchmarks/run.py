@@ -11,7 +11,9 @@ b. floor     DuckDB alone: read_csv of every landing file + the dbt models' comp
 c. peer      pandas.read_csv + pandas code for 4 marts (benchmarks/peer.py), a peer, not the product;
 d. incr      after (a), a dated drop with ~1% new rows (benchmarks/incremental.py), the pipeline again on
              the same warehouse;
-e. loader    ingestion's loader vs DuckDB read_csv on order_lines.csv (benchmarks/bench_ingestion.py).
+e. loader    ingestion's loader vs DuckDB read_csv on order_lines.csv (benchmarks/bench_ingestion.py);
+f. rerun     after (a) (and (d) when it ran), the pipeline again on the same files and warehouse: what an
+             analyst rerunning it pays (raw suites reused, quality/suite_reuse.py; dbt rebuilds everything).
 
 The landing folder is generated once per (scale, order lines, seed) under --workdir and reused.
 """
@@ -38,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-CONTENDERS = ("a", "b", "c", "d", "e")
+CONTENDERS = ("a", "b", "c", "d", "e", "f")
 GOALS = {
     "pipeline_vs_floor": 3.0,  # pipeline wall <= 3x the floor's
     "peak_rss_mb": 4096.0,  # peak RSS <= 4 GB
@@ -136,7 +138,7 @@ def child_pipeline(landing: Path, warehouse: Path) -> dict[str, Any]:
 
 def run_child(kind: str, args: argparse.Namespace) -> int:
     """Child process: run one contender, write its figures as JSON to --out."""
-    if kind in ("a", "d"):
+    if kind in ("a", "d", "f"):
         out = child_pipeline(args.landing, args.warehouse)
     elif kind == "b":
         from benchmarks.floor import run_floor
@@ -265,6 +267,7 @@ def render(report: dict[str, Any]) -> str:
         ("d", "d. incremental day (pipeline)"),
         ("e_loader", "e. loader, order_lines.csv"),
         ("e_read_csv", "e. DuckDB read_csv, order_lines.csv"),
+        ("f", "f. rerun, same files (pipeline)"),
     ):
         r = report["results"].get(key)
         if r is None:
@@ -297,6 +300,11 @@ def render(report: dict[str, Any]) -> str:
             f"orders; run {'succeeded' if d.get('success') else 'FAILED'}):",
         ]
         for step, secs in d["timings"].items():
+            lines.append(f"   {step:<60}{secs:>8.1f} s")
+    f = report["results"].get("f")
+    if f:
+        lines += ["", f"f. rerun breakdown (run {'succeeded' if f.get('success') else 'FAILED'}):"]
+        for step, secs in f["timings"].items():
             lines.append(f"   {step:<60}{secs:>8.1f} s")
     b = report["results"].get("b")
     if b:
@@ -378,8 +386,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     unknown = only - set(CONTENDERS)
     if unknown:
         raise SystemExit(f"--only: unknown contender(s) {sorted(unknown)}; choose from {','.join(CONTENDERS)}")
-    if "d" in only:
-        only.add("a")  # the incremental day runs on the warehouse the full run built
+    if only & {"d", "f"}:
+        only.add("a")  # the incremental day and the rerun run on the warehouse the full run built
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
@@ -461,6 +469,17 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         )
         results["e_loader"]["note"] += f"; {ratio:.0%} of read_csv rows/s"
         results["e_read_csv"]["note"] += " (e rows: time inside the process, from bench_ingestion.py)"
+    if "f" in only:
+        print("f. rerun on the same files ...", flush=True)
+        # The files of the last run on this warehouse: the incremental day's when it ran.
+        last_landing = workdir / f"{landing.name}_incremental" if "d" in only else landing
+        r = measure("f", last_landing, workdir / "pipeline" / "salesops.duckdb", workdir)
+        r["rows"] = total + (results["d"]["rows"] if "d" in only else 0)
+        r["note"] = (
+            f"nothing new (raw suites reused, every dbt model rebuilt); {r['wall_s'] / results['a']['wall_s']:.0%} "
+            "of (a)" + ("" if r["success"] else "; RUN FAILED")
+        )
+        results["f"] = r
     report["load_average_at_end"] = os.getloadavg()
     return report
 
@@ -470,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="sample-data volume (1.0 = ~40k order lines)")
     parser.add_argument("--order-lines", type=int, default=None, help="order-line count (overrides scale for orders)")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--only", default=None, help="comma-separated subset of a,b,c,d,e (d implies a)")
+    parser.add_argument("--only", default=None, help="comma-separated subset of a,b,c,d,e,f (d and f imply a)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument(
         "--workdir",
@@ -478,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(tempfile.gettempdir()) / "salesops_bench",
         help="landing cache, warehouses and logs (default: %(default)s)",
     )
-    parser.add_argument("--child", choices=["a", "b", "c", "d"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["a", "b", "c", "d", "f"], help=argparse.SUPPRESS)
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--prep", type=Path, help=argparse.SUPPRESS)
