@@ -260,7 +260,8 @@ class Settings:
     timezone: ZoneInfo
     dbt_vars: dict[str, str | bool] = field(default_factory=dict)
     spark_dir_setting: Path | None = None  # None: spark/ next to the warehouse
-    # quality/suite_reuse.py: take a raw suite's results from the run that validated the same inputs.
+    # False when a user wants every raw table revalidated (e.g. after doubting the stored results); the
+    # default reuses them while the inputs are unchanged (quality/suite_reuse.py).
     reuse_raw_checks: bool = True
     # Keys whose value came from their environment variable: the Dagster resources read those through
     # dg.EnvVar, so the UI shows where a path came from (orchestration/code_location.py).

@@ -1,4 +1,5 @@
-"""Validating one raw table: build its frames and suite, run them through GX, and give the verdict.
+"""Validating one raw table: build its frames and suite, run them through GX, and give the verdict; or,
+when nothing the suite reads has changed, take the verdict of the run that validated it (quality/suite_reuse.py).
 
 Plain functions (no Dagster): ``orchestration/assets/quality_checks.py`` wraps them in asset checks, and
 tests call them directly. What is checked and why: ``quality/README.md``.
@@ -215,11 +216,11 @@ def check_raw_table(
     checked_at = utc_now()
     reused = reusable_results(con, table, fingerprint, run_id, checked_at) if reuse and fingerprint else None
     rows = reused if reused is not None else validate_raw_table(con, table, tz=tz).result_rows(run_id, checked_at)
-    remember = fingerprint is not None and reused is None and all(r.status != ERROR_STATUS for r in rows)
+    remember = reused is None and all(r.status != ERROR_STATUS for r in rows)
     con.execute("begin transaction")
     try:
         write_check_results(con, rows)
-        if remember:
+        if fingerprint is not None and remember:
             remember_validation(con, table, fingerprint, run_id, checked_at)
         con.execute("commit")
     except BaseException:

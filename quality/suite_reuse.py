@@ -71,11 +71,10 @@ def suite_code_digest() -> str:
     return digest.hexdigest()
 
 
-def inputs_fingerprint(
-    con: duckdb.DuckDBPyConnection, table: str, tz: ZoneInfo, reference_time: datetime | None = None
-) -> str | None:
-    """What ``validate_raw_table(con, table, reference_time, tz)`` reads, as one digest; None when the table
-    has no current file version (nothing worth reusing: that suite reads nothing)."""
+def inputs_fingerprint(con: duckdb.DuckDBPyConnection, table: str, tz: ZoneInfo) -> str | None:
+    """What ``validate_raw_table(con, table, tz=tz)`` reads, as one digest (its reference time is the newest
+    load's, in the ledger); None when the table has no current file version (nothing worth reusing: that
+    suite reads nothing)."""
     if not table_exists(con, "audit", "load_ledger"):
         return None
     tables = [table, *CROSS_FILE_INPUTS.get(table, ())]
@@ -107,7 +106,6 @@ def inputs_fingerprint(
     payload = {
         "table": table,
         "timezone": tz.key,
-        "reference_time": reference_time.isoformat() if reference_time else None,
         "code": suite_code_digest(),
         "ledger": ledger,
         "columns": columns,
@@ -125,20 +123,21 @@ def reusable_results(
     if not table_exists(con, "quality", "raw_suite_inputs") or not table_exists(con, "quality", "check_results"):
         return None
     found = con.execute(
-        "select run_id from quality.raw_suite_inputs where table_name = ? and inputs_fingerprint = ?",
+        "select run_id, validated_at from quality.raw_suite_inputs where table_name = ? and inputs_fingerprint = ?",
         [table, fingerprint],
     ).fetchall()
-    if not found:
+    # A step retried within the run that validated: evaluate again rather than repeat its own rows.
+    if not found or found[0][0] == run_id:
         return None
-    validated_in = found[0][0]
+    validated_in, validated_at = found[0]
     columns = ", ".join(name for name, _ in CHECK_RESULTS_COLUMNS)
     stored = con.execute(
         f"""
         select {columns} from quality.check_results
-        where run_id = ? and asset = ? and layer = 'raw' and check_source = ?
+        where run_id = ? and asset = ? and layer = 'raw' and check_source = ? and checked_at = ?
         order by check_name, source_file
         """,
-        [validated_in, f"raw.{table}", GX_SOURCE],
+        [validated_in, f"raw.{table}", GX_SOURCE, validated_at],
     ).fetchall()
     if not stored:
         return None
@@ -164,7 +163,8 @@ def reused_from(row: CheckResultRow) -> str | None:
 def remember_validation(
     con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, run_id: str, validated_at: datetime
 ) -> None:
-    """Record that ``run_id`` validated ``raw.<table>`` on the inputs ``fingerprint`` stands for. The caller
+    """Record that ``run_id`` validated ``raw.<table>`` on the inputs ``fingerprint`` stands for, with the
+    ``checked_at`` of its result rows (``validated_at``: a run that recorded the table twice is reused once). The caller
     records only a validation without errors: an expectation that raised (memory, a library fault) says
     nothing about the data and must run again."""
     for statement in STATE_DDL:
@@ -175,5 +175,5 @@ def remember_validation(
     )
 
 
-# Fixed when the suite's modules are loaded (see suite_code_digest).
+# Now, so a source file edited later cannot pass for the code this process runs.
 suite_code_digest()

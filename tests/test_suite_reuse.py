@@ -134,6 +134,17 @@ def test_an_edited_cross_file_input_or_a_changed_schema_revalidates(loaded):
     assert {t: s.reused_from for t, s in again.items()} == {"orders": None, "order_lines": None, "accounts": None}
 
 
+def test_a_step_retried_in_its_own_run_validates_again_and_later_runs_copy_one_evaluation(loaded):
+    con, _ = loaded
+    once = check_raw_table(con, "products", "run-1", SHANGHAI)
+    retried = check_raw_table(con, "products", "run-1", SHANGHAI)
+    assert retried.reused_from is None
+    assert _stored(con, "run-1") == {"raw.products": 2 * len(once.rows)}
+    later = check_raw_table(con, "products", "run-2", SHANGHAI)
+    assert later.reused_from == "run-1" and _verdicts(later.rows) == _verdicts(retried.rows)
+    assert _stored(con, "run-2") == {"raw.products": len(once.rows)}
+
+
 def test_a_validation_in_which_an_expectation_raised_is_not_reused(loaded, monkeypatch):
     """An error says nothing about the data (memory, a library fault): the next run evaluates again."""
     con, _ = loaded

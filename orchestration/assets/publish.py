@@ -3,7 +3,8 @@
 - **Write**: every model is built in the working warehouse (raw -> staging -> core -> marts).
 - **Audit**: every blocking check (the great-expectations ``gx_contract`` suite of each raw file, every
   dbt test of severity error, the reconciliation tests among them) must have passed *in this run*, by
-  what the run recorded in ``quality.check_results`` (quality/publish_gate.py). Any failure, or a check
+  what the run recorded in ``quality.check_results`` (quality/publish_gate.py; a raw suite whose inputs are
+  unchanged records the outcomes of the run that validated them, quality/suite_reuse.py). Any failure, or a check
   that did not run, stops the publish and names the check.
 - **Publish**: the tables of schema ``marts`` (and the core dimensions BI slices them by) are copied into
   ``serving.new.duckdb`` in DuckDB's v1.0.0 storage format (readable by the DuckDB 1.x bundled in BI

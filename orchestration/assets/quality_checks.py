@@ -8,7 +8,9 @@
   load, distribution and null-share drift, category shares, vocabulary values in the accepted rows,
   plausibility, date order, freshness of the newest row, and cross-file totals.
 
-Each expectation's outcome goes to ``quality.check_results`` and into the check's metadata. Which layer
+Each expectation's outcome goes to ``quality.check_results`` and into the check's metadata. A table whose
+inputs are unchanged since a run validated them records that run's outcomes instead of validating again
+(quality/suite_reuse.py; metadata ``reused_from_run``, and the description names the run). Which layer
 owns which check: quality/README.md.
 """
 
