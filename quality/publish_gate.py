@@ -23,8 +23,8 @@ from typing import Any
 
 import duckdb
 
-GX_SOURCE = "great_expectations"
-DBT_SOURCE = "dbt"
+from quality.results import DBT_SOURCE, GX_SOURCE
+
 _FAILED = ("fail", "error")
 
 

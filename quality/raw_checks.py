@@ -41,7 +41,7 @@ from quality.frames import (
 )
 from quality.gx_suites import ERROR_STATUS, ExpectationOutcome, validate
 from quality.plausibility import plausibility_specs, vocabulary_specs
-from quality.results import CheckResultRow, details_json, utc_now, write_check_results
+from quality.results import GX_SOURCE, CheckResultRow, details_json, utc_now, write_check_results
 from quality.suite_reuse import inputs_fingerprint, remember_validation, reusable_results, reused_from
 
 # Naive timestamps in the files are business time (data-contract.md); the user's setting overrides it.
@@ -101,7 +101,7 @@ class TableValidation:
                 failing_rows=o.failing_rows,
                 observed_value=o.observed_value,
                 checked_at=checked_at,
-                check_source="great_expectations",
+                check_source=GX_SOURCE,
                 dq_rule=o.spec.dq_rule,
                 source_file=self.source_files(o.spec),
                 details=details_json({"expectation": o.spec.gx_type, "description": o.spec.description, **o.details}),
@@ -120,7 +120,7 @@ class TableValidation:
                     failing_rows=None,
                     observed_value="no landing file: no data from this source",
                     checked_at=checked_at,
-                    check_source="great_expectations",
+                    check_source=GX_SOURCE,
                     dq_rule="DQ37",
                 )
             )

@@ -18,6 +18,10 @@ from datetime import UTC, datetime
 
 import duckdb
 
+# check_source of a row: who evaluated the check.
+GX_SOURCE = "great_expectations"
+DBT_SOURCE = "dbt"
+
 # Keep in step with dbt_project/macros/quality/check_results.sql (a test compares the two).
 CHECK_RESULTS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("run_id", "varchar not null"),
@@ -29,7 +33,7 @@ CHECK_RESULTS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("failing_rows", "bigint"),
     ("observed_value", "varchar"),
     ("checked_at", "timestamp not null"),  # UTC
-    ("check_source", "varchar not null"),  # great_expectations or dbt
+    ("check_source", "varchar not null"),  # GX_SOURCE or DBT_SOURCE
     ("dq_rule", "varchar"),  # domain.md §7 rule id (DQ01..DQ40) when one applies
     ("source_file", "varchar"),  # landing file version a raw check validated
     ("details", "varchar"),  # JSON: examples, description

@@ -32,9 +32,8 @@ import duckdb
 
 from ingestion.warehouse import table_exists
 from quality.expectations import CROSS_FILE_INPUTS
-from quality.results import CHECK_RESULTS_COLUMNS, CheckResultRow
+from quality.results import CHECK_RESULTS_COLUMNS, GX_SOURCE, CheckResultRow
 
-GX_SOURCE = "great_expectations"
 REUSED_FROM_KEY = "reused_from_run"
 EVALUATED_AT_KEY = "evaluated_at"
 # The suite's code: every module of these packages, so any change to a rule, a threshold or the contract
