@@ -87,6 +87,31 @@ def test_a_second_run_on_the_same_inputs_reuses_every_table_with_a_fresh_validat
     assert details["reused_from_run"] == "run-1" and details["expectation"]
 
 
+def test_a_missing_file_and_a_header_only_file_keep_their_verdicts_on_a_rerun(tmp_path, monkeypatch):
+    """A landing the generator would not make: no partners file, a quotas file holding only its header."""
+    landing = tmp_path / "landing"
+    shutil.copytree(SMALL_LANDING, landing)
+    (landing / "channels/partners.csv").unlink()
+    quotas = landing / "targets/quotas.csv"
+    quotas.write_text(quotas.read_text().splitlines()[0] + "\n")
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        load_landing(con, landing)
+        for table in ("partners", "quotas"):
+            check_raw_table(con, table, "run-1", SHANGHAI)
+        again = {t: check_raw_table(con, t, "run-2", SHANGHAI) for t in ("partners", "quotas")}
+        fresh = {t: validate_raw_table(con, t, tz=SHANGHAI).result_rows("oracle") for t in ("partners", "quotas")}
+    finally:
+        con.close()
+    # No file: nothing to reuse, the "no data from this source" warning is recorded again by this run.
+    assert again["partners"].reused_from is None and not again["partners"].files
+    assert [r.check_name for r in again["partners"].rows] == ["accepted__current_file_exists"]
+    # A header-only file is a file version with no rows: its verdict is reused, and is the fresh one.
+    assert again["quotas"].reused_from == "run-1" and again["quotas"].failures(blocking=True) == []
+    for table in ("partners", "quotas"):
+        assert _verdicts(again[table].rows) == _verdicts(fresh[table]), table
+
+
 def test_a_changed_file_revalidates_its_table_and_the_cross_file_checks_that_read_it(loaded):
     con, landing = loaded
     for table in TABLES:
