@@ -154,6 +154,44 @@ def test_reconciliation_tests_pass_on_the_scenario_and_catch_tampering(scenario,
     ]
 
 
+REVENUE_RECONCILIATION = "assert_fct_orders_revenue_matches_raw"
+
+
+@pytest.mark.parametrize(
+    ("usd_rate_dates", "failing_rows"),
+    [
+        # The 7.2 rate dated SO5's own order day (2024-02-05): the same day's rate counts, totals agree.
+        ({"2024-02-01": "2024-02-05"}, []),
+        # Dated the day after: SO5 (30 USD) converts at 7.0, 210 against fct_orders' 216.
+        ({"2024-02-01": "2024-02-06"}, [(900 + 500 + 700 + 200 + 210, 2516, 0)]),
+        # No USD rate until after every order: SO2 and SO5 have none, their revenue is left out of the sum.
+        ({"2024-01-01": "2024-03-01", "2024-02-01": "2024-03-02"}, [(900 + 500 + 200, 2516, 2)]),
+    ],
+)
+def test_revenue_reconciliation_takes_the_latest_rate_on_or_before_the_order_day(
+    scenario, tmp_path, usd_rate_dates, failing_rows
+):
+    """fct_orders was built with USD at 7.0 from 2024-01-01 and 7.2 from 2024-02-01; the raw rates are then
+    redated under it, so the reconciliation's own rate lookup decides the outcome (hand-computed rows)."""
+    warehouse = tmp_path / "salesops.duckdb"
+    shutil.copy(scenario, warehouse)
+    target = tmp_path / "target"
+    run_dbt(
+        ["compile", "--select", REVENUE_RECONCILIATION, "--vars", json.dumps({"crm_stale_days": STALE_DAYS})],
+        warehouse,
+        target_path=target,
+    )
+    [compiled] = target.glob(f"compiled/**/{REVENUE_RECONCILIATION}.sql")
+    con = duckdb.connect(str(warehouse))
+    try:
+        for old, new in usd_rate_dates.items():
+            con.execute("update raw.fx_rates set rate_date = ? where currency = 'USD' and rate_date = ?", [new, old])
+        rows = con.execute(compiled.read_text()).fetchall()
+    finally:
+        con.close()
+    assert [tuple(float(v) for v in row) for row in rows] == failing_rows
+
+
 # ------------------------------------------------------------------------- mart_crm_completeness
 
 

@@ -119,18 +119,50 @@ order_net as (
     having not (orders.status = 'returned' and min(lines.quantity) >= 0)
 ),
 
-{#- The latest rate on or before each order date, as a join: Spark cannot correlate a subquery two
-    levels deep. #}
+{#- The latest rate on or before each order date, carried forward: the order dates and the rate dates of
+    a currency in one date order (a rate before an order of the same day), each order taking the latest
+    rate date seen so far. A join on rate_date <= order_date pairs every order with its currency's whole
+    rate history first: the slowest node of a build at scale. Orders without a date or currency take no
+    rate, as in a join. #}
+rate_events as (
+    select
+        order_id,
+        currency,
+        order_date as event_date,
+        1 as is_order,
+        cast(null as date) as rate_date
+    from order_net
+    where order_date is not null
+      and currency is not null
+    union all
+    select
+        cast(null as {{ dbt.type_string() }}) as order_id,
+        currency,
+        rate_date as event_date,
+        0 as is_order,
+        rate_date
+    from rates_ranked
+    where version_rank = 1
+      and currency is not null
+      and rate_date is not null
+),
+
 order_rate_dates as (
     select
-        order_net.order_id,
-        max(r.rate_date) as rate_date
-    from order_net
-    inner join rates_ranked as r
-        on r.version_rank = 1
-        and r.currency = order_net.currency
-        and r.rate_date <= order_net.order_date
-    group by order_net.order_id
+        order_id,
+        latest_rate_date as rate_date
+    from (
+        select
+            order_id,
+            is_order,
+            max(rate_date) over (
+                partition by currency
+                order by event_date, is_order
+                rows between unbounded preceding and current row
+            ) as latest_rate_date
+        from rate_events
+    ) as carried
+    where is_order = 1
 ),
 
 order_revenue as (

@@ -13,24 +13,25 @@ orders as (
     select * from {{ ref('int_customer__orders') }}
 ),
 
+{#- int_customer__orders holds one row per order (its unique test), so within a snapshot × account group
+    each order is one row: its purchases are counted with count(), not count(distinct), which costs ~3× as much
+    over the snapshot × order join. #}
 order_state as (
     select
         snapshots.snapshot_date,
         orders.account_id,
         min(case when orders.is_purchase then orders.order_date end) as first_purchase_date,
         max(case when orders.is_purchase then orders.order_date end) as last_purchase_date,
-        count(distinct case when orders.is_purchase then orders.order_id end) as lifetime_purchases,
+        count(case when orders.is_purchase then 1 end) as lifetime_purchases,
         sum(orders.revenue_base) as lifetime_revenue_base,
         sum(orders.gross_margin_base) as lifetime_margin_base,
-        count(distinct case
-            when orders.is_purchase and orders.order_date > snapshots.window_start then orders.order_id
-        end) as frequency,
+        count(case when orders.is_purchase and orders.order_date > snapshots.window_start then 1 end) as frequency,
         sum(case when orders.order_date > snapshots.window_start then orders.revenue_base else 0 end) as monetary_base,
-        count(distinct case
+        count(case
             when orders.is_purchase
                 and orders.order_date > snapshots.prior_window_start
                 and orders.order_date <= snapshots.window_start
-                then orders.order_id
+                then 1
         end) as prior_window_purchases,
         sum(case
             when orders.order_date > snapshots.prior_window_start and orders.order_date <= snapshots.window_start

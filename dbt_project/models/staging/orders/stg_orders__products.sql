@@ -24,7 +24,7 @@ select
 from versions
 {%- if var('as_of_date', none) %}
 -- A past as-of date prices at the rate in force then, not at a rate received later.
-{{ fx_rate_join('fx', 'versions.currency', "cast('" ~ var('as_of_date') ~ "' as date)") }}
+{{ fx_rate_interval_join('fx', 'versions.currency', "cast('" ~ var('as_of_date') ~ "' as date)") }}
 {%- else %}
 left join {{ ref('stg_orders__fx_rates') }} as fx
     on fx.currency = versions.currency
