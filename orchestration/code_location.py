@@ -48,6 +48,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             timezone=settings.timezone.key,
             dbt_vars_json=json.dumps(settings.dbt_vars, sort_keys=True),
             reuse_raw_checks=settings.reuse_raw_checks,
+            dbt_targets_kept=settings.dbt_targets_kept,
         ),
         "dbt": DbtCliResource(project_dir=salesops_dbt_project(), dbt_executable=dbt_executable()),
     }

@@ -18,7 +18,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.warehouse import connect
-from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
+from orchestration.settings import DEFAULT_DBT_TARGETS_KEPT, DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -70,12 +70,13 @@ class ServingResource(dg.ConfigurableResource):
 
 class RunSettingsResource(dg.ConfigurableResource):
     """The settings steps read while they run: the business time zone (raw freshness checks), whether raw
-    suites may reuse the results of unchanged inputs, and the dbt vars the user set (base currency, calendar
-    bounds, PII masking)."""
+    suites may reuse the results of unchanged inputs, the dbt vars the user set (base currency, calendar
+    bounds, PII masking) and how many past dbt builds keep their target folder."""
 
     timezone: str
     dbt_vars_json: str = "{}"  # JSON object: var name -> value (string or boolean)
     reuse_raw_checks: bool = True
+    dbt_targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
 
     @property
     def business_timezone(self) -> ZoneInfo:

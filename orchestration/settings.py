@@ -65,6 +65,10 @@ MASK_PII_ENV = "SALESOPS_MASK_PII"
 SPARK_DIR_ENV = "SALESOPS_SPARK_DIR"
 DUCKDB_MEMORY_LIMIT_ENV = "SALESOPS_DUCKDB_MEMORY_LIMIT"
 REUSE_RAW_CHECKS_ENV = "SALESOPS_REUSE_RAW_CHECKS"
+DBT_TARGETS_KEPT_ENV = "SALESOPS_DBT_TARGETS_KEPT"
+# The dbt builds whose target folder (compiled SQL, run results, log; ~22 MB at demo size) is kept
+# (orchestration/dbt_targets.py): about three weeks of a daily schedule.
+DEFAULT_DBT_TARGETS_KEPT = 20
 # What each DuckDB of a run may hold before it spills to disk: the in-process one (loads, checks, publish)
 # and dbt's. DuckDB's own default, 80% of RAM each, let dbt's alone reach 14.4 GB on 10M order lines. dbt
 # runs while the pipeline process holds ~1 GB, so the pair stays under 4 GB only if dbt stays under 3: at
@@ -103,6 +107,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reuse_raw_checks", REUSE_RAW_CHECKS_ENV,
             "true (default): a raw table's great-expectations results are reused while its inputs are unchanged; "
             "false: every table is validated on every run"),
+    Setting("dbt_targets_kept", DBT_TARGETS_KEPT_ENV,
+            f"target folders of past dbt builds kept, newest first (default {DEFAULT_DBT_TARGETS_KEPT}; 0 keeps all)"),
 )
 # fmt: on
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
@@ -202,6 +208,16 @@ def parse_bool(key: str, value: str) -> bool:
     raise SettingsError(f"{key}: {value!r} is not true or false")
 
 
+def parse_count(key: str, value: str | None, default: int) -> int:
+    """A whole number of things, 0 or more; the default when unset."""
+    if value is None or str(value).strip() == "":
+        return default
+    text = str(value).strip()
+    if not text.isdigit():
+        raise SettingsError(f"{key}: {value!r} is not a whole number of 0 or more")
+    return int(text)
+
+
 @functools.cache
 def _project_vars(project_file: Path) -> dict[str, Any]:
     return yaml.safe_load(project_file.read_text(encoding="utf-8"))["vars"]
@@ -263,6 +279,7 @@ class Settings:
     # False when a user wants every raw table revalidated (e.g. after doubting the stored results); the
     # default reuses them while the inputs are unchanged (quality/suite_reuse.py).
     reuse_raw_checks: bool = True
+    dbt_targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
     # Keys whose value came from their environment variable: the Dagster resources read those through
     # dg.EnvVar, so the UI shows where a path came from (orchestration/code_location.py).
     from_environment: frozenset[str] = frozenset()
@@ -320,6 +337,9 @@ def load_settings(flags: Flags | None = None) -> Settings:
         dbt_vars=dbt_vars(flags),
         spark_dir_setting=_path("spark_dir", DEFAULT_WAREHOUSE, flags) if raw_setting("spark_dir", flags) else None,
         reuse_raw_checks=parse_bool("reuse_raw_checks", raw_setting("reuse_raw_checks", flags) or "true"),
+        dbt_targets_kept=parse_count(
+            "dbt_targets_kept", raw_setting("dbt_targets_kept", flags), DEFAULT_DBT_TARGETS_KEPT
+        ),
         from_environment=frozenset(s.key for s in SETTINGS if not (flags or {}).get(s.key) and os.environ.get(s.env)),
     )
 

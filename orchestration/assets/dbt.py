@@ -16,6 +16,7 @@ from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_entry import DbtInvocation, in_warehouse_folder
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, dbt_manifest, salesops_dbt_project
 from orchestration.dbt_stream import ResultStream
+from orchestration.dbt_targets import prune_invocation_targets
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, WarehouseResource
 from orchestration.settings import PROFILE_WAREHOUSE_VAR, dbt_profile_warehouse
@@ -131,6 +132,7 @@ def salesops_dbt_assets(
         # closed after an error there): dagster-dbt stops dbt only when the interruption reaches its own
         # reader, and dbt would keep the warehouse locked after the step.
         stop_dbt_process(invocation)
+        _prune_targets(context, target_path.parent, run_settings.dbt_targets_kept)
     dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
     yield from handed_over(_finish(results, warehouse, context))
@@ -150,6 +152,18 @@ def stop_dbt_process(invocation: DbtCliInvocation, timeout_s: float = DBT_STOP_T
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _prune_targets(context: dg.AssetExecutionContext, target_root: Path, keep: int) -> None:
+    """Older builds' target folders beyond the setting dbt_targets_kept (orchestration/dbt_targets.py); a
+    folder that cannot be removed is reported, never a reason to fail the build."""
+    try:
+        removed = prune_invocation_targets(target_root, context.op_execution_context.op.name, keep)
+    except OSError as exc:
+        context.log.warning(f"older dbt target folders under {target_root} not pruned: {exc!r}")
+        return
+    if removed:
+        context.log.info(f"removed {len(removed)} dbt target folder(s) of older builds (dbt_targets_kept={keep})")
 
 
 def _finish(results: ResultStream, warehouse: WarehouseResource, context: dg.AssetExecutionContext) -> list[Any]:
