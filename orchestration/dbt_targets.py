@@ -3,8 +3,10 @@
 Each dbt build of a Dagster run writes a target folder of its own (orchestration/assets/dbt.py: compiled SQL,
 run results, the manifest, dbt's log; ~22 MB at demo size), and nothing removed them: a daily schedule
 filled the disk by ~8 GB a year at demo size, far more on real volumes. The newest ``keep`` are kept for a
-look at a recent build's SQL or log; an older folder goes only once its build has finished (dbt wrote its
-run_results.json) or it is a day old, so a build still running beside this one keeps its folder.
+look at a recent build's SQL or log. An older folder goes only when nothing may still use it: its build
+finished (dbt wrote run_results.json) more than ``SETTLED_S`` ago, so the step that ran it has filed its
+test results and saved its parse state, or nothing has written to it (dbt's log included) for a day.
+The caller's own folder is never removed.
 """
 
 from __future__ import annotations
@@ -12,12 +14,30 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # orchestration/assets/dbt.py names them <op name>-<the run id's first 7 hex digits>-<7 random hex digits>.
 _INVOCATION_SUFFIX = r"-[0-9a-f]{7}-[0-9a-f]{7}"
 RUN_RESULTS = "run_results.json"
+DBT_LOG = "dbt.log"
+# After dbt's last write the step still reads its folder (the invocation id, the parse state): seconds.
+SETTLED_S = 600
 UNFINISHED_MAX_AGE_S = 24 * 3600
+
+
+@dataclass
+class PruneResult:
+    removed: list[Path] = field(default_factory=list)
+    failed: dict[Path, OSError] = field(default_factory=dict)  # folder -> why it could not be removed
+
+
+def _mtime(path: Path) -> float | None:
+    """When ``path`` was last written; None once it is gone (another build's prune removed it)."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return None
 
 
 def invocation_folders(target_root: Path, op_name: str) -> list[Path]:
@@ -25,20 +45,37 @@ def invocation_folders(target_root: Path, op_name: str) -> list[Path]:
     pattern = re.compile(re.escape(op_name) + _INVOCATION_SUFFIX)
     if not target_root.is_dir():
         return []
-    folders = [p for p in target_root.iterdir() if p.is_dir() and pattern.fullmatch(p.name)]
-    return sorted(folders, key=lambda p: p.stat().st_mtime, reverse=True)
+    dated = [(p, _mtime(p)) for p in target_root.iterdir() if pattern.fullmatch(p.name) and p.is_dir()]
+    return [p for p, mtime in sorted((d for d in dated if d[1] is not None), key=lambda d: d[1], reverse=True)]
 
 
-def prune_invocation_targets(target_root: Path, op_name: str, keep: int, now: float | None = None) -> list[Path]:
-    """Remove the invocation folders of ``op_name`` beyond the newest ``keep`` (0 keeps every one) whose
-    build has finished or is a day old; returns the folders removed."""
+def _removable(folder: Path, now: float) -> bool:
+    finished = _mtime(folder / RUN_RESULTS)
+    if finished is not None:
+        return now - finished > SETTLED_S
+    # dbt appends to its log while it runs; the folder's own time is that of its first files.
+    last_write = max((t for t in (_mtime(folder), _mtime(folder / DBT_LOG)) if t is not None), default=None)
+    return last_write is not None and now - last_write > UNFINISHED_MAX_AGE_S
+
+
+def prune_invocation_targets(
+    target_root: Path, op_name: str, keep: int, current: Path | None = None, now: float | None = None
+) -> PruneResult:
+    """Remove the invocation folders of ``op_name`` beyond the newest ``keep`` (0 keeps every one) that no
+    build may still use; never ``current``, the caller's own."""
+    result = PruneResult()
     if keep <= 0:
-        return []
+        return result
     now = time.time() if now is None else now
-    removed = []
     for folder in invocation_folders(target_root, op_name)[keep:]:
-        finished = (folder / RUN_RESULTS).exists()
-        if finished or now - folder.stat().st_mtime > UNFINISHED_MAX_AGE_S:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
+        if current is not None and folder == current or not _removable(folder, now):
+            continue
+        try:
+            shutil.rmtree(folder)
+        except FileNotFoundError:
+            continue  # removed meanwhile by another build's prune
+        except OSError as exc:
+            result.failed[folder] = exc
+            continue
+        result.removed.append(folder)
+    return result

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -213,7 +214,7 @@ def parse_count(key: str, value: str | None, default: int) -> int:
     if value is None or str(value).strip() == "":
         return default
     text = str(value).strip()
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]+", text):
         raise SettingsError(f"{key}: {value!r} is not a whole number of 0 or more")
     return int(text)
 

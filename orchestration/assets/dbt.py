@@ -132,7 +132,7 @@ def salesops_dbt_assets(
         # closed after an error there): dagster-dbt stops dbt only when the interruption reaches its own
         # reader, and dbt would keep the warehouse locked after the step.
         stop_dbt_process(invocation)
-        _prune_targets(context, target_path.parent, run_settings.dbt_targets_kept)
+        _prune_targets(context, target_path, run_settings.dbt_targets_kept)
     dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
     yield from handed_over(_finish(results, warehouse, context))
@@ -154,16 +154,22 @@ def stop_dbt_process(invocation: DbtCliInvocation, timeout_s: float = DBT_STOP_T
         process.wait()
 
 
-def _prune_targets(context: dg.AssetExecutionContext, target_root: Path, keep: int) -> None:
-    """Older builds' target folders beyond the setting dbt_targets_kept (orchestration/dbt_targets.py); a
-    folder that cannot be removed is reported, never a reason to fail the build."""
+def _prune_targets(context: dg.AssetExecutionContext, target_path: Path, keep: int) -> None:
+    """Older builds' target folders beyond the setting dbt_targets_kept (orchestration/dbt_targets.py), never
+    this build's own; a folder that cannot be removed is reported, never a reason to fail the build."""
     try:
-        removed = prune_invocation_targets(target_root, context.op_execution_context.op.name, keep)
+        pruned = prune_invocation_targets(
+            target_path.parent, context.op_execution_context.op.name, keep, current=target_path
+        )
     except OSError as exc:
-        context.log.warning(f"older dbt target folders under {target_root} not pruned: {exc!r}")
+        context.log.warning(f"older dbt target folders under {target_path.parent} not pruned: {exc!r}")
         return
-    if removed:
-        context.log.info(f"removed {len(removed)} dbt target folder(s) of older builds (dbt_targets_kept={keep})")
+    if pruned.removed:
+        context.log.info(
+            f"removed {len(pruned.removed)} dbt target folder(s) of older builds (dbt_targets_kept={keep})"
+        )
+    for folder, exc in pruned.failed.items():
+        context.log.warning(f"older dbt target folder {folder} not removed: {exc!r}")
 
 
 def _finish(results: ResultStream, warehouse: WarehouseResource, context: dg.AssetExecutionContext) -> list[Any]:
