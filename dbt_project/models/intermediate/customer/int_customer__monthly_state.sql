@@ -48,18 +48,31 @@ order_state as (
     group by snapshots.snapshot_date, orders.account_id
 ),
 
+first_product_lines as (
+    -- The day each account first bought each product line (positive lines of non-cancelled orders).
+    select
+        account_id,
+        product_line,
+        min(order_date) as first_bought_on
+    from {{ ref('fct_order_lines') }}
+    where not is_cancelled_order
+      and quantity > 0
+      and product_line is not null
+    group by account_id, product_line
+),
+
 product_lines as (
-    -- Product lines bought (positive lines of non-cancelled orders): the 多产品线 test of the pyramid.
+    -- Product lines bought by the snapshot date: the 多产品线 test of the pyramid. Counted from each line's
+    -- first purchase, which is count(distinct product_line) over the lines by then without joining every
+    -- order line to every later snapshot.
     select
         snapshots.snapshot_date,
-        lines.account_id,
-        count(distinct lines.product_line) as product_lines_bought
+        first_product_lines.account_id,
+        count(*) as product_lines_bought
     from snapshots
-    inner join {{ ref('fct_order_lines') }} as lines
-        on lines.order_date <= snapshots.snapshot_date
-    where not lines.is_cancelled_order
-      and lines.quantity > 0
-    group by snapshots.snapshot_date, lines.account_id
+    inner join first_product_lines
+        on first_product_lines.first_bought_on <= snapshots.snapshot_date
+    group by snapshots.snapshot_date, first_product_lines.account_id
 ),
 
 accounts as (

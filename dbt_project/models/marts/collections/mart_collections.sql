@@ -117,7 +117,9 @@ collected as (
 ),
 
 order_months as (
-    -- Each order at each month end while it is still (partly) unpaid.
+    -- Each order at each month end while it is still (partly) unpaid: the month ends from its order date
+    -- to the last one before it was fully paid, both bounds in the join (DuckDB then joins by the two ranges
+    -- instead of pairing every order with every later month end and filtering afterwards).
     select
         balances.order_id,
         balances.receivable_base,
@@ -125,12 +127,12 @@ order_months as (
         months.month_start,
         months.period_end
     from balances
-    inner join months
-        on balances.order_date <= months.period_end
     left join {{ ref('fct_orders') }} as orders
         on orders.order_id = balances.order_id
+    inner join months
+        on balances.order_date <= months.period_end
+        and months.period_end < coalesce(cast(orders.fully_paid_at as date), cast('9999-12-31' as date))
     where balances.receivable_base > 0
-      and (orders.fully_paid_at is null or cast(orders.fully_paid_at as date) > months.period_end)
 ),
 
 order_month_open as (
