@@ -41,12 +41,21 @@ def _mtime(path: Path) -> float | None:
 
 
 def invocation_folders(target_root: Path, op_name: str) -> list[Path]:
-    """The invocation target folders of ``op_name`` under ``target_root``, newest first."""
+    """The invocation target folders of ``op_name`` under ``target_root``, newest first (one that cannot be
+    read is left out: it cannot be judged)."""
     pattern = re.compile(re.escape(op_name) + _INVOCATION_SUFFIX)
     if not target_root.is_dir():
         return []
-    dated = [(p, _mtime(p)) for p in target_root.iterdir() if pattern.fullmatch(p.name) and p.is_dir()]
-    return [p for p, mtime in sorted((d for d in dated if d[1] is not None), key=lambda d: d[1], reverse=True)]
+    dated = []
+    for path in target_root.iterdir():
+        if not pattern.fullmatch(path.name):
+            continue
+        try:
+            if path.is_dir() and (mtime := _mtime(path)) is not None:
+                dated.append((mtime, path))
+        except OSError:
+            continue
+    return [path for _, path in sorted(dated, reverse=True)]
 
 
 def _removable(folder: Path, now: float) -> bool:
@@ -56,6 +65,12 @@ def _removable(folder: Path, now: float) -> bool:
     # dbt appends to its log while it runs; the folder's own time is that of its first files.
     last_write = max((t for t in (_mtime(folder), _mtime(folder / DBT_LOG)) if t is not None), default=None)
     return last_write is not None and now - last_write > UNFINISHED_MAX_AGE_S
+
+
+def _skip_vanished(function: object, path: str, exc_info: tuple) -> None:
+    """Another build's prune removing the same folder: what it removed first is not an error here."""
+    if not issubclass(exc_info[0], FileNotFoundError):
+        raise exc_info[1]
 
 
 def prune_invocation_targets(
@@ -68,12 +83,10 @@ def prune_invocation_targets(
         return result
     now = time.time() if now is None else now
     for folder in invocation_folders(target_root, op_name)[keep:]:
-        if current is not None and folder == current or not _removable(folder, now):
-            continue
         try:
-            shutil.rmtree(folder)
-        except FileNotFoundError:
-            continue  # removed meanwhile by another build's prune
+            if current is not None and folder == current or not _removable(folder, now):
+                continue
+            shutil.rmtree(folder, onerror=_skip_vanished)
         except OSError as exc:
             result.failed[folder] = exc
             continue

@@ -11,8 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from orchestration.assets import dbt as dbt_asset
 from orchestration.assets.dbt import _prune_targets
-from orchestration.dbt_targets import prune_invocation_targets
+from orchestration.dbt_targets import _skip_vanished, prune_invocation_targets
 from orchestration.settings import CONFIG_ENV, DEFAULT_DBT_TARGETS_KEPT, SettingsError, load_settings
 
 OP = "salesops_dbt_assets"
@@ -74,6 +75,44 @@ def test_the_callers_own_folder_is_never_removed(tmp_path):
     assert own.is_dir() and newer.is_dir()
 
 
+def test_the_settling_time_and_the_day_are_the_bounds(tmp_path):
+    """Just inside each bound stays, just outside goes: results 9 and 11 minutes old; no results and the last
+    write 23 and 25 hours ago; a folder holding neither results nor a log (dbt died at its start) by its own
+    time."""
+    newest = _folder(tmp_path, f"{OP}-aaaaaaa-0000001", age_s=0, finished_s=0)
+    kept = [
+        _folder(tmp_path, f"{OP}-bbbbbbb-0000001", age_s=HOUR, finished_s=9 * MINUTE),
+        _folder(tmp_path, f"{OP}-bbbbbbb-0000002", age_s=30 * HOUR, log_s=23 * HOUR),
+        _folder(tmp_path, f"{OP}-bbbbbbb-0000003", age_s=23 * HOUR),
+    ]
+    gone = [
+        _folder(tmp_path, f"{OP}-ccccccc-0000001", age_s=HOUR, finished_s=11 * MINUTE),
+        _folder(tmp_path, f"{OP}-ccccccc-0000002", age_s=30 * HOUR, log_s=25 * HOUR),
+        _folder(tmp_path, f"{OP}-ccccccc-0000003", age_s=25 * HOUR),
+    ]
+    pruned = prune_invocation_targets(tmp_path, OP, keep=1, now=NOW)
+    assert sorted(pruned.removed) == sorted(gone)
+    assert all(p.is_dir() for p in [newest, *kept])
+
+
+def test_what_another_prune_removed_meanwhile_is_no_failure(tmp_path, monkeypatch):
+    _folder(tmp_path, f"{OP}-aaaaaaa-0000001", age_s=HOUR, finished_s=HOUR)
+    raced = _folder(tmp_path, f"{OP}-aaaaaaa-0000002", age_s=2 * HOUR, finished_s=2 * HOUR)
+    real_rmtree = shutil.rmtree
+
+    def rmtree(path, *args, **kwargs):
+        real_rmtree(path)  # another build's prune got there first
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+    pruned = prune_invocation_targets(tmp_path, OP, keep=1, now=NOW)
+    assert pruned.failed == {} and not raced.exists()
+    # Entries vanishing part-way through a removal are skipped the same way; anything else is an error.
+    _skip_vanished(os.unlink, "x", (FileNotFoundError, FileNotFoundError("x"), None))
+    with pytest.raises(PermissionError):
+        _skip_vanished(os.unlink, "x", (PermissionError, PermissionError("x"), None))
+
+
 def test_keep_zero_removes_nothing_and_a_missing_target_folder_is_no_error(tmp_path):
     folders = [_folder(tmp_path, f"{OP}-aaaaaaa-000000{i}", age_s=i * HOUR, finished_s=i * HOUR) for i in range(3)]
     assert prune_invocation_targets(tmp_path, OP, keep=0, now=NOW).removed == []
@@ -103,6 +142,18 @@ def test_the_asset_helper_logs_what_it_removed_and_what_it_could_not(tmp_path, m
     assert logged == [
         ("info", "removed 2 dbt target folder(s) of older builds (dbt_targets_kept=1)"),
         ("warning", f"older dbt target folder {stuck} not removed: PermissionError('read-only file system')"),
+    ]
+
+    # The prune itself failing (the target folder unreadable): one warning, never an error of the build.
+    logged.clear()
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError("permission denied")
+
+    monkeypatch.setattr(dbt_asset, "prune_invocation_targets", refuse)
+    _prune_targets(context, own, keep=1)
+    assert logged == [
+        ("warning", f"older dbt target folders under {tmp_path} not pruned: PermissionError('permission denied')")
     ]
 
 
