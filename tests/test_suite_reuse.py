@@ -87,7 +87,7 @@ def test_a_second_run_on_the_same_inputs_reuses_every_table_with_a_fresh_validat
     assert details["reused_from_run"] == "run-1" and details["expectation"]
 
 
-def test_a_missing_file_and_a_header_only_file_keep_their_verdicts_on_a_rerun(tmp_path, monkeypatch):
+def test_a_missing_file_and_a_header_only_file_keep_their_verdicts_on_a_rerun(tmp_path):
     """A landing the generator would not make: no partners file, a quotas file holding only its header."""
     landing = tmp_path / "landing"
     shutil.copytree(SMALL_LANDING, landing)
