@@ -244,6 +244,11 @@ def _fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
+def _timing_lines(timings: dict[str, float]) -> list[str]:
+    """A pipeline run's breakdown, one step a line."""
+    return [f"   {step:<60}{secs:>8.1f} s" for step, secs in timings.items()]
+
+
 def render(report: dict[str, Any]) -> str:
     """The printed report: machine, one table of contenders, the pipeline's breakdown, the goals."""
     m = report["machine"]
@@ -280,8 +285,7 @@ def render(report: dict[str, Any]) -> str:
     a = report["results"].get("a")
     if a:
         lines += ["", f"a. pipeline breakdown (Dagster event log, run {a.get('success') and 'succeeded' or 'FAILED'}):"]
-        for step, secs in a["timings"].items():
-            lines.append(f"   {step:<60}{secs:>8.1f} s")
+        lines += _timing_lines(a["timings"])
         lines.append(
             f"   peak RSS: pipeline process alone (VmHWM) {a['own_peak_rss_mb']:,.0f} MB; with its dbt "
             f"subprocess, summed (sampled every 0.1 s) {a['tree_peak_rss_mb']:,.0f} MB"
@@ -299,13 +303,11 @@ def render(report: dict[str, Any]) -> str:
             f"{drop['new_order_lines']:,} lines, {drop['new_payments']:,} payments, {drop['changed_orders']} changed "
             f"orders; run {'succeeded' if d.get('success') else 'FAILED'}):",
         ]
-        for step, secs in d["timings"].items():
-            lines.append(f"   {step:<60}{secs:>8.1f} s")
+        lines += _timing_lines(d["timings"])
     f = report["results"].get("f")
     if f:
         lines += ["", f"f. rerun breakdown (run {'succeeded' if f.get('success') else 'FAILED'}):"]
-        for step, secs in f["timings"].items():
-            lines.append(f"   {step:<60}{secs:>8.1f} s")
+        lines += _timing_lines(f["timings"])
     b = report["results"].get("b")
     if b:
         t = b["timings"]
