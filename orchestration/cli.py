@@ -103,6 +103,16 @@ AsJson = Annotated[bool, typer.Option("--json", help="print the result as JSON (
 AsOfDate = Annotated[
     str | None, typer.Option("--as-of-date", help="YYYY-MM-DD; default: latest business date in the data")
 ]
+Select = Annotated[
+    str | None,
+    typer.Option(
+        "--select",
+        "-s",
+        help="dbt selection syntax, as `dbt build --select` reads it: `mart_win_rate` (that model alone, on the "
+        "tables already built), `+mart_win_rate` (with everything upstream), `marts.collections`, `tag:...`",
+    ),
+]
+Exclude = Annotated[str | None, typer.Option("--exclude", help="dbt selection syntax: leave these models out")]
 Scale = Annotated[float, typer.Option("--scale", help="size of the sample data (1.0: about a year of a mid-size team)")]
 Seed = Annotated[int, typer.Option("--seed", help="random seed: the same seed writes the same files")]
 
@@ -110,8 +120,9 @@ Seed = Annotated[int, typer.Option("--seed", help="random seed: the same seed wr
 # ------------------------------------------------------------------------------------------ runs
 
 
-def _run(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool):
-    """Run a job on the persistent instance with a progress display fitting where the output goes."""
+def _run(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool, assets=None):
+    """Run a job (``assets``: only those of its assets) on the persistent instance with a progress display
+    fitting where the output goes."""
     from orchestration.pipeline import run_job
     from orchestration.progress import listening
     from orchestration.progress_view import PlainView, RichView
@@ -126,7 +137,13 @@ def _run(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool,
     echo = sys.stderr if quiet or as_json else out
     with contextlib.redirect_stdout(echo), view, listening(view if not (quiet or as_json) else (lambda event: None)):
         return run_job(
-            job_name, settings, _persistent_instance(), as_of_date, raise_on_error=False, log_level=log_level
+            job_name,
+            settings,
+            _persistent_instance(),
+            as_of_date,
+            raise_on_error=False,
+            log_level=log_level,
+            assets=assets,
         )
 
 
@@ -153,9 +170,9 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
     return code
 
 
-def _step(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool) -> int:
+def _step(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool, assets=None) -> int:
     started = time.perf_counter()
-    run = _run(job_name, settings, as_of_date, quiet, as_json)
+    run = _run(job_name, settings, as_of_date, quiet, as_json, assets)
     return _print_run(job_name, run, time.perf_counter() - started, as_json)
 
 
@@ -192,12 +209,30 @@ def load(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> i
     return _step(LOAD_JOB_NAME, settings, None, quiet, as_json)
 
 
-@_command("build every dbt model and run its tests (staging -> intermediate -> core -> marts)")
+@_command(
+    "build every dbt model and run its tests (staging -> intermediate -> core -> marts); --select builds only "
+    "the models and seeds dbt's selection syntax picks, with their tests"
+)
 @_with_settings
-def build(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False, as_json: AsJson = False) -> int:
+def build(
+    settings: Settings,
+    as_of_date: AsOfDate = None,
+    select: Select = None,
+    exclude: Exclude = None,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> int:
     from orchestration.jobs import BUILD_JOB_NAME
+    from orchestration.pipeline import DbtSelectionError, dbt_selection
 
-    return _step(BUILD_JOB_NAME, settings, as_of_date, quiet, as_json)
+    assets = None
+    if select or exclude:
+        try:
+            assets = dbt_selection(select or "fqn:*", exclude)
+        except DbtSelectionError as exc:
+            print(f"salesops: {exc}")
+            return ExitCode.USAGE
+    return _step(BUILD_JOB_NAME, settings, as_of_date, quiet, as_json, assets)
 
 
 @_command(

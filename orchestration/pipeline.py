@@ -49,6 +49,25 @@ def run_full_pipeline(
     return run_job(FULL_PIPELINE_JOB_NAME, resolved, instance, as_of_date, raise_on_error, log_level)
 
 
+class DbtSelectionError(ValueError):
+    """A dbt selection that names nothing the dbt assets hold."""
+
+
+def dbt_selection(select: str, exclude: str | None = None) -> list[dg.AssetKey]:
+    """The dbt models and seeds that dbt's selection syntax picks (``--select``/``--exclude``, as ``dbt build``
+    reads them: ``+mart_win_rate``, ``marts.collections``, ``tag:x``, ``state:...`` aside), as asset keys.
+    A run of these keys builds them and runs the tests Dagster attaches to them, nothing else: an analyst
+    changing one mart rebuilds that mart, not the warehouse."""
+    from dagster_dbt import build_dbt_asset_selection
+
+    chosen = build_dbt_asset_selection([salesops_dbt_assets], dbt_select=select, dbt_exclude=exclude or "")
+    keys = sorted(chosen.resolve([salesops_dbt_assets]), key=lambda key: key.to_user_string())
+    if not keys:
+        excluding = f" --exclude {exclude!r}" if exclude else ""
+        raise DbtSelectionError(f"--select {select!r}{excluding} matches no dbt model or seed")
+    return keys
+
+
 def run_job(
     job_name: str,
     settings: Settings,
@@ -56,8 +75,10 @@ def run_job(
     as_of_date: str | None = None,
     raise_on_error: bool = True,
     log_level: str = "INFO",
+    assets: Sequence[dg.AssetKey] | None = None,
 ) -> PipelineRun:
-    """Run one job of the code location (orchestration/jobs.py) in this process, on ``settings``' files."""
+    """Run one job of the code location (orchestration/jobs.py) in this process, on ``settings``' files;
+    ``assets`` runs only those of the job's assets, with their checks (``dbt_selection``)."""
     job = build_definitions(settings).resolve_job_def(job_name)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if as_of_date and any(node.name == DBT_OP_NAME for node in job.graph.nodes):
@@ -67,6 +88,7 @@ def run_job(
         instance=instance,
         run_config=run_config,
         raise_on_error=raise_on_error,
+        asset_selection=list(assets) if assets is not None else None,
     )
     failed = [
         f"{e.asset_key.to_user_string()}:{e.check_name}"

@@ -44,7 +44,23 @@ def demo_pipeline(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory):
     warehouse = tmp_path_factory.mktemp("demo_wh") / "salesops.duckdb"
     run = run_full_pipeline(demo_landing, warehouse, raise_on_error=False)
     assert run.success, f"pipeline failed; failed checks: {run.failed_checks}"
+    # Later builds of the session prune dbt's target folders (setting dbt_targets_kept): keep this run's log.
+    shutil.copyfile(dbt_target_of(run) / "dbt.log", demo_dbt_log(run))
     return run
+
+
+def dbt_target_of(run) -> Path:
+    """The target folder of the run's dbt step (dagster-dbt gives each invocation its own)."""
+    from orchestration.dbt_project import salesops_dbt_project
+    from orchestration.pipeline import DBT_OP_NAME
+
+    (target,) = (salesops_dbt_project().project_dir / "target").glob(f"{DBT_OP_NAME}-{run.run_id[:7]}-*")
+    return target
+
+
+def demo_dbt_log(run) -> Path:
+    """Where the demo run's dbt log is kept for the session, beside its warehouse."""
+    return run.warehouse.parent / "dbt.log"
 
 
 @pytest.fixture(scope="session")

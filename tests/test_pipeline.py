@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from conftest import demo_dbt_log
 
 from ingestion.contract import CONTRACT
 
@@ -310,11 +311,7 @@ def test_dbt_results_reach_dagster_while_dbt_builds(demo_pipeline):
 
 
 def _dbt_log(run) -> list[dict]:
-    """The JSON lines of the dbt log of the run's dbt step (dagster-dbt gives each invocation its folder)."""
+    """The JSON lines of the dbt log of the run's dbt step, as the session fixture kept it."""
     import json
 
-    from orchestration.dbt_project import salesops_dbt_project
-    from orchestration.pipeline import DBT_OP_NAME
-
-    (target,) = (salesops_dbt_project().project_dir / "target").glob(f"{DBT_OP_NAME}-{run.run_id[:7]}-*")
-    return [json.loads(line) for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in demo_dbt_log(run).read_text(encoding="utf-8").splitlines()]

@@ -1,0 +1,106 @@
+"""``salesops build --select``: an analyst changing one mart rebuilds that mart (or it and what it reads),
+with its tests, as a Dagster run of those assets, instead of the whole warehouse.
+
+The selections are checked against the manifest walked here by hand (parents by ``depends_on``, folders by
+``fqn``), and the build against a copy of the hand-made fixture build whose tables were emptied first: what
+the selection names comes back with the fixture build's rows, what it does not name stays empty."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration import cli
+from orchestration.assets.dbt import salesops_dbt_assets
+from orchestration.dbt_project import dbt_manifest
+from orchestration.exit_codes import ExitCode
+from orchestration.jobs import BUILD_JOB_NAME
+from orchestration.pipeline import DbtSelectionError, dbt_selection, run_job
+from orchestration.settings import load_settings
+
+PROJECT = "salesops"
+
+
+def _models_and_seeds() -> dict[str, dict]:
+    return {uid: n for uid, n in dbt_manifest()["nodes"].items() if n["resource_type"] in ("model", "seed")}
+
+
+def _key(node: dict) -> str:
+    """A dbt node's asset key as the project's translator names it: the node's schema, then its name."""
+    return f"{node['schema']}/{node['name']}"
+
+
+def _ancestors(unique_id: str) -> set[str]:
+    nodes, seen, todo = dbt_manifest()["nodes"], set(), [unique_id]
+    while todo:
+        uid = todo.pop()
+        if uid in seen or uid not in nodes:  # sources are not dbt assets
+            continue
+        seen.add(uid)
+        todo += nodes[uid]["depends_on"].get("nodes", [])
+    return seen
+
+
+def _keys(selection: list[dg.AssetKey]) -> set[str]:
+    return {key.to_user_string() for key in selection}
+
+
+def test_a_model_a_model_with_its_parents_and_a_folder_minus_one():
+    nodes = _models_and_seeds()
+    assert _keys(dbt_selection("mart_win_rate")) == {"marts/mart_win_rate"}
+    upstream = _ancestors(f"model.{PROJECT}.mart_win_rate")
+    assert _keys(dbt_selection("+mart_win_rate")) == {_key(nodes[uid]) for uid in upstream}
+    assert {"staging/stg_crm__opportunities", "reference/stages"} <= _keys(dbt_selection("+mart_win_rate"))
+    customer = {_key(n) for n in nodes.values() if n["fqn"][1:3] == ["marts", "customer"]}
+    assert len(customer) > 2
+    chosen = _keys(dbt_selection("marts.customer", exclude="mart_customer_rfm"))
+    assert chosen == customer - {"marts/mart_customer_rfm"}
+
+
+def test_a_selection_of_nothing_is_a_usage_error_naming_it(capsys):
+    with pytest.raises(DbtSelectionError, match="--select 'mart_nothing' matches no dbt model or seed"):
+        dbt_selection("mart_nothing")
+    # A test is not an asset: it runs with the model it is attached to.
+    with pytest.raises(DbtSelectionError):
+        dbt_selection("test_type:singular")
+    code = cli.main(["build", "--select", "mart_nothing", "--warehouse", "unused.duckdb"])
+    assert code == ExitCode.USAGE
+    assert "matches no dbt model or seed" in capsys.readouterr().out
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    return sorted(con.execute(f"select * from {table}").fetchall(), key=repr)
+
+
+def test_a_selected_build_rebuilds_the_selection_with_its_tests_and_nothing_else(fixture_build: Path, tmp_path):
+    warehouse = tmp_path / "salesops.duckdb"
+    shutil.copy(fixture_build, warehouse)
+    selected, other = "marts.mart_win_rate", "marts.mart_sales_cycle"
+    con = duckdb.connect(str(warehouse))
+    try:
+        expected = _rows(con, selected)
+        assert expected and _rows(con, other)
+        for table in (selected, other):
+            con.execute(f"delete from {table}")
+    finally:
+        con.close()
+
+    keys = dbt_selection("mart_win_rate")
+    run = run_job(BUILD_JOB_NAME, load_settings().with_paths(warehouse=warehouse), raise_on_error=False, assets=keys)
+
+    assert run.success, run.failed_checks
+    built = {event.asset_key for event in run.result.get_asset_materialization_events()}
+    assert built == set(keys)
+    declared = {(spec.asset_key, spec.name) for spec in salesops_dbt_assets.check_specs}
+    ran = {(e.asset_key, e.check_name) for e in run.result.get_asset_check_evaluations()}
+    assert ran == {(key, name) for key, name in declared if key in set(keys)} and ran
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert _rows(con, selected) == expected
+        assert _rows(con, other) == []
+    finally:
+        con.close()
