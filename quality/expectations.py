@@ -37,9 +37,10 @@ SHARES = "shares"  # category shares of the newest file version against the load
 # shifted columns) rather than as a few bad rows: PROJECT CHOICE, domain.md DQ37 ("schema matches").
 MIN_ACCEPTED_SHARE = 0.5
 
-# Synthetic column holding a row's file version and typed primary key, nulls included (quality.frames):
-# uniqueness is judged per file version (a corrected record re-sent in a later dated drop repeats its key
-# across files, which is how updates arrive), and NULL key parts compare equal, like the staging dedupe.
+# Synthetic column holding a row's typed primary key (and file version, when several are read) where that
+# key repeats within the row's file version, else null (quality.frames): uniqueness is judged per file
+# version (a corrected record re-sent in a later dated drop repeats its key across files, which is how
+# updates arrive), and NULL key parts compare equal, like the staging dedupe.
 KEY_COLUMN = "_primary_key"
 
 # The other raw tables each cross-file check reads (quality.cross_file); the Dagster code location orders

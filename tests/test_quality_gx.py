@@ -191,6 +191,17 @@ def test_a_repeated_primary_key_inside_a_file_blocks(tmp_path):
     assert stored == [("accepted__unique_key__order_id", "fail", "error", 2, "orders/orders.csv")]
 
 
+def test_a_compound_key_repeated_twice_fails_on_every_row_of_both_keys(tmp_path):
+    """order_lines is keyed by order and line: SO1's lines 1 and 2 each come twice with other values (four
+    rows), SO1 line 3 once. The check counts the four rows among the nine accepted and shows their keys."""
+    lines = ["SO1,1,X2,3,250,0", "SO1,2,X1,1,100,0", "SO1,3,X1,1,100,0"]
+    validation = _validated(tmp_path, _landing_with(tmp_path, {"orders/order_lines.csv": lines}), "order_lines")
+    unique = _by_name(validation)["accepted__unique_key__order_id+line_number"]
+    assert (unique.passed, unique.failing_rows, unique.element_count) == (False, 4, 10)
+    assert unique.observed_value == "4 of 10 rows unexpected"
+    assert sorted(unique.details["examples"]) == ["SO1|1.0", "SO1|1.0", "SO1|2.0", "SO1|2.0"]
+
+
 def test_each_dated_drop_is_its_own_file_version_for_the_key(tmp_path):
     """A corrected account re-sent in a dated drop repeats a key across files: not a key violation."""
     header = (SMALL_LANDING / "crm/accounts.csv").read_text().splitlines()[0]
