@@ -109,10 +109,14 @@ Select = Annotated[
         "--select",
         "-s",
         help="dbt selection syntax, as `dbt build --select` reads it: `mart_win_rate` (that model alone, on the "
-        "tables already built), `+mart_win_rate` (with everything upstream), `marts.collections`, `tag:...`",
+        "tables already built), `+mart_win_rate` (with everything upstream), `marts.collections`, `tag:...`; "
+        "the tests of the selected models' checks run with them, no other",
     ),
 ]
-Exclude = Annotated[str | None, typer.Option("--exclude", help="dbt selection syntax: leave these models out")]
+Exclude = Annotated[
+    str | None, typer.Option("--exclude", help="dbt selection syntax: leave these models and seeds out")
+]
+AS_OF_MODEL = "int_as_of_date"  # the dbt model every mart reads the as-of date from
 Scale = Annotated[float, typer.Option("--scale", help="size of the sample data (1.0: about a year of a mid-size team)")]
 Seed = Annotated[int, typer.Option("--seed", help="random seed: the same seed writes the same files")]
 
@@ -228,7 +232,11 @@ def build(
     assets = None
     if select or exclude:
         try:
-            assets = dbt_selection(select or "fqn:*", exclude)
+            assets = dbt_selection(select, exclude)
+            # The marts read the as-of date from int_as_of_date's table, not from the var: built for another
+            # date, they would be computed for the date it holds.
+            if as_of_date and not set(dbt_selection(AS_OF_MODEL)) <= set(assets):
+                raise DbtSelectionError(f"--as-of-date needs {AS_OF_MODEL} in the selection (--select +<model>)")
         except DbtSelectionError as exc:
             print(f"salesops: {exc}")
             return ExitCode.USAGE

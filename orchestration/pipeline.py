@@ -53,18 +53,25 @@ class DbtSelectionError(ValueError):
     """A dbt selection that names nothing the dbt assets hold."""
 
 
-def dbt_selection(select: str, exclude: str | None = None) -> list[dg.AssetKey]:
+def dbt_selection(select: str | None, exclude: str | None = None) -> list[dg.AssetKey]:
     """The dbt models and seeds that dbt's selection syntax picks (``--select``/``--exclude``, as ``dbt build``
-    reads them: ``+mart_win_rate``, ``marts.collections``, ``tag:x``, ``state:...`` aside), as asset keys.
-    A run of these keys builds them and runs the tests Dagster attaches to them, nothing else: an analyst
-    changing one mart rebuilds that mart, not the warehouse."""
+    reads them: ``+mart_win_rate``, ``marts.collections``, ``tag:x``; no ``--select``: every one), as asset
+    keys. A run of these keys builds them and runs the tests of their checks, nothing else
+    (orchestration/assets/dbt.py ``subset_test_args``): an analyst changing one mart rebuilds that mart, not
+    the warehouse. A test is not selected itself: it runs with the model its check is on."""
     from dagster_dbt import build_dbt_asset_selection
+    from dbt_common.exceptions import DbtBaseException
 
-    chosen = build_dbt_asset_selection([salesops_dbt_assets], dbt_select=select, dbt_exclude=exclude or "")
-    keys = sorted(chosen.resolve([salesops_dbt_assets]), key=lambda key: key.to_user_string())
+    given = " ".join(f"--{flag} {value!r}" for flag, value in (("select", select), ("exclude", exclude)) if value)
+    try:
+        chosen = build_dbt_asset_selection(
+            [salesops_dbt_assets], dbt_select=select or "fqn:*", dbt_exclude=exclude or ""
+        )
+        keys = sorted(chosen.resolve([salesops_dbt_assets]), key=lambda key: key.to_user_string())
+    except DbtBaseException as exc:
+        raise DbtSelectionError(f"{given}: {str(exc).strip()}") from None
     if not keys:
-        excluding = f" --exclude {exclude!r}" if exclude else ""
-        raise DbtSelectionError(f"--select {select!r}{excluding} matches no dbt model or seed")
+        raise DbtSelectionError(f"{given} matches no dbt model or seed")
     return keys
 
 
@@ -79,6 +86,8 @@ def run_job(
 ) -> PipelineRun:
     """Run one job of the code location (orchestration/jobs.py) in this process, on ``settings``' files;
     ``assets`` runs only those of the job's assets, with their checks (``dbt_selection``)."""
+    if assets is not None and not assets:
+        raise ValueError("no asset to run: assets=None runs the whole job")
     job = build_definitions(settings).resolve_job_def(job_name)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if as_of_date and any(node.name == DBT_OP_NAME for node in job.graph.nodes):

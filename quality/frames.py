@@ -211,16 +211,19 @@ def _repeated_keys(cf: ContractFile, rows_filter: str) -> str:
             on repeated._load_id = r._load_id and {on}"""
 
 
-def accepted_rows(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_ids: list[str]) -> pd.DataFrame:
+def accepted_rows(
+    con: duckdb.DuckDBPyConnection, cf: ContractFile, load_ids: list[str], with_key: bool = True
+) -> pd.DataFrame:
     """The accepted rows of the given file versions of ``raw.<cf.name>``, typed; contract columns the raw
-    table lacks are left out (the storage schema check reports them), plus ``_source_file`` and the key."""
+    table lacks are left out (the storage schema check reports them), plus ``_source_file`` and, unless
+    ``with_key`` is false (a frame no key check reads), the repeated keys (``_key_expression``)."""
     present = set(table_columns(con, "raw", cf.name)) if table_exists(con, "raw", cf.name) else set()
     columns = [c for c in cf.columns if c.name in present]
     select = [f"{typed_expression(c)} as {_quoted(c.name)}" for c in columns]
     select.append("r._source_file")
     rows_filter = "list_contains(cast($1 as varchar[]), r._load_id) and not r._is_quarantined"
     join = ""
-    if cf.primary_key and all(k in present for k in cf.primary_key):
+    if with_key and cf.primary_key and all(k in present for k in cf.primary_key):
         select.append(f"{_key_expression(cf, len(load_ids) > 1)} as {KEY_COLUMN}")
         join = _repeated_keys(cf, rows_filter)
     if not present:

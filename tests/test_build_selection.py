@@ -7,12 +7,14 @@ the selection names comes back with the fixture build's rows, what it does not n
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
+from conftest import dbt_target_of
 
 from orchestration import cli
 from orchestration.assets.dbt import salesops_dbt_assets
@@ -61,46 +63,69 @@ def test_a_model_a_model_with_its_parents_and_a_folder_minus_one():
     assert chosen == customer - {"marts/mart_customer_rfm"}
 
 
-def test_a_selection_of_nothing_is_a_usage_error_naming_it(capsys):
+def test_a_selection_of_nothing_or_a_bad_selector_is_a_usage_error_naming_it(capsys):
     with pytest.raises(DbtSelectionError, match="--select 'mart_nothing' matches no dbt model or seed"):
         dbt_selection("mart_nothing")
-    # A test is not an asset: it runs with the model it is attached to.
+    # A test is not an asset: it runs with the model its check is on.
     with pytest.raises(DbtSelectionError):
         dbt_selection("test_type:singular")
-    code = cli.main(["build", "--select", "mart_nothing", "--warehouse", "unused.duckdb"])
-    assert code == ExitCode.USAGE
+    with pytest.raises(DbtSelectionError, match="--select 'tags:x': (?s:.*)'tags' is not a valid method name"):
+        dbt_selection("tags:x")
+    with pytest.raises(DbtSelectionError, match="^--exclude 'fqn:\\*' matches no dbt model or seed"):
+        dbt_selection(None, exclude="fqn:*")
+    for args in (["--select", "mart_nothing"], ["--select", "state:modified"]):
+        assert cli.main(["build", *args, "--warehouse", "unused.duckdb"]) == ExitCode.USAGE
     assert "matches no dbt model or seed" in capsys.readouterr().out
+
+
+def test_an_as_of_date_needs_the_model_the_marts_read_it_from(capsys):
+    """Marts read the as-of date from int_as_of_date's table: rebuilt without it, they would keep its date."""
+    args = ["build", "--as-of-date", "2024-02-15", "--warehouse", "unused.duckdb"]
+    assert cli.main([*args, "--select", "mart_win_rate"]) == ExitCode.USAGE
+    assert "--as-of-date needs int_as_of_date in the selection" in capsys.readouterr().out
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     return sorted(con.execute(f"select * from {table}").fetchall(), key=repr)
 
 
-def test_a_selected_build_rebuilds_the_selection_with_its_tests_and_nothing_else(fixture_build: Path, tmp_path):
+def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothing_else(fixture_build: Path, tmp_path):
+    """mart_customer_rfm is read by two tests on other marts (the Pareto and the segment migration): dbt's
+    default selection would run them too. Only the tests of the selected models' checks run."""
     warehouse = tmp_path / "salesops.duckdb"
     shutil.copy(fixture_build, warehouse)
-    selected, other = "marts.mart_win_rate", "marts.mart_sales_cycle"
+    selected, other = ("marts.mart_win_rate", "marts.mart_customer_rfm"), "marts.mart_sales_cycle"
     con = duckdb.connect(str(warehouse))
     try:
-        expected = _rows(con, selected)
-        assert expected and _rows(con, other)
-        for table in (selected, other):
+        expected = {table: _rows(con, table) for table in selected}
+        assert all(expected.values()) and _rows(con, other)
+        for table in (*selected, other):
             con.execute(f"delete from {table}")
     finally:
         con.close()
 
-    keys = dbt_selection("mart_win_rate")
+    keys = dbt_selection("mart_win_rate mart_customer_rfm")
     run = run_job(BUILD_JOB_NAME, load_settings().with_paths(warehouse=warehouse), raise_on_error=False, assets=keys)
 
     assert run.success, run.failed_checks
     built = {event.asset_key for event in run.result.get_asset_materialization_events()}
     assert built == set(keys)
-    declared = {(spec.asset_key, spec.name) for spec in salesops_dbt_assets.check_specs}
+    declared = {(spec.asset_key, spec.name) for spec in salesops_dbt_assets.check_specs if spec.asset_key in built}
     ran = {(e.asset_key, e.check_name) for e in run.result.get_asset_check_evaluations()}
-    assert ran == {(key, name) for key, name in declared if key in set(keys)} and ran
+    assert ran == declared and ran
+    # What dbt itself ran: the two models and the tests of their checks, nothing else.
+    results = json.loads((dbt_target_of(run) / "run_results.json").read_text(encoding="utf-8"))["results"]
+    nodes = dbt_manifest()["nodes"]
+    ran_by_dbt = {
+        nodes[r["unique_id"]]["name"]
+        for r in results
+        if nodes.get(r["unique_id"], {}).get("resource_type") in ("model", "seed", "test")
+    }
+    assert ran_by_dbt == {"mart_win_rate", "mart_customer_rfm"} | {name for _, name in declared}
+    assert "assert_customer_pareto_trailing_matches_rfm_monetary" not in ran_by_dbt
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        assert _rows(con, selected) == expected
+        assert {table: _rows(con, table) for table in selected} == expected
         assert _rows(con, other) == []
     finally:
         con.close()

@@ -95,7 +95,7 @@ def salesops_dbt_assets(
     results = ResultStream(relation_of, context.asset_key_for_output, lambda key: asset_deps.get(key, ()))
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     progress.report(progress.ProgressEvent(progress.DBT, progress.START, "dbt build", total=nodes))
-    invocation = dbt.cli(args, context=context, target_path=target_path)
+    invocation = dbt.cli([*args, *subset_test_args(context)], context=context, target_path=target_path)
 
     def handed_over(events: list[Any]) -> Iterator[Any]:
         for event in events:
@@ -136,6 +136,22 @@ def salesops_dbt_assets(
     dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
     yield from handed_over(_finish(results, warehouse, context))
+
+
+def subset_test_args(context: dg.AssetExecutionContext) -> list[str]:
+    """For a run of some of the dbt assets (``salesops build --select``, a selection in the UI), the dbt tests
+    of exactly the checks selected, and no other: dagster-dbt passes the selected models alone when every
+    check of theirs is selected, and dbt's default (eager) indirect selection then also runs every test that
+    reads one of them: tests of models left out, reported as observations rather than checks, failing on
+    their tables when those are not built or not rebuilt. A whole build needs nothing: everything is selected."""
+    everything = set(salesops_dbt_assets.keys)
+    if set(context.selected_asset_keys) == everything and set(context.selected_asset_check_keys) == set(
+        salesops_dbt_assets.check_keys
+    ):
+        return []
+    # A check is named after its dbt test (dagster-dbt), and dbt selects a test by its name.
+    tests = sorted(key.name for key in context.selected_asset_check_keys)
+    return ["--indirect-selection", "empty", *(["--select", " ".join(tests)] if tests else [])]
 
 
 def stop_dbt_process(invocation: DbtCliInvocation, timeout_s: float = DBT_STOP_TIMEOUT_S) -> None:
