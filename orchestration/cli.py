@@ -116,7 +116,6 @@ Select = Annotated[
 Exclude = Annotated[
     str | None, typer.Option("--exclude", help="dbt selection syntax: leave these models and seeds out")
 ]
-AS_OF_MODEL = "int_as_of_date"  # the dbt model every mart reads the as-of date from
 Scale = Annotated[float, typer.Option("--scale", help="size of the sample data (1.0: about a year of a mid-size team)")]
 Seed = Annotated[int, typer.Option("--seed", help="random seed: the same seed writes the same files")]
 
@@ -227,16 +226,21 @@ def build(
     as_json: AsJson = False,
 ) -> int:
     from orchestration.jobs import BUILD_JOB_NAME
-    from orchestration.pipeline import DbtSelectionError, dbt_selection
+    from orchestration.pipeline import DbtSelectionError, dbt_selection, missing_upstream
 
     assets = None
     if select or exclude:
         try:
             assets = dbt_selection(select, exclude)
-            # The marts read the as-of date from int_as_of_date's table, not from the var: built for another
-            # date, they would be computed for the date it holds.
-            if as_of_date and not set(dbt_selection(AS_OF_MODEL)) <= set(assets):
-                raise DbtSelectionError(f"--as-of-date needs {AS_OF_MODEL} in the selection (--select +<model>)")
+            # Staging reads the as-of date from the var, the marts from int_as_of_date's table, every model from
+            # the tables upstream: a model rebuilt for another date on tables built for the last one mixes both.
+            missing = missing_upstream(assets) if as_of_date else []
+            if missing:
+                shown = ", ".join(key.to_user_string() for key in missing[:5])
+                raise DbtSelectionError(
+                    f"--as-of-date rebuilds a selection for that date only with everything upstream of it "
+                    f"(--select +<model>); left out: {shown}{' …' if len(missing) > 5 else ''}"
+                )
         except DbtSelectionError as exc:
             print(f"salesops: {exc}")
             return ExitCode.USAGE

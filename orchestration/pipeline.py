@@ -63,16 +63,29 @@ def dbt_selection(select: str | None, exclude: str | None = None) -> list[dg.Ass
     from dbt_common.exceptions import DbtBaseException
 
     given = " ".join(f"--{flag} {value!r}" for flag, value in (("select", select), ("exclude", exclude)) if value)
-    try:
-        chosen = build_dbt_asset_selection(
-            [salesops_dbt_assets], dbt_select=select or "fqn:*", dbt_exclude=exclude or ""
-        )
-        keys = sorted(chosen.resolve([salesops_dbt_assets]), key=lambda key: key.to_user_string())
-    except DbtBaseException as exc:
-        raise DbtSelectionError(f"{given}: {str(exc).strip()}") from None
+
+    def resolve(chosen: str, left_out: str) -> set[dg.AssetKey]:
+        try:
+            selection = build_dbt_asset_selection([salesops_dbt_assets], dbt_select=chosen, dbt_exclude=left_out)
+            return selection.resolve([salesops_dbt_assets])
+        except DbtBaseException as exc:
+            raise DbtSelectionError(f"{given}: {str(exc).strip()}") from None
+
+    keys = resolve(select or "fqn:*", exclude or "")
     if not keys:
         raise DbtSelectionError(f"{given} matches no dbt model or seed")
-    return keys
+    # dbt only warns about a criterion of a union that matches nothing (a typo), and on stdout.
+    for criterion in (select or "").split():
+        if not resolve(criterion, ""):
+            raise DbtSelectionError(f"{given}: {criterion!r} matches no dbt model or seed")
+    return sorted(keys, key=lambda key: key.to_user_string())
+
+
+def missing_upstream(assets: Sequence[dg.AssetKey]) -> list[dg.AssetKey]:
+    """The dbt models and seeds upstream of ``assets`` that are not among them."""
+    chosen = set(assets)
+    upstream = dg.AssetSelection.assets(*chosen).upstream().resolve([salesops_dbt_assets], allow_missing=True)
+    return sorted((upstream & set(salesops_dbt_assets.keys)) - chosen, key=lambda key: key.to_user_string())
 
 
 def run_job(

@@ -66,6 +66,9 @@ def test_a_model_a_model_with_its_parents_and_a_folder_minus_one():
 def test_a_selection_of_nothing_or_a_bad_selector_is_a_usage_error_naming_it(capsys):
     with pytest.raises(DbtSelectionError, match="--select 'mart_nothing' matches no dbt model or seed"):
         dbt_selection("mart_nothing")
+    # A criterion of a union that matches nothing is a typo, not a smaller selection (dbt only warns).
+    with pytest.raises(DbtSelectionError, match="'mart_nothing' matches no dbt model or seed"):
+        dbt_selection("mart_win_rate mart_nothing")
     # A test is not an asset: it runs with the model its check is on.
     with pytest.raises(DbtSelectionError):
         dbt_selection("test_type:singular")
@@ -73,16 +76,28 @@ def test_a_selection_of_nothing_or_a_bad_selector_is_a_usage_error_naming_it(cap
         dbt_selection("tags:x")
     with pytest.raises(DbtSelectionError, match="^--exclude 'fqn:\\*' matches no dbt model or seed"):
         dbt_selection(None, exclude="fqn:*")
-    for args in (["--select", "mart_nothing"], ["--select", "state:modified"]):
-        assert cli.main(["build", *args, "--warehouse", "unused.duckdb"]) == ExitCode.USAGE
+    args = ["build", "--warehouse", "unused.duckdb", "--select"]
+    assert cli.main([*args, "mart_nothing"]) == ExitCode.USAGE
     assert "matches no dbt model or seed" in capsys.readouterr().out
+    assert cli.main([*args, "state:modified"]) == ExitCode.USAGE
+    assert "no comparison manifest" in capsys.readouterr().out
 
 
-def test_an_as_of_date_needs_the_model_the_marts_read_it_from(capsys):
-    """Marts read the as-of date from int_as_of_date's table: rebuilt without it, they would keep its date."""
-    args = ["build", "--as-of-date", "2024-02-15", "--warehouse", "unused.duckdb"]
-    assert cli.main([*args, "--select", "mart_win_rate"]) == ExitCode.USAGE
-    assert "--as-of-date needs int_as_of_date in the selection" in capsys.readouterr().out
+def test_an_as_of_date_rebuilds_a_selection_only_with_everything_upstream(monkeypatch, capsys):
+    """Staging reads the as-of date from the var, the marts from int_as_of_date's table: a mart rebuilt for
+    another date on tables built for the last one would mix the two."""
+    args = ["build", "--as-of-date", "2024-02-15", "--warehouse", "unused.duckdb", "--select"]
+    assert cli.main([*args, "mart_win_rate"]) == ExitCode.USAGE
+    assert cli.main([*args, "int_as_of_date mart_win_rate"]) == ExitCode.USAGE
+    assert cli.main([*args, "+mart_win_rate", "--exclude", "stages"]) == ExitCode.USAGE
+    out = capsys.readouterr().out
+    assert "--as-of-date rebuilds a selection for that date only with everything upstream" in out
+    assert "left out: reference/stages" in out
+    steps = []
+    monkeypatch.setattr(cli, "_step", lambda *step, **kw: steps.append((step, kw)) or ExitCode.OK)
+    assert cli.main([*args, "+mart_win_rate"]) == ExitCode.OK
+    (((job, _settings, as_of_date, *_flags, assets), _kw),) = steps
+    assert (job, as_of_date, set(assets)) == (BUILD_JOB_NAME, "2024-02-15", set(dbt_selection("+mart_win_rate")))
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
@@ -116,6 +131,7 @@ def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothi
     # What dbt itself ran: the two models and the tests of their checks, nothing else.
     results = json.loads((dbt_target_of(run) / "run_results.json").read_text(encoding="utf-8"))["results"]
     nodes = dbt_manifest()["nodes"]
+    assert {r["unique_id"].split(".")[0] for r in results} == {"model", "test", "operation"}  # operation: hooks
     ran_by_dbt = {
         nodes[r["unique_id"]]["name"]
         for r in results
@@ -129,3 +145,23 @@ def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothi
         assert _rows(con, other) == []
     finally:
         con.close()
+
+
+def test_only_a_partial_run_of_models_names_its_tests():
+    """A whole build, and a run of checks alone (dagster-dbt names their tests itself), pass nothing; a run of
+    some models passes the tests of their checks and turns dbt's indirect selection off."""
+    from types import SimpleNamespace
+
+    from orchestration.assets.dbt import subset_test_args
+
+    every_check = set(salesops_dbt_assets.check_keys)
+    whole = SimpleNamespace(selected_asset_keys=set(salesops_dbt_assets.keys), selected_asset_check_keys=every_check)
+    assert subset_test_args(whole) == []
+    assert subset_test_args(SimpleNamespace(selected_asset_keys=set(), selected_asset_check_keys=every_check)) == []
+    (mart,) = dbt_selection("mart_win_rate")
+    checks = {key for key in every_check if key.asset_key == mart}
+    args = subset_test_args(SimpleNamespace(selected_asset_keys={mart}, selected_asset_check_keys=checks))
+    assert args[:3] == ["--indirect-selection", "empty", "--select"] and len(args) == 4
+    assert sorted(args[3].split()) == sorted(key.name for key in checks) and len(checks) == 5
+    bare = subset_test_args(SimpleNamespace(selected_asset_keys={mart}, selected_asset_check_keys=set()))
+    assert bare == ["--indirect-selection", "empty"]

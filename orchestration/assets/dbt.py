@@ -143,11 +143,14 @@ def subset_test_args(context: dg.AssetExecutionContext) -> list[str]:
     of exactly the checks selected, and no other: dagster-dbt passes the selected models alone when every
     check of theirs is selected, and dbt's default (eager) indirect selection then also runs every test that
     reads one of them: tests of models left out, reported as observations rather than checks, failing on
-    their tables when those are not built or not rebuilt. A whole build needs nothing: everything is selected."""
-    everything = set(salesops_dbt_assets.keys)
-    if set(context.selected_asset_keys) == everything and set(context.selected_asset_check_keys) == set(
-        salesops_dbt_assets.check_keys
+    their tables when those are not built or not rebuilt."""
+    selected = set(context.selected_asset_keys)
+    if not selected or (
+        selected == set(salesops_dbt_assets.keys)
+        and set(context.selected_asset_check_keys) == set(salesops_dbt_assets.check_keys)
     ):
+        # A whole build selects everything; a run of checks alone (salesops check) has its tests selected by
+        # dagster-dbt, with no model for indirect selection to start from.
         return []
     # A check is named after its dbt test (dagster-dbt), and dbt selects a test by its name.
     tests = sorted(key.name for key in context.selected_asset_check_keys)
