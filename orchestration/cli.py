@@ -225,22 +225,17 @@ def build(
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> int:
+    from orchestration.assets.dbt import as_of_selection_error, missing_upstream
     from orchestration.jobs import BUILD_JOB_NAME
-    from orchestration.pipeline import DbtSelectionError, dbt_selection, missing_upstream
+    from orchestration.pipeline import DbtSelectionError, dbt_selection
 
     assets = None
     if select or exclude:
         try:
             assets = dbt_selection(select, exclude)
-            # Staging reads the as-of date from the var, the marts from int_as_of_date's table, every model from
-            # the tables upstream: a model rebuilt for another date on tables built for the last one mixes both.
-            missing = missing_upstream(assets) if as_of_date else []
-            if missing:
-                shown = ", ".join(key.to_user_string() for key in missing[:5])
-                raise DbtSelectionError(
-                    f"--as-of-date rebuilds a selection for that date only with everything upstream of it "
-                    f"(--select +<model>); left out: {shown}{' …' if len(missing) > 5 else ''}"
-                )
+            # The dbt asset refuses it too (any caller, the UI); here it is a usage error before any run.
+            if as_of_date and (missing := missing_upstream(assets)):
+                raise DbtSelectionError(as_of_selection_error(missing))
         except DbtSelectionError as exc:
             print(f"salesops: {exc}")
             return ExitCode.USAGE

@@ -81,13 +81,6 @@ def dbt_selection(select: str | None, exclude: str | None = None) -> list[dg.Ass
     return sorted(keys, key=lambda key: key.to_user_string())
 
 
-def missing_upstream(assets: Sequence[dg.AssetKey]) -> list[dg.AssetKey]:
-    """The dbt models and seeds upstream of ``assets`` that are not among them."""
-    chosen = set(assets)
-    upstream = dg.AssetSelection.assets(*chosen).upstream().resolve([salesops_dbt_assets], allow_missing=True)
-    return sorted((upstream & set(salesops_dbt_assets.keys)) - chosen, key=lambda key: key.to_user_string())
-
-
 def run_job(
     job_name: str,
     settings: Settings,

@@ -165,3 +165,19 @@ def test_only_a_partial_run_of_models_names_its_tests():
     assert sorted(args[3].split()) == sorted(key.name for key in checks) and len(checks) == 5
     bare = subset_test_args(SimpleNamespace(selected_asset_keys={mart}, selected_asset_check_keys=set()))
     assert bare == ["--indirect-selection", "empty"]
+
+
+def test_the_dbt_asset_itself_refuses_another_as_of_date_for_a_selection_without_its_upstream(tmp_path):
+    """The rule holds for any caller (a script, a selection in the Dagster UI), not only the CLI: the step
+    fails before dbt starts, naming what was left out."""
+    from orchestration.pipeline import DBT_OP_NAME
+
+    settings = load_settings().with_paths(warehouse=tmp_path / "salesops.duckdb")
+    run = run_job(
+        BUILD_JOB_NAME, settings, as_of_date="2031-02-28", raise_on_error=False, assets=dbt_selection("mart_win_rate")
+    )
+    assert not run.success
+    error = run.result.failure_data_for_node(DBT_OP_NAME).error
+    assert "--as-of-date rebuilds a selection for that date only with everything upstream" in error.message
+    assert "left out: core/dim_date" in error.message
+    assert not (tmp_path / "salesops.duckdb").exists()

@@ -4,7 +4,7 @@ import json
 import signal
 import subprocess
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,8 @@ def salesops_dbt_assets(
     run_settings: RunSettingsResource,
     config: DbtBuildConfig,
 ) -> Iterator[Any]:
+    if config.as_of_date and (missing := missing_upstream(context.selected_asset_keys)):
+        raise dg.Failure(as_of_selection_error(missing))
     args = dbt_build_args(config, run_settings.dbt_vars, warehouse.file)
     key = parse_state_key(args, dbt.dbt_executable)
     cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
@@ -136,6 +138,24 @@ def salesops_dbt_assets(
     dbt_parse_cache.save(invocation.target_path, cached)
     _claim_test_results(invocation, warehouse, context.run_id)
     yield from handed_over(_finish(results, warehouse, context))
+
+
+def missing_upstream(assets: Iterable[dg.AssetKey]) -> list[dg.AssetKey]:
+    """The dbt models and seeds upstream of ``assets`` that are not among them."""
+    chosen = set(assets)
+    upstream = dg.AssetSelection.assets(*chosen).upstream().resolve([salesops_dbt_assets], allow_missing=True)
+    return sorted((upstream & set(salesops_dbt_assets.keys)) - chosen, key=lambda key: key.to_user_string())
+
+
+def as_of_selection_error(missing: Sequence[dg.AssetKey]) -> str:
+    """Why a build for another as-of date refuses a selection that leaves out models upstream of it: staging
+    reads the date from the var, the marts from int_as_of_date's table, every model from the tables upstream,
+    so a model rebuilt for another date on tables built for the last one would mix both."""
+    shown = ", ".join(key.to_user_string() for key in missing[:5])
+    return (
+        "--as-of-date rebuilds a selection for that date only with everything upstream of it "
+        f"(--select +<model>); left out: {shown}{' …' if len(missing) > 5 else ''}"
+    )
 
 
 def subset_test_args(context: dg.AssetExecutionContext) -> list[str]:
