@@ -57,7 +57,7 @@ def dbt_selection(select: str | None, exclude: str | None = None) -> list[dg.Ass
     """The dbt models and seeds that dbt's selection syntax picks (``--select``/``--exclude``, as ``dbt build``
     reads them: ``+mart_win_rate``, ``marts.collections``, ``tag:x``; no ``--select``: every one), as asset
     keys. A run of these keys builds them and runs the tests of their checks, nothing else
-    (orchestration/assets/dbt.py ``subset_test_args``): an analyst changing one mart rebuilds that mart, not
+    (orchestration/dbt_subset.py): an analyst changing one mart rebuilds that mart, not
     the warehouse. A test is not selected itself: it runs with the model its check is on."""
     from dagster_dbt import build_dbt_asset_selection
     from dbt_common.exceptions import DbtBaseException

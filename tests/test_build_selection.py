@@ -147,26 +147,6 @@ def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothi
         con.close()
 
 
-def test_only_a_partial_run_of_models_names_its_tests():
-    """A whole build, and a run of checks alone (dagster-dbt names their tests itself), pass nothing; a run of
-    some models passes the tests of their checks and turns dbt's indirect selection off."""
-    from types import SimpleNamespace
-
-    from orchestration.assets.dbt import subset_test_args
-
-    every_check = set(salesops_dbt_assets.check_keys)
-    whole = SimpleNamespace(selected_asset_keys=set(salesops_dbt_assets.keys), selected_asset_check_keys=every_check)
-    assert subset_test_args(whole) == []
-    assert subset_test_args(SimpleNamespace(selected_asset_keys=set(), selected_asset_check_keys=every_check)) == []
-    (mart,) = dbt_selection("mart_win_rate")
-    checks = {key for key in every_check if key.asset_key == mart}
-    args = subset_test_args(SimpleNamespace(selected_asset_keys={mart}, selected_asset_check_keys=checks))
-    assert args[:3] == ["--indirect-selection", "empty", "--select"] and len(args) == 4
-    assert sorted(args[3].split()) == sorted(key.name for key in checks) and len(checks) == 5
-    bare = subset_test_args(SimpleNamespace(selected_asset_keys={mart}, selected_asset_check_keys=set()))
-    assert bare == ["--indirect-selection", "empty"]
-
-
 def test_the_dbt_asset_itself_refuses_another_as_of_date_for_a_selection_without_its_upstream(tmp_path):
     """The rule holds for any caller (a script, a selection in the Dagster UI), not only the CLI: the step
     fails before dbt starts, naming what was left out."""

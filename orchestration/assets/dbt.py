@@ -1,5 +1,6 @@
 """The dbt project's models, seeds and tests as Dagster assets and asset checks."""
 
+import functools
 import json
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_entry import DbtInvocation, in_warehouse_folder
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, dbt_manifest, salesops_dbt_project
 from orchestration.dbt_stream import ResultStream
+from orchestration.dbt_subset import DbtNodes, dbt_nodes, subset_args
 from orchestration.dbt_targets import prune_invocation_targets
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, WarehouseResource
@@ -63,6 +65,12 @@ def invocation_target_path(context: dg.AssetExecutionContext) -> Path:
     return Path(salesops_dbt_project().project_dir) / "target" / name
 
 
+@functools.cache
+def build_nodes() -> DbtNodes:
+    """The manifest's built nodes as dbt selectors, read once per process."""
+    return dbt_nodes(dbt_manifest(), translator.get_asset_key)
+
+
 def relation_of(unique_id: str) -> tuple[str, str] | None:
     """The (schema, table) a dbt model, seed or snapshot builds; None for any other node (ephemeral models
     build none)."""
@@ -97,7 +105,17 @@ def salesops_dbt_assets(
     results = ResultStream(relation_of, context.asset_key_for_output, lambda key: asset_deps.get(key, ()))
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     progress.report(progress.ProgressEvent(progress.DBT, progress.START, "dbt build", total=nodes))
-    invocation = dbt.cli([*args, *subset_test_args(context)], context=context, target_path=target_path)
+    # The selection is ours, not dagster-dbt's (orchestration/dbt_subset.py): no context is handed to it.
+    selection = subset_args(
+        build_nodes(),
+        context.selected_asset_keys,
+        context.selected_asset_check_keys,
+        salesops_dbt_assets.keys,
+        salesops_dbt_assets.check_keys,
+    )
+    invocation = dbt.cli(
+        [*args, *selection], manifest=dbt_manifest(), dagster_dbt_translator=translator, target_path=target_path
+    )
 
     def handed_over(events: list[Any]) -> Iterator[Any]:
         for event in events:
@@ -116,7 +134,7 @@ def salesops_dbt_assets(
                 dagster_dbt_translator=invocation.dagster_dbt_translator,
                 context=context,
                 target_path=invocation.target_path,
-                project=invocation.project,
+                project=salesops_dbt_project(),
             ):
                 yield from handed_over(results.add(event))
     except Exception:
@@ -156,25 +174,6 @@ def as_of_selection_error(missing: Sequence[dg.AssetKey]) -> str:
         "--as-of-date rebuilds a selection for that date only with everything upstream of it "
         f"(--select +<model>); left out: {shown}{' …' if len(missing) > 5 else ''}"
     )
-
-
-def subset_test_args(context: dg.AssetExecutionContext) -> list[str]:
-    """For a run of some of the dbt assets (``salesops build --select``, a selection in the UI), the dbt tests
-    of exactly the checks selected, and no other: dagster-dbt passes the selected models alone when every
-    check of theirs is selected, and dbt's default (eager) indirect selection then also runs every test that
-    reads one of them: tests of models left out, reported as observations rather than checks, failing on
-    their tables when those are not built or not rebuilt."""
-    selected = set(context.selected_asset_keys)
-    if not selected or (
-        selected == set(salesops_dbt_assets.keys)
-        and set(context.selected_asset_check_keys) == set(salesops_dbt_assets.check_keys)
-    ):
-        # A whole build selects everything; a run of checks alone (salesops check) has its tests selected by
-        # dagster-dbt, with no model for indirect selection to start from.
-        return []
-    # A check is named after its dbt test (dagster-dbt), and dbt selects a test by its name.
-    tests = sorted(key.name for key in context.selected_asset_check_keys)
-    return ["--indirect-selection", "empty", *(["--select", " ".join(tests)] if tests else [])]
 
 
 def stop_dbt_process(invocation: DbtCliInvocation, timeout_s: float = DBT_STOP_TIMEOUT_S) -> None:
