@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -161,3 +162,36 @@ def test_the_dbt_asset_itself_refuses_another_as_of_date_for_a_selection_without
     assert "--as-of-date rebuilds a selection for that date only with everything upstream" in error.message
     assert "left out: core/dim_date" in error.message
     assert not (tmp_path / "salesops.duckdb").exists()
+
+
+@pytest.mark.e2e
+def test_a_selection_that_moves_the_as_of_date_fails_naming_every_model_left_out(fixture_build: Path, tmp_path):
+    """A build of +mart_win_rate rebuilds int_as_of_date: for the date the warehouse already has, the models
+    left out stay valid; for another date, they would sit beside marts of the new one, and the check
+    assert_models_left_out_share_the_as_of_date fails with one row per model left out (counted here from the
+    manifest), which blocks publishing."""
+    warehouse = tmp_path / "salesops.duckdb"
+    shutil.copy(fixture_build, warehouse)
+    settings = load_settings().with_paths(warehouse=warehouse)
+    keys = dbt_selection("+mart_win_rate")
+    chosen = {key.path[-1] for key in keys}
+    left_out = {n["name"] for n in dbt_manifest()["nodes"].values() if n["resource_type"] == "model"} - chosen
+    assert "int_as_of_date" in chosen and "mart_customer_rfm" in left_out
+
+    same_date = run_job(BUILD_JOB_NAME, settings, raise_on_error=False, assets=keys)
+    assert same_date.success, same_date.failed_checks
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (as_of,) = con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()
+    earlier = (as_of.replace(day=1) - timedelta(days=1)).isoformat()
+    moved = run_job(BUILD_JOB_NAME, settings, as_of_date=earlier, raise_on_error=False, assets=keys)
+
+    assert not moved.success
+    assert "intermediate/int_as_of_date:assert_models_left_out_share_the_as_of_date" in moved.failed_checks
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        failing = con.execute(
+            "select failing_rows from quality.check_results where run_id = ? "
+            "and check_name = 'assert_models_left_out_share_the_as_of_date'",
+            [moved.run_id],
+        ).fetchall()
+    assert failing == [(len(left_out),)]

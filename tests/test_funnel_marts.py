@@ -43,7 +43,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import FIXTURES, build_fixture_warehouse
+from conftest import FIXTURES, KEEPING_OTHER_DATES, build_fixture_warehouse
 from oracles import dbt_var
 
 from orchestration.dbt_stream import ROW_COUNT_LINE
@@ -75,6 +75,7 @@ FUNNEL_SELECT = [
     "path:tests/funnel",
     "--indirect-selection",
     "cautious",
+    *KEEPING_OTHER_DATES,
 ]
 
 
