@@ -225,7 +225,7 @@ def build(
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> int:
-    from orchestration.assets.dbt import as_of_selection_error, missing_upstream
+    from orchestration.assets.dbt import as_of_selection_error, missing_upstream, selection_as_of_conflict
     from orchestration.jobs import BUILD_JOB_NAME
     from orchestration.pipeline import DbtSelectionError, dbt_selection
 
@@ -236,6 +236,8 @@ def build(
             # The dbt asset refuses it too (any caller, the UI); here it is a usage error before any run.
             if as_of_date and (missing := missing_upstream(assets)):
                 raise DbtSelectionError(as_of_selection_error(missing))
+            if conflict := selection_as_of_conflict(assets, as_of_date, settings.warehouse):
+                raise DbtSelectionError(conflict)
         except DbtSelectionError as exc:
             print(f"salesops: {exc}")
             return ExitCode.USAGE

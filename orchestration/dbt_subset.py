@@ -22,7 +22,8 @@ BUILT_TYPES = ("model", "seed", "snapshot", "test")
 class DbtNodes:
     """The manifest's built nodes, each by its fully qualified name as a dbt selector (``salesops.core.dim_date``).
     A full name selects its node alone: dbt's fqn method also matches longer names it is a prefix of, and
-    the project has no folder named like a node beside it (``tests/test_dbt_subset.py`` checks)."""
+    the project has no folder named like a node beside it (``tests/test_dbt_subset.py`` checks); a model's
+    unit tests are named under it, and every build leaves unit tests out (``WITHOUT_UNIT_TESTS``)."""
 
     asset_nodes: Mapping[dg.AssetKey, str]  # model, seed or snapshot of each asset key
     test_nodes: Mapping[str, str]  # data test of each name; a dbt check is named after its test (dagster-dbt)

@@ -19,10 +19,10 @@ from conftest import dbt_target_of
 
 from orchestration import cli
 from orchestration.assets.dbt import salesops_dbt_assets
-from orchestration.dbt_project import dbt_manifest
+from orchestration.dbt_project import WITHOUT_UNIT_TESTS, dbt_manifest
 from orchestration.exit_codes import ExitCode
-from orchestration.jobs import BUILD_JOB_NAME
-from orchestration.pipeline import DbtSelectionError, dbt_selection, run_job
+from orchestration.jobs import BUILD_JOB_NAME, CHECK_JOB_NAME
+from orchestration.pipeline import DBT_OP_NAME, DbtSelectionError, dbt_selection, run_dbt, run_job
 from orchestration.settings import load_settings
 
 PROJECT = "salesops"
@@ -151,7 +151,6 @@ def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothi
 def test_the_dbt_asset_itself_refuses_another_as_of_date_for_a_selection_without_its_upstream(tmp_path):
     """The rule holds for any caller (a script, a selection in the Dagster UI), not only the CLI: the step
     fails before dbt starts, naming what was left out."""
-    from orchestration.pipeline import DBT_OP_NAME
 
     settings = load_settings().with_paths(warehouse=tmp_path / "salesops.duckdb")
     run = run_job(
@@ -164,12 +163,36 @@ def test_the_dbt_asset_itself_refuses_another_as_of_date_for_a_selection_without
     assert not (tmp_path / "salesops.duckdb").exists()
 
 
+def test_a_selection_that_would_mix_two_as_of_dates_is_refused_naming_the_dates():
+    """Hand-written cases: another date than the warehouse's, or no date in a warehouse built for a past one
+    with a model that reads the date itself (staging, int_as_of_date); the marts alone read the date the
+    warehouse holds."""
+    from datetime import date
+
+    from orchestration.assets.dbt import as_of_conflict
+
+    mart, as_of = dg.AssetKey(["marts", "mart_win_rate"]), dg.AssetKey(["intermediate", "int_as_of_date"])
+    staging = dg.AssetKey(["staging", "stg_crm__opportunities"])
+    built, past = (date(2025, 12, 31), False), (date(2025, 11, 30), True)
+    assert as_of_conflict({mart, as_of}, None, None) is None  # nothing built yet
+    assert as_of_conflict({mart, as_of}, None, built) is None
+    assert as_of_conflict({mart, as_of}, "2025-12-31", built) is None
+    assert "built for 2025-12-31: build everything for 2025-11-30" in as_of_conflict({mart}, "2025-11-30", built)
+    assert as_of_conflict({mart}, None, past) is None
+    assert as_of_conflict({mart, as_of}, "2025-11-30", past) is None
+    refused = as_of_conflict({mart, as_of, staging}, None, past)
+    assert "built for --as-of-date 2025-11-30; without it, intermediate/int_as_of_date, " in refused
+    assert "staging/stg_crm__opportunities would be built for the latest date" in refused
+
+
 @pytest.mark.e2e
-def test_a_selection_that_moves_the_as_of_date_fails_naming_every_model_left_out(fixture_build: Path, tmp_path):
-    """A build of +mart_win_rate rebuilds int_as_of_date: for the date the warehouse already has, the models
-    left out stay valid; for another date, they would sit beside marts of the new one, and the check
-    assert_models_left_out_share_the_as_of_date fails with one row per model left out (counted here from the
-    manifest), which blocks publishing."""
+def test_a_selection_that_moves_the_as_of_date_is_refused_and_the_check_names_every_model_left_out(
+    fixture_build: Path, tmp_path
+):
+    """On a copy of the fixture build: +mart_win_rate for the warehouse's own date builds; for the month before,
+    the dbt asset refuses it before dbt starts. Built by hand with dbt all the same, the check
+    assert_models_left_out_share_the_as_of_date fails with one row per model left out (counted from the
+    manifest), and a run of every check fails on it afterwards, which blocks publishing."""
     warehouse = tmp_path / "salesops.duckdb"
     shutil.copy(fixture_build, warehouse)
     settings = load_settings().with_paths(warehouse=warehouse)
@@ -181,17 +204,26 @@ def test_a_selection_that_moves_the_as_of_date_fails_naming_every_model_left_out
     same_date = run_job(BUILD_JOB_NAME, settings, raise_on_error=False, assets=keys)
     assert same_date.success, same_date.failed_checks
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        (as_of,) = con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()
-    earlier = (as_of.replace(day=1) - timedelta(days=1)).isoformat()
-    moved = run_job(BUILD_JOB_NAME, settings, as_of_date=earlier, raise_on_error=False, assets=keys)
+    def as_of_date():
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
 
-    assert not moved.success
-    assert "intermediate/int_as_of_date:assert_models_left_out_share_the_as_of_date" in moved.failed_checks
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        failing = con.execute(
-            "select failing_rows from quality.check_results where run_id = ? "
-            "and check_name = 'assert_models_left_out_share_the_as_of_date'",
-            [moved.run_id],
-        ).fetchall()
-    assert failing == [(len(left_out),)]
+    as_of = as_of_date()
+    earlier = (as_of.replace(day=1) - timedelta(days=1)).isoformat()
+    refused = run_job(BUILD_JOB_NAME, settings, as_of_date=earlier, raise_on_error=False, assets=keys)
+    assert not refused.success
+    error = refused.result.failure_data_for_node(DBT_OP_NAME).error.message
+    assert f"--as-of-date {earlier} with a selection would build only the selection" in error
+    assert f"built for {as_of}" in error and as_of_date() == as_of
+
+    by_hand = run_dbt(
+        ["build", *WITHOUT_UNIT_TESTS, "--select", "+mart_win_rate", "--vars", json.dumps({"as_of_date": earlier})],
+        warehouse,
+        check=False,
+    )
+    assert by_hand.returncode != 0
+    assert "Failure in test assert_models_left_out_share_the_as_of_date" in by_hand.stdout
+    assert f"Got {len(left_out)} results" in by_hand.stdout, by_hand.stdout[-3000:]
+
+    checked = run_job(CHECK_JOB_NAME, settings, raise_on_error=False)
+    assert "intermediate/int_as_of_date:assert_models_left_out_share_the_as_of_date" in checked.failed_checks

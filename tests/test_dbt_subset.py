@@ -87,10 +87,14 @@ def test_a_run_of_nothing_is_refused():
 
 def test_every_dbt_asset_and_check_has_a_node_and_a_full_name_selects_that_node_alone():
     """dbt's fqn method selects every node whose full name starts with the selector's parts: a full name
-    selects its node alone as long as no full name is the beginning of another one."""
+    selects its node alone as long as no full name is the beginning of another one. (A model's unit tests
+    are named under it, and are left out of every build: ``--exclude-resource-type unit_test``.) A check is
+    found by its test's name, so no two tests share one."""
     nodes = build_nodes()
     assert set(salesops_dbt_assets.keys) <= set(nodes.asset_nodes)
     assert {key.name for key in salesops_dbt_assets.check_keys} <= set(nodes.test_nodes)
+    tests = [n["name"] for n in dbt_manifest()["nodes"].values() if n["resource_type"] == "test"]
+    assert len(tests) == len(set(tests)) == len(nodes.test_nodes)
     names = [tuple(n["fqn"]) for n in dbt_manifest()["nodes"].values() if n["resource_type"] in BUILT_TYPES]
     assert len(set(names)) == len(names) == len(nodes.node_types)
     prefixes = {name[:i] for name in names for i in range(1, len(name))}

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
+from ingestion.warehouse import connect, table_exists
 from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_entry import DbtInvocation, in_warehouse_folder
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, dbt_manifest, salesops_dbt_project
@@ -97,6 +99,8 @@ def salesops_dbt_assets(
 ) -> Iterator[Any]:
     if config.as_of_date and (missing := missing_upstream(context.selected_asset_keys)):
         raise dg.Failure(as_of_selection_error(missing))
+    if conflict := selection_as_of_conflict(context.selected_asset_keys, config.as_of_date, warehouse.file):
+        raise dg.Failure(conflict)
     args = dbt_build_args(config, run_settings.dbt_vars, warehouse.file)
     key = parse_state_key(args, dbt.dbt_executable)
     cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
@@ -174,6 +178,72 @@ def as_of_selection_error(missing: Sequence[dg.AssetKey]) -> str:
         "--as-of-date rebuilds a selection for that date only with everything upstream of it "
         f"(--select +<model>); left out: {shown}{' …' if len(missing) > 5 else ''}"
     )
+
+
+AS_OF_MODEL = "model.salesops.int_as_of_date"
+
+
+def warehouse_as_of(warehouse_file: Path) -> tuple[date, bool] | None:
+    """The as-of date the warehouse's models were last built for, and whether it came from a var
+    (``--as-of-date``): int_as_of_date's row; None before any build, or when the file cannot be read now (held
+    by another process's write): the check assert_models_left_out_share_the_as_of_date still judges the build."""
+    schema, table = relation_of(AS_OF_MODEL) or ("intermediate", "int_as_of_date")
+    if not Path(warehouse_file).exists():
+        return None
+    try:
+        con = connect(Path(warehouse_file), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        if not table_exists(con, schema, table):
+            return None
+        row = con.execute(f'select as_of_date, is_from_var from "{schema}"."{table}"').fetchone()
+    finally:
+        con.close()
+    return (row[0], bool(row[1])) if row and row[0] is not None else None
+
+
+def as_of_conflict(
+    assets: Iterable[dg.AssetKey], as_of_date: str | None, current: tuple[date, bool] | None
+) -> str | None:
+    """Why a build of some of the dbt assets would leave the warehouse on two as-of dates, None when it would
+    not: for another date than the one the warehouse is built for (the models left out keep theirs), or, in a
+    warehouse built for a past date (``--as-of-date``), without a date but with a model that reads the date
+    itself (staging cuts its rows at the var, int_as_of_date takes it): those would be built for the latest
+    date in the data. The check assert_models_left_out_share_the_as_of_date stands behind this for any build
+    not refused here (new data moving the latest date, dbt run by hand)."""
+    if current is None:
+        return None
+    current_date, from_var = current
+    if as_of_date and date.fromisoformat(as_of_date) != current_date:
+        return (
+            f"--as-of-date {as_of_date} with a selection would build only the selection for that date, while "
+            f"the warehouse's other models are built for {current_date}: build everything for {as_of_date} "
+            "(no --select), or select with the warehouse's date"
+        )
+    if not as_of_date and from_var:
+        reading = sorted(key.to_user_string() for key in assets if _reads_the_date(key))
+        if reading:
+            shown = ", ".join(reading[:5]) + (" …" if len(reading) > 5 else "")
+            return (
+                f"the warehouse is built for --as-of-date {current_date}; without it, {shown} would be built "
+                f"for the latest date in the data: pass --as-of-date {current_date}, or build everything"
+            )
+    return None
+
+
+def selection_as_of_conflict(assets: Iterable[dg.AssetKey], as_of_date: str | None, warehouse_file: Path) -> str | None:
+    """``as_of_conflict`` for a build of ``assets`` on the warehouse file: None for a whole build (every model
+    is rebuilt for one date) or a run of checks alone."""
+    chosen = set(assets)
+    if not chosen or chosen == set(salesops_dbt_assets.keys):
+        return None
+    return as_of_conflict(chosen, as_of_date, warehouse_as_of(warehouse_file))
+
+
+def _reads_the_date(key: dg.AssetKey) -> bool:
+    node = build_nodes().asset_nodes.get(key, "")
+    return node.split(".")[1:2] == ["staging"] or node == ".".join(dbt_manifest()["nodes"][AS_OF_MODEL]["fqn"])
 
 
 def stop_dbt_process(invocation: DbtCliInvocation, timeout_s: float = DBT_STOP_TIMEOUT_S) -> None:

@@ -1,9 +1,9 @@
 {#- The as-of date each model's table was built for: audit.model_as_of_dates, one row per model built per
-    dbt invocation, written by the on-run-end hook. A build of some models (salesops build --select, a
-    selection in the Dagster UI) that rebuilds int_as_of_date moves the as-of date for them alone: the models
-    it leaves out keep the date they were built for. The test assert_models_left_out_share_the_as_of_date
-    (tests/quality/) compares them with the current date, so such a warehouse fails its checks and is not
-    published instead of serving marts of two dates side by side. -#}
+    dbt invocation, written by the on-run-end hook. A build of some models (a selection in the Dagster UI, dbt
+    run by hand) can move the as-of date for them alone: the models it leaves out keep the date they were built
+    for. The test assert_models_left_out_share_the_as_of_date (tests/intermediate/) compares them with the
+    current date, so such a warehouse fails its checks and is not published with marts of two dates side by
+    side. A model built before the records began has no row and is not judged. -#}
 
 {% macro model_as_of_dates_ddl() -%}
     {{ return('create table if not exists audit.model_as_of_dates (model_name ' ~ dbt.type_string()
@@ -22,8 +22,11 @@
 {%- endmacro %}
 
 
-{#- on-run-end: every model this invocation built, with int_as_of_date's date as the invocation ends (every
-    model downstream of it was built after it; null when the warehouse has no int_as_of_date yet). -#}
+{#- on-run-end: every model this invocation built, with the date it was built for: the var as_of_date when
+    set (staging cuts its rows at it, the marts read it through int_as_of_date); else int_as_of_date's date as
+    the invocation ends (every model downstream of it was built after it), unless that date came from the var
+    of an earlier build: a model built without the var now is for the latest date in the data, not that one,
+    and is recorded null (no date), as it is when the warehouse has no int_as_of_date yet. -#}
 {% macro record_model_as_of_dates(results) -%}
     {%- if execute -%}
         {%- set built = [] -%}
@@ -35,8 +38,14 @@
             {%- set as_of_node = graph.nodes['model.' ~ project_name ~ '.int_as_of_date'] -%}
             {%- set as_of_relation = adapter.get_relation(
                 database=as_of_node.database, schema=as_of_node.schema, identifier=as_of_node.alias) -%}
-            {%- set as_of_date = '(select max(as_of_date) from ' ~ as_of_relation ~ ')'
-                if as_of_relation is not none else 'cast(null as date)' -%}
+            {%- if var('as_of_date') -%}
+                {%- set as_of_date = "cast('" ~ var('as_of_date') ~ "' as date)" -%}
+            {%- elif as_of_relation is not none -%}
+                {%- set as_of_date = '(select max(case when is_from_var then null else as_of_date end) from '
+                    ~ as_of_relation ~ ')' -%}
+            {%- else -%}
+                {%- set as_of_date = 'cast(null as date)' -%}
+            {%- endif -%}
             {%- do ensure_model_as_of_dates() -%}
             {%- do run_query(
                 'insert into audit.model_as_of_dates (model_name, as_of_date, invocation_id, built_at) select '
