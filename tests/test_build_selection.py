@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import dbt_target_of
+from conftest import WITHOUT_DATA_TESTS, dbt_target_of
 
 from orchestration import cli
 from orchestration.assets.dbt import salesops_dbt_assets
@@ -179,6 +179,7 @@ def test_a_selection_that_would_mix_two_as_of_dates_is_refused_naming_the_dates(
     assert as_of_conflict({mart, as_of}, "2025-12-31", built) is None
     assert "built for 2025-12-31: build everything for 2025-11-30" in as_of_conflict({mart}, "2025-11-30", built)
     assert as_of_conflict({mart}, None, past) is None
+    assert "'2025-13-01' is not a date (YYYY-MM-DD)" in as_of_conflict({mart}, "2025-13-01", built)
     assert as_of_conflict({mart, as_of}, "2025-11-30", past) is None
     refused = as_of_conflict({mart, as_of, staging}, None, past)
     assert "built for --as-of-date 2025-11-30; without it, intermediate/int_as_of_date, " in refused
@@ -192,7 +193,8 @@ def test_a_selection_that_moves_the_as_of_date_is_refused_and_the_check_names_ev
     """On a copy of the fixture build: +mart_win_rate for the warehouse's own date builds; for the month before,
     the dbt asset refuses it before dbt starts. Built by hand with dbt all the same, the check
     assert_models_left_out_share_the_as_of_date fails with one row per model left out (counted from the
-    manifest), and a run of every check fails on it afterwards, which blocks publishing."""
+    manifest), and a run of every check fails on it afterwards, which blocks publishing, until everything is
+    built for one date."""
     warehouse = tmp_path / "salesops.duckdb"
     shutil.copy(fixture_build, warehouse)
     settings = load_settings().with_paths(warehouse=warehouse)
@@ -219,6 +221,7 @@ def test_a_selection_that_moves_the_as_of_date_is_refused_and_the_check_names_ev
     by_hand = run_dbt(
         ["build", *WITHOUT_UNIT_TESTS, "--select", "+mart_win_rate", "--vars", json.dumps({"as_of_date": earlier})],
         warehouse,
+        target_path=tmp_path / "dbt_target",
         check=False,
     )
     assert by_hand.returncode != 0
@@ -227,3 +230,12 @@ def test_a_selection_that_moves_the_as_of_date_is_refused_and_the_check_names_ev
 
     checked = run_job(CHECK_JOB_NAME, settings, raise_on_error=False)
     assert "intermediate/int_as_of_date:assert_models_left_out_share_the_as_of_date" in checked.failed_checks
+
+    # Everything built for that month clears it; a mart rebuilt alone afterwards, without the date, reads it
+    # from int_as_of_date and is built for it too.
+    everything = ["build", *WITHOUT_UNIT_TESTS, *WITHOUT_DATA_TESTS, "--vars", json.dumps({"as_of_date": earlier})]
+    run_dbt(everything, warehouse, target_path=tmp_path / "dbt_target")
+    mart_alone = run_job(BUILD_JOB_NAME, settings, raise_on_error=False, assets=dbt_selection("mart_win_rate"))
+    assert mart_alone.success, mart_alone.failed_checks
+    checked = run_job(CHECK_JOB_NAME, settings, raise_on_error=False)
+    assert checked.success, checked.failed_checks

@@ -215,7 +215,11 @@ def as_of_conflict(
     if current is None:
         return None
     current_date, from_var = current
-    if as_of_date and date.fromisoformat(as_of_date) != current_date:
+    try:
+        wanted = date.fromisoformat(as_of_date) if as_of_date else None
+    except ValueError:
+        return f"--as-of-date {as_of_date!r} is not a date (YYYY-MM-DD)"
+    if wanted and wanted != current_date:
         return (
             f"--as-of-date {as_of_date} with a selection would build only the selection for that date, while "
             f"the warehouse's other models are built for {current_date}: build everything for {as_of_date} "
@@ -227,18 +231,24 @@ def as_of_conflict(
             shown = ", ".join(reading[:5]) + (" …" if len(reading) > 5 else "")
             return (
                 f"the warehouse is built for --as-of-date {current_date}; without it, {shown} would be built "
-                f"for the latest date in the data: pass --as-of-date {current_date}, or build everything"
+                f"for the latest date in the data: pass --as-of-date {current_date} (in the Dagster UI, the "
+                "run config's as_of_date), or build everything"
             )
     return None
 
 
 def selection_as_of_conflict(assets: Iterable[dg.AssetKey], as_of_date: str | None, warehouse_file: Path) -> str | None:
-    """``as_of_conflict`` for a build of ``assets`` on the warehouse file: None for a whole build (every model
-    is rebuilt for one date) or a run of checks alone."""
+    """``as_of_conflict`` for a build of ``assets`` on the warehouse file: None when every model is rebuilt
+    (for one date; a seed may be left out) or for a run of checks alone."""
     chosen = set(assets)
-    if not chosen or chosen == set(salesops_dbt_assets.keys):
+    if not chosen or _model_keys() <= chosen:
         return None
     return as_of_conflict(chosen, as_of_date, warehouse_as_of(warehouse_file))
+
+
+def _model_keys() -> set[dg.AssetKey]:
+    nodes = build_nodes()
+    return {key for key, node in nodes.asset_nodes.items() if nodes.node_types[node] == "model"}
 
 
 def _reads_the_date(key: dg.AssetKey) -> bool:

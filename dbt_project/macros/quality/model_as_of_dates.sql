@@ -24,34 +24,37 @@
 
 {#- on-run-end: every model this invocation built, with the date it was built for: the var as_of_date when
     set (staging cuts its rows at it, the marts read it through int_as_of_date); else int_as_of_date's date as
-    the invocation ends (every model downstream of it was built after it), unless that date came from the var
-    of an earlier build: a model built without the var now is for the latest date in the data, not that one,
-    and is recorded null (no date), as it is when the warehouse has no int_as_of_date yet. -#}
+    the invocation ends (every model downstream of it was built after it). A staging model built without the
+    var in a warehouse whose date came from an earlier build's var holds the rows up to the latest date in the
+    data, not that date: it is recorded null (no date), as every model is when the warehouse has no
+    int_as_of_date yet. -#}
 {% macro record_model_as_of_dates(results) -%}
     {%- if execute -%}
         {%- set built = [] -%}
         {%- for result in results
             if result.node.resource_type == 'model' and (result.status | string | lower) == 'success' -%}
-            {%- do built.append('select ' ~ quality_sql_literal(result.node.name) ~ ' as model_name') -%}
+            {%- do built.append('select ' ~ quality_sql_literal(result.node.name) ~ ' as model_name, '
+                ~ ('true' if result.node.fqn[1] == 'staging' else 'false') ~ ' as reads_the_var') -%}
         {%- endfor -%}
         {%- if built -%}
             {%- set as_of_node = graph.nodes['model.' ~ project_name ~ '.int_as_of_date'] -%}
             {%- set as_of_relation = adapter.get_relation(
                 database=as_of_node.database, schema=as_of_node.schema, identifier=as_of_node.alias) -%}
             {%- if var('as_of_date') -%}
-                {%- set as_of_date = "cast('" ~ var('as_of_date') ~ "' as date)" -%}
+                {%- set built_for, as_of_join = "cast('" ~ var('as_of_date') ~ "' as date)", '' -%}
             {%- elif as_of_relation is not none -%}
-                {%- set as_of_date = '(select max(case when is_from_var then null else as_of_date end) from '
-                    ~ as_of_relation ~ ')' -%}
+                {%- set built_for = 'case when built.reads_the_var and as_of.is_from_var then null'
+                    ~ ' else as_of.as_of_date end' -%}
+                {%- set as_of_join = ' left join ' ~ as_of_relation ~ ' as as_of on 1 = 1' -%}
             {%- else -%}
-                {%- set as_of_date = 'cast(null as date)' -%}
+                {%- set built_for, as_of_join = 'cast(null as date)', '' -%}
             {%- endif -%}
             {%- do ensure_model_as_of_dates() -%}
             {%- do run_query(
                 'insert into audit.model_as_of_dates (model_name, as_of_date, invocation_id, built_at) select '
-                ~ 'built.model_name, ' ~ as_of_date ~ ', ' ~ quality_sql_literal(invocation_id) ~ ', cast('
+                ~ 'built.model_name, ' ~ built_for ~ ', ' ~ quality_sql_literal(invocation_id) ~ ', cast('
                 ~ quality_sql_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')) ~ ' as '
-                ~ dbt.type_timestamp() ~ ') from (' ~ built | join(' union all ') ~ ') as built') -%}
+                ~ dbt.type_timestamp() ~ ') from (' ~ built | join(' union all ') ~ ') as built' ~ as_of_join) -%}
         {%- endif -%}
     {%- endif -%}
     select 1 as model_as_of_dates_recorded

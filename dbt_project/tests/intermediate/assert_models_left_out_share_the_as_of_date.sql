@@ -1,8 +1,10 @@
 -- One as-of date for the whole warehouse: every model this invocation did not build was last built for the
--- as-of date int_as_of_date holds now (macros/quality/model_as_of_dates.sql). A build of some models that
--- rebuilt int_as_of_date for another date (`salesops build --as-of-date X --select +mart_a`, or without the
--- date after a dated build) leaves the other marts on the old one: the rows returned name them. A model with
--- no record (built before the records began) is not judged.
+-- as-of date int_as_of_date holds now (macros/quality/model_as_of_dates.sql). `salesops build` refuses a
+-- selection that would move the date under the models it leaves out; what gets past it (new data moving the
+-- latest business date under `--select +mart_a`, dbt run by hand with another as_of_date) leaves them on the
+-- old date, and the rows returned name them. A model recorded without a date (staging built without the var
+-- in a warehouse built for one) fails too; a model with no record (built before the records began) is not
+-- judged.
 {{ config(severity='error', meta={'dagster': {'ref': {'name': 'int_as_of_date'}}}) }}
 {%- set left_out = [''] -%}
 {%- if execute -%}
