@@ -187,7 +187,7 @@ def warehouse_as_of(warehouse_file: Path) -> tuple[date, bool] | None:
     """The as-of date the warehouse's models were last built for, and whether it came from a var
     (``--as-of-date``): int_as_of_date's row; None before any build, or when the file cannot be read now (held
     by another process's write): the check assert_models_left_out_share_the_as_of_date still judges the build."""
-    schema, table = relation_of(AS_OF_MODEL) or ("intermediate", "int_as_of_date")
+    schema, table = relation_of(AS_OF_MODEL)
     if not Path(warehouse_file).exists():
         return None
     try:
@@ -252,8 +252,14 @@ def _model_keys() -> set[dg.AssetKey]:
 
 
 def _reads_the_date(key: dg.AssetKey) -> bool:
-    node = build_nodes().asset_nodes.get(key, "")
-    return node.split(".")[1:2] == ["staging"] or node == ".".join(dbt_manifest()["nodes"][AS_OF_MODEL]["fqn"])
+    """Whether the model reads the var as_of_date itself (its meta ``reads_as_of_var``, dbt_project.yml)."""
+    return bool(_asset_meta().get(key, {}).get("reads_as_of_var"))
+
+
+@functools.cache
+def _asset_meta() -> dict[dg.AssetKey, Mapping[str, Any]]:
+    nodes = dbt_manifest()["nodes"].values()
+    return {translator.get_asset_key(n): n["config"].get("meta") or {} for n in nodes if n["resource_type"] == "model"}
 
 
 def stop_dbt_process(invocation: DbtCliInvocation, timeout_s: float = DBT_STOP_TIMEOUT_S) -> None:

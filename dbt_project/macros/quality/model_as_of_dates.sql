@@ -24,8 +24,8 @@
 
 {#- on-run-end: every model this invocation built, with the date it was built for: the var as_of_date when
     set (staging cuts its rows at it, the marts read it through int_as_of_date); else int_as_of_date's date as
-    the invocation ends (every model downstream of it was built after it). A staging model built without the
-    var in a warehouse whose date came from an earlier build's var holds the rows up to the latest date in the
+    the invocation ends (every model downstream of it was built after it). A model that reads the var itself
+    (meta reads_as_of_var: staging, dbt_project.yml) built without the var in a warehouse whose date came from an earlier build's var holds the rows up to the latest date in the
     data, not that date: it is recorded null (no date), as every model is when the warehouse has no
     int_as_of_date yet. -#}
 {% macro record_model_as_of_dates(results) -%}
@@ -34,7 +34,8 @@
         {%- for result in results
             if result.node.resource_type == 'model' and (result.status | string | lower) == 'success' -%}
             {%- do built.append('select ' ~ quality_sql_literal(result.node.name) ~ ' as model_name, '
-                ~ ('true' if result.node.fqn[1] == 'staging' else 'false') ~ ' as reads_the_var') -%}
+                ~ ('true' if (result.node.config.meta or {}).get('reads_as_of_var') else 'false')
+                ~ ' as reads_the_var') -%}
         {%- endfor -%}
         {%- if built -%}
             {%- set as_of_node = graph.nodes['model.' ~ project_name ~ '.int_as_of_date'] -%}

@@ -1,3 +1,5 @@
+-- reads_as_of_var: the as-of record and the refusal of a selected build treat it as staging (dbt_project.yml).
+{{ config(meta={'reads_as_of_var': true}) }}
 -- The reporting date every mart is computed for: the as_of_date var when given, otherwise the
 -- latest business date present in the data. Never the wall clock, so a rerun on the same inputs
 -- gives the same numbers.
