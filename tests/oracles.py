@@ -616,7 +616,10 @@ class LandingOracle:
             payments.sort("order_id", "paid_at", "payment_id")
             .with_columns(in_order_currency.cum_sum().over("order_id").alias("cumulative_paid"))
             .filter(
-                (pl.col("cumulative_paid") >= pl.col("net_amount") - SETTLED_TOLERANCE) & (pl.col("paid_date") <= day)
+                # Short by less than the tolerance, to the cent-fraction the warehouse keeps (6 places):
+                # the float sum of 3 × 6633.33 must read as exactly a cent short of 19900.00.
+                ((pl.col("net_amount") - pl.col("cumulative_paid")).round(6) < SETTLED_TOLERANCE)
+                & (pl.col("paid_date") <= day)
             )
             .group_by("order_id")
             .agg(pl.col("paid_date").min().alias("fully_paid_date"))

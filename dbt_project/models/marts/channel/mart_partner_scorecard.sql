@@ -118,7 +118,11 @@ with_scores as (
         composite.market_score,
         composite.service_score,
         composite.team_score,
-        composite.composite_score
+        -- The composite as published (6 places). The tier thresholds and the ranks read this value, so a
+        -- partner exactly on a threshold reaches it whatever order the floating-point sums were added up
+        -- in: that order differs between engines and between DuckDB runs (0.1 × 70 + 0.2 × 70 over
+        -- 0.1 + 0.2 is 69.99999999999999 in doubles).
+        round(composite.composite_score, 6) as composite_score
     from performance
     left join composite
         on composite.partner_id = performance.partner_id
@@ -156,15 +160,14 @@ select
     cast(
         rank() over (
             partition by with_scores.period_start
-            -- Ranked on the score as published (6 places): partners showing the same score share a
-            -- rank, whatever order the floating-point sums were added up in.
-            order by round(with_scores.composite_score, 6) desc nulls last
+            -- Partners showing the same score share a rank (the score is rounded as published above).
+            order by with_scores.composite_score desc nulls last
         ) as integer
     ) as rank_overall,
     cast(
         rank() over (
             partition by with_scores.period_start, with_scores.tier
-            order by round(with_scores.composite_score, 6) desc nulls last
+            order by with_scores.composite_score desc nulls last
         ) as integer
     ) as rank_in_tier,
     cast(suggested_tiers.tier as {{ dbt.type_string() }}) as suggested_tier,

@@ -40,7 +40,12 @@ select
     ) as share_gap_to_reference,
     cast(
         case
-            when revenue_base <> 0 and top_revenue_base * 1.0 / revenue_base >= {{ var('pareto_reference_revenue_share') }} then true
+            -- The share as published (6 places), so a top share of exactly 80% meets the reference whatever
+            -- the division's last digits (a double on DuckDB).
+            when
+                revenue_base <> 0
+                and round(top_revenue_base * 1.0 / revenue_base, 6) >= {{ var('pareto_reference_revenue_share') }}
+                then true
             else false
         end as {{ dbt.type_boolean() }}
     ) as meets_reference,

@@ -54,6 +54,7 @@ team_load as (
     select
         {{ team_subtree_id('book_holders.team_id') }} as team_id,
         count(*) as team_rep_count,
+        sum(book_holders.rep_open_deals) as team_open_deals,
         avg(book_holders.rep_open_deals * 1.0) as team_avg_open_deals
     from book_holders
     {{ team_subtree_join('book_holders.team_id') }}
@@ -76,6 +77,8 @@ measured as (
             else open_deals.current_stage_entered_date
         end as last_touch_date,
         book_holders.rep_open_deals,
+        team_load.team_rep_count,
+        team_load.team_open_deals,
         team_load.team_avg_open_deals,
         case
             when team_load.team_avg_open_deals > 0 then book_holders.rep_open_deals / team_load.team_avg_open_deals
@@ -131,7 +134,9 @@ anomalies as (
         rep_load_ratio * 1.0 as measured_value,
         {{ var('funnel_rep_load_ratio') }} * 1.0 as threshold_value
     from with_days
-    where rep_load_ratio > {{ var('funnel_rep_load_ratio') }}
+    -- rep ÷ (team total ÷ reps) > ratio, judged on whole numbers: the average as a decimal or double
+    -- is rounded (Spark keeps 5 places of a decimal avg, so 5 deals against 10 / 3 gave 1.5000015).
+    where rep_open_deals * team_rep_count > {{ var('funnel_rep_load_ratio') }} * team_open_deals
 )
 
 select

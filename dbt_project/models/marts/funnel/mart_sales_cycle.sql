@@ -41,15 +41,19 @@ linked as (
 
 payments_running as (
     -- Paid in full is decided in the order's own currency: comparing base-currency amounts converted
-    -- at different dates' rates would leave foreign-currency orders never quite paid.
+    -- at different dates' rates would leave foreign-currency orders never quite paid. Each payment is a
+    -- decimal before the sum: DuckDB's decimal division gives a double, which would make the whole sum
+    -- doubles and put a payment exactly on the tolerance on either side of it.
     select
         payments.order_id,
         cast(payments.paid_at as date) as paid_date,
         sum(
-            case
-                when payments.currency = linked.currency then payments.amount
-                else payments.amount_base / linked.fx_rate_to_base
-            end
+            cast(
+                case
+                    when payments.currency = linked.currency then payments.amount
+                    else payments.amount_base / linked.fx_rate_to_base
+                end as {{ dbt.type_numeric() }}
+            )
         ) over (
             partition by payments.order_id
             order by payments.paid_at asc nulls last, payments.payment_id asc nulls last
@@ -69,9 +73,9 @@ order_paid as (
     cross join as_of
     left join payments_running
         on payments_running.order_id = linked.order_id
-        -- Less than var receivable_settled_tolerance (a cent) short is rounding, as in the receivables
-        -- convention (macros/receivables.sql), here in the order's own currency.
-        and payments_running.cumulative_paid >= linked.net_amount - {{ var('receivable_settled_tolerance') }}
+        -- Less than var receivable_settled_tolerance (a cent) short is rounding: the receivables
+        -- convention's own test (macros/receivables.sql), here in the order's own currency.
+        and {{ receivable_is_settled('linked.net_amount', 'payments_running.cumulative_paid') }}
         and payments_running.paid_date <= as_of.as_of_date
     group by linked.order_id, linked.opportunity_id
 ),
