@@ -20,8 +20,8 @@ Conventions (domain.md and the marts' YAML; the SQL was read only to pin them do
   is open if it was created on or before D. Its base amount uses the rate of its close date, else its
   creation date. Signing cycle = close date − creation date; sales cycle = collection date − creation
   date, where the collection date is the day the last linked order (not cancelled, positive net amount,
-  ordered by D) was paid in full in its own currency (all of them, by D), or, for a deal with no linked
-  order, its first ``6_collected`` stage entry by D.
+  ordered by D) was paid in full in its own currency (short by less than var receivable_settled_tolerance;
+  all of them, by D), or, for a deal with no linked order, its first ``6_collected`` stage entry by D.
 * RFM as of D: customers with a purchase (a non-cancelled order with a positive line) by D; recency =
   D − last purchase date; frequency = purchases in (D − var rfm_lookback_months, D]; monetary = revenue of the
   non-cancelled orders in that window.
@@ -513,7 +513,8 @@ class LandingOracle:
         def collected(settled_so_far: pl.Expr) -> pl.Expr:
             receivable = pl.col("receivable")
             return (
-                pl.when(receivable - settled_so_far < SETTLED_TOLERANCE)
+                # Rounded to the warehouse's 6 places, as the sales cycle's paid-in-full below.
+                pl.when((receivable - settled_so_far).round(6) < SETTLED_TOLERANCE)
                 .then(receivable)
                 .otherwise(settled_so_far.clip(lower_bound=0.0))
             )
@@ -616,8 +617,8 @@ class LandingOracle:
             payments.sort("order_id", "paid_at", "payment_id")
             .with_columns(in_order_currency.cum_sum().over("order_id").alias("cumulative_paid"))
             .filter(
-                # Short by less than the tolerance, to the cent-fraction the warehouse keeps (6 places):
-                # the float sum of 3 × 6633.33 must read as exactly a cent short of 19900.00.
+                # Short by less than the tolerance, to the places the warehouse keeps (6): as floats,
+                # 3.01 − 3 × 1.00 is 0.00999999999999979, exactly a cent short in the warehouse.
                 ((pl.col("net_amount") - pl.col("cumulative_paid")).round(6) < SETTLED_TOLERANCE)
                 & (pl.col("paid_date") <= day)
             )

@@ -118,11 +118,12 @@ with_scores as (
         composite.market_score,
         composite.service_score,
         composite.team_score,
-        -- The composite as published (6 places). The tier thresholds and the ranks read this value, so a
-        -- partner exactly on a threshold reaches it whatever order the floating-point sums were added up
-        -- in: that order differs between engines and between DuckDB runs (0.1 × 70 + 0.2 × 70 over
-        -- 0.1 + 0.2 is 69.99999999999999 in doubles).
-        round(composite.composite_score, 6) as composite_score
+        -- The composite as published (the numeric type's 6 places). The tier thresholds and the ranks read
+        -- this value, so a partner exactly on a threshold reaches it whatever order the floating-point sums
+        -- were added up in: that order differs between engines and between DuckDB runs (0.1 × 70 + 0.2 × 70
+        -- over 0.1 + 0.2 is 69.99999999999999 in doubles). A cast, not round(): PostgreSQL has no round of
+        -- a double to places.
+        cast(composite.composite_score as {{ dbt.type_numeric() }}) as composite_score
     from performance
     left join composite
         on composite.partner_id = performance.partner_id

@@ -40,11 +40,12 @@ select
     ) as share_gap_to_reference,
     cast(
         case
-            -- The share as published (6 places), so a top share of exactly 80% meets the reference whatever
-            -- the division's last digits (a double on DuckDB).
+            -- The share as published (the numeric type's 6 places), so a top share of exactly 80% meets the
+            -- reference whatever the division's last digits (a double on DuckDB).
             when
                 revenue_base <> 0
-                and round(top_revenue_base * 1.0 / revenue_base, 6) >= {{ var('pareto_reference_revenue_share') }}
+                and cast(top_revenue_base * 1.0 / revenue_base as {{ dbt.type_numeric() }})
+                >= {{ var('pareto_reference_revenue_share') }}
                 then true
             else false
         end as {{ dbt.type_boolean() }}

@@ -55,7 +55,8 @@ team_load as (
         {{ team_subtree_id('book_holders.team_id') }} as team_id,
         count(*) as team_rep_count,
         sum(book_holders.rep_open_deals) as team_open_deals,
-        avg(book_holders.rep_open_deals * 1.0) as team_avg_open_deals
+        -- A double from whole numbers: Spark's avg of a decimal keeps 5 places (10 / 3 → 3.33333).
+        {{ as_double('sum(book_holders.rep_open_deals)') }} / count(*) as team_avg_open_deals
     from book_holders
     {{ team_subtree_join('book_holders.team_id') }}
     group by {{ team_subtree_id('book_holders.team_id') }}
@@ -81,7 +82,8 @@ measured as (
         team_load.team_open_deals,
         team_load.team_avg_open_deals,
         case
-            when team_load.team_avg_open_deals > 0 then book_holders.rep_open_deals / team_load.team_avg_open_deals
+            when team_load.team_open_deals > 0
+                then {{ as_double('book_holders.rep_open_deals * team_load.team_rep_count') }} / team_load.team_open_deals
         end as rep_load_ratio,
         as_of.as_of_date
     from open_deals

@@ -103,18 +103,19 @@ ratios as (
     select
         measured.*,
         measured.elapsed_days * 1.0 / measured.period_days as elapsed_share,
-        -- The attainments are rounded as published (6 places) because the bands and flags compare them:
-        -- 800.16 of a 1000.20 target is 80% to the digit shown, but 0.7999999999999999 as a double on DuckDB.
-        round(case when measured.target_value > 0 then measured.actual_value * 1.0 / measured.target_value end, 6)
-            as attainment,
+        -- The attainments as published (the numeric type's 6 places) because the bands and flags compare
+        -- them: 800.16 of a 1000.20 target is 0.8, but 0.7999999999999999 as a double on DuckDB.
+        cast(
+            case when measured.target_value > 0 then measured.actual_value * 1.0 / measured.target_value end
+            as {{ dbt.type_numeric() }}
+        ) as attainment,
         -- Run-rate forecast for the open period: actual so far ÷ share of the period elapsed.
         measured.actual_value * 1.0 * measured.period_days / measured.elapsed_days as run_rate_forecast_value,
-        round(
+        cast(
             case
                 when measured.target_value > 0
                     then measured.actual_value * 1.0 * measured.period_days / measured.elapsed_days / measured.target_value
-            end,
-            6
+            end as {{ dbt.type_numeric() }}
         ) as forecast_attainment
     from measured
 )

@@ -260,16 +260,15 @@ totals as (
         rep_id,
         period_grain,
         period_start,
-        -- Rounded as published (6 places) because the ranks order by it: reps whose scores are equal must
-        -- share a rank, and a weighted mean of doubles differs in its last digits with the order the sums
-        -- were added up in (between engines and between DuckDB runs).
-        round(
+        -- As published (the numeric type's 6 places) because the ranks order by it: reps whose scores are
+        -- equal must share a rank, and a weighted mean of doubles differs in its last digits with the order
+        -- the sums were added up in (between engines and between DuckDB runs).
+        cast(
             case
                 when sum(case when category_score is not null then category_weight else 0 end) > 0
                     then sum(case when category_score is not null then category_weight * category_score else 0 end)
                         / sum(case when category_score is not null then category_weight else 0 end)
-            end,
-            6
+            end as {{ dbt.type_numeric() }}
         ) as total_score,
         max(case when category = 'result' then category_score end) as result_score,
         max(case when category = 'process' then category_score end) as process_score,
