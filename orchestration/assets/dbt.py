@@ -226,7 +226,7 @@ def as_of_conflict(
             "(no --select), or select with the warehouse's date"
         )
     if not as_of_date and from_var:
-        reading = sorted(key.to_user_string() for key in assets if _reads_the_date(key))
+        reading = sorted(key.to_user_string() for key in assets if key in _reading_the_date())
         if reading:
             shown = ", ".join(reading[:5]) + (" …" if len(reading) > 5 else "")
             return (
@@ -251,15 +251,14 @@ def _model_keys() -> set[dg.AssetKey]:
     return {key for key, node in nodes.asset_nodes.items() if nodes.node_types[node] == "model"}
 
 
-def _reads_the_date(key: dg.AssetKey) -> bool:
-    """Whether the model reads the var as_of_date itself (its meta ``reads_as_of_var``, dbt_project.yml)."""
-    return bool(_asset_meta().get(key, {}).get("reads_as_of_var"))
-
-
 @functools.cache
-def _asset_meta() -> dict[dg.AssetKey, Mapping[str, Any]]:
-    nodes = dbt_manifest()["nodes"].values()
-    return {translator.get_asset_key(n): n["config"].get("meta") or {} for n in nodes if n["resource_type"] == "model"}
+def _reading_the_date() -> frozenset[dg.AssetKey]:
+    """The models that read the var as_of_date themselves (meta ``reads_as_of_var``, dbt_project.yml)."""
+    return frozenset(
+        translator.get_asset_key(node)
+        for node in dbt_manifest()["nodes"].values()
+        if node["resource_type"] == "model" and (node["config"].get("meta") or {}).get("reads_as_of_var")
+    )
 
 
 def stop_dbt_process(invocation: DbtCliInvocation, timeout_s: float = DBT_STOP_TIMEOUT_S) -> None:

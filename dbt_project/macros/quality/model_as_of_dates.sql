@@ -25,9 +25,9 @@
 {#- on-run-end: every model this invocation built, with the date it was built for: the var as_of_date when
     set (staging cuts its rows at it, the marts read it through int_as_of_date); else int_as_of_date's date as
     the invocation ends (every model downstream of it was built after it). A model that reads the var itself
-    (meta reads_as_of_var: staging, dbt_project.yml) built without the var in a warehouse whose date came from an earlier build's var holds the rows up to the latest date in the
-    data, not that date: it is recorded null (no date), as every model is when the warehouse has no
-    int_as_of_date yet. -#}
+    (meta reads_as_of_var: staging, dbt_project.yml), built without the var in a warehouse whose date came
+    from an earlier build's var, holds the rows up to the latest date in the data, not that date: it is
+    recorded null (no date), as every model is when the warehouse has no int_as_of_date yet. -#}
 {% macro record_model_as_of_dates(results) -%}
     {%- if execute -%}
         {%- set built = [] -%}
