@@ -116,6 +116,14 @@ Select = Annotated[
 Exclude = Annotated[
     str | None, typer.Option("--exclude", help="dbt selection syntax: leave these models and seeds out")
 ]
+FullRefresh = Annotated[
+    bool,
+    typer.Option(
+        "--full-refresh",
+        help="rebuild the incremental models (the big facts, the pipeline snapshot) from every row, as "
+        "`dbt build --full-refresh` does, instead of from the loads they have not seen",
+    ),
+]
 Scale = Annotated[float, typer.Option("--scale", help="size of the sample data (1.0: about a year of a mid-size team)")]
 Seed = Annotated[int, typer.Option("--seed", help="random seed: the same seed writes the same files")]
 
@@ -123,7 +131,15 @@ Seed = Annotated[int, typer.Option("--seed", help="random seed: the same seed wr
 # ------------------------------------------------------------------------------------------ runs
 
 
-def _run(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool, assets=None):
+def _run(
+    job_name: str,
+    settings: Settings,
+    as_of_date: str | None,
+    quiet: bool,
+    as_json: bool,
+    assets=None,
+    full_refresh: bool = False,
+):
     """Run a job (``assets``: only those of its assets) on the persistent instance with a progress display
     fitting where the output goes."""
     from orchestration.pipeline import run_job
@@ -147,6 +163,7 @@ def _run(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool,
             raise_on_error=False,
             log_level=log_level,
             assets=assets,
+            full_refresh=full_refresh,
         )
 
 
@@ -173,9 +190,17 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
     return code
 
 
-def _step(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool, assets=None) -> int:
+def _step(
+    job_name: str,
+    settings: Settings,
+    as_of_date: str | None,
+    quiet: bool,
+    as_json: bool,
+    assets=None,
+    full_refresh: bool = False,
+) -> int:
     started = time.perf_counter()
-    run = _run(job_name, settings, as_of_date, quiet, as_json, assets)
+    run = _run(job_name, settings, as_of_date, quiet, as_json, assets, full_refresh=full_refresh)
     return _print_run(job_name, run, time.perf_counter() - started, as_json)
 
 
@@ -222,6 +247,7 @@ def build(
     as_of_date: AsOfDate = None,
     select: Select = None,
     exclude: Exclude = None,
+    full_refresh: FullRefresh = False,
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> int:
@@ -241,7 +267,7 @@ def build(
         except DbtSelectionError as exc:
             print(f"salesops: {exc}")
             return ExitCode.USAGE
-    return _step(BUILD_JOB_NAME, settings, as_of_date, quiet, as_json, assets)
+    return _step(BUILD_JOB_NAME, settings, as_of_date, quiet, as_json, assets, full_refresh=full_refresh)
 
 
 @_command(
@@ -271,16 +297,24 @@ def publish(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = Fals
 
 @_command("run the whole pipeline (Dagster job) on the landing folder")
 @_with_settings
-def run(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False, as_json: AsJson = False) -> int:
-    return _run_pipeline(settings, as_of_date, quiet, as_json)
+def run(
+    settings: Settings,
+    as_of_date: AsOfDate = None,
+    full_refresh: FullRefresh = False,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> int:
+    return _run_pipeline(settings, as_of_date, quiet, as_json, full_refresh=full_refresh)
 
 
-def _run_pipeline(settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool) -> int:
+def _run_pipeline(
+    settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool, full_refresh: bool = False
+) -> int:
     from orchestration.jobs import FULL_PIPELINE_JOB_NAME
     from orchestration.summary import format_summary, format_unused_input
 
     started = time.perf_counter()
-    result = _run(FULL_PIPELINE_JOB_NAME, settings, as_of_date, quiet, as_json)
+    result = _run(FULL_PIPELINE_JOB_NAME, settings, as_of_date, quiet, as_json, full_refresh=full_refresh)
     elapsed = time.perf_counter() - started
     if not as_json:
         print()

@@ -40,13 +40,16 @@ def run_full_pipeline(
     log_level: str = "INFO",
     serving: Path | None = None,
     settings: Settings | None = None,
+    full_refresh: bool = False,
 ) -> PipelineRun:
     """Materialize every asset (raw files -> marts -> serving) with every check, in this process.
 
     ``settings`` (default: the user's, orchestration/settings.py) with ``landing``, ``warehouse`` and
     ``serving`` in place of its files; the serving file follows the warehouse unless given."""
     resolved = (settings or load_settings()).with_paths(landing, warehouse, serving)
-    return run_job(FULL_PIPELINE_JOB_NAME, resolved, instance, as_of_date, raise_on_error, log_level)
+    return run_job(
+        FULL_PIPELINE_JOB_NAME, resolved, instance, as_of_date, raise_on_error, log_level, full_refresh=full_refresh
+    )
 
 
 class DbtSelectionError(ValueError):
@@ -89,15 +92,21 @@ def run_job(
     raise_on_error: bool = True,
     log_level: str = "INFO",
     assets: Sequence[dg.AssetKey] | None = None,
+    full_refresh: bool = False,
 ) -> PipelineRun:
     """Run one job of the code location (orchestration/jobs.py) in this process, on ``settings``' files;
-    ``assets`` runs only those of the job's assets, with their checks (``dbt_selection``)."""
+    ``assets`` runs only those of the job's assets, with their checks (``dbt_selection``); ``full_refresh``
+    rebuilds the incremental models from every row (the dbt build's config, ``DbtBuildConfig``)."""
     if assets is not None and not assets:
         raise ValueError("no asset to run: assets=None runs the whole job")
     job = build_definitions(settings).resolve_job_def(job_name)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    if as_of_date and any(node.name == DBT_OP_NAME for node in job.graph.nodes):
-        run_config["ops"] = {DBT_OP_NAME: {"config": {"as_of_date": as_of_date}}}
+    builds_dbt = any(node.name == DBT_OP_NAME for node in job.graph.nodes)
+    if full_refresh and not builds_dbt:
+        raise ValueError(f"full_refresh: job {job_name} builds no dbt model")
+    dbt_config = {key: value for key, value in (("as_of_date", as_of_date), ("full_refresh", full_refresh)) if value}
+    if dbt_config and builds_dbt:
+        run_config["ops"] = {DBT_OP_NAME: {"config": dbt_config}}
     instance = instance or dg.DagsterInstance.ephemeral()
     result = job.execute_in_process(
         instance=instance,

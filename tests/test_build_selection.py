@@ -7,6 +7,7 @@ the selection names comes back with the fixture build's rows, what it does not n
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from datetime import timedelta
@@ -15,13 +16,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import WITHOUT_DATA_TESTS, dbt_target_of
+from conftest import SMALL_LANDING, WITHOUT_DATA_TESTS, dbt_target_of
 
 from orchestration import cli
 from orchestration.assets.dbt import salesops_dbt_assets
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, dbt_manifest
 from orchestration.exit_codes import ExitCode
-from orchestration.jobs import BUILD_JOB_NAME, CHECK_JOB_NAME
+from orchestration.jobs import BUILD_JOB_NAME, CHECK_JOB_NAME, LOAD_JOB_NAME
 from orchestration.pipeline import DBT_OP_NAME, DbtSelectionError, dbt_selection, run_dbt, run_job
 from orchestration.settings import load_settings
 
@@ -239,3 +240,49 @@ def test_a_selection_that_moves_the_as_of_date_is_refused_and_the_check_names_ev
     assert mart_alone.success, mart_alone.failed_checks
     checked = run_job(CHECK_JOB_NAME, settings, raise_on_error=False)
     assert checked.success, checked.failed_checks
+
+
+def test_full_refresh_reaches_the_dbt_build_from_both_commands_and_no_job_without_one(monkeypatch):
+    steps, runs = [], []
+    monkeypatch.setattr(cli, "_step", lambda *step, **kw: steps.append(kw) or ExitCode.OK)
+    monkeypatch.setattr(cli, "_run_pipeline", lambda *run, **kw: runs.append(kw) or ExitCode.OK)
+    assert cli.main(["build", "--warehouse", "unused.duckdb", "--full-refresh"]) == ExitCode.OK
+    assert cli.main(["build", "--warehouse", "unused.duckdb"]) == ExitCode.OK
+    assert cli.main(["run", "--warehouse", "unused.duckdb", "--full-refresh"]) == ExitCode.OK
+    assert [kw["full_refresh"] for kw in steps] == [True, False]
+    assert runs == [{"full_refresh": True}]
+    with pytest.raises(ValueError, match="full_refresh: job salesops_load builds no dbt model"):
+        run_job(LOAD_JOB_NAME, load_settings().with_paths(warehouse=Path("unused.duckdb")), full_refresh=True)
+
+
+def test_a_full_refresh_build_rebuilds_an_incremental_model_from_every_row(fixture_build: Path, tmp_path):
+    """The fixture build already holds every load, so an incremental build of fct_payments would rebuild no
+    key; with full_refresh the Dagster run's dbt build rebuilds them all and the rows stay the same."""
+    warehouse = tmp_path / "salesops.duckdb"
+    shutil.copy(fixture_build, warehouse)
+    with open(SMALL_LANDING / "orders" / "payments.csv", newline="", encoding="utf-8") as fh:
+        paid_orders = {row["order_id"] for row in csv.DictReader(fh)}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        before = _rows(con, "core.fct_payments")
+    finally:
+        con.close()
+
+    keys = dbt_selection("fct_payments")
+    settings = load_settings().with_paths(warehouse=warehouse)
+    run = run_job(BUILD_JOB_NAME, settings, raise_on_error=False, assets=keys, full_refresh=True)
+
+    assert run.success, run.failed_checks
+    run_results = json.loads((dbt_target_of(run) / "run_results.json").read_text(encoding="utf-8"))
+    assert run_results["args"]["full_refresh"] is True
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        logged = con.execute(
+            "select rebuilt_all, keys_rebuilt from audit.incremental_runs where model_name = 'fct_payments' "
+            "and invocation_id = ?",
+            [run_results["metadata"]["invocation_id"]],
+        ).fetchall()
+        assert logged == [(True, len(paid_orders))]
+        assert _rows(con, "core.fct_payments") == before
+    finally:
+        con.close()

@@ -169,7 +169,9 @@ def test_json_result_is_alone_on_stdout(tmp_path: Path, monkeypatch: pytest.Monk
     """What a run prints to stdout itself (dagster-dbt echoes dbt's log there) goes to stderr under --json."""
     import orchestration.pipeline as pipeline
 
-    def fake_run_job(job_name, settings, instance, as_of_date, raise_on_error, log_level, assets=None):
+    def fake_run_job(
+        job_name, settings, instance, as_of_date, raise_on_error, log_level, assets=None, full_refresh=False
+    ):
         print("1 of 789 START test not_null_x ... [RUN]")  # what dagster-dbt writes to sys.stdout
         return pipeline.PipelineRun(True, "run-1", settings.warehouse, settings.serving, [], None)
 

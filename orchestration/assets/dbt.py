@@ -35,13 +35,17 @@ class DbtBuildConfig(dg.Config):
     """Run configuration of the dbt build."""
 
     as_of_date: str | None = None  # YYYY-MM-DD; default: the latest business date in the data
+    # Incremental models rebuilt from every row (dbt build --full-refresh) instead of from the loads they have
+    # not seen: after what their records cannot notice (rows deleted from raw by hand, a macro they call
+    # changed) or to compare with an incremental build; everything else is rebuilt on every run anyway.
+    full_refresh: bool = False
 
 
 def dbt_build_args(config: DbtBuildConfig, settings_vars: Mapping[str, Any], warehouse: Path) -> list[str]:
     """``dbt build`` with the vars the user set (orchestration/settings.py), the as-of date of this run,
-    and the warehouse file when profiles.yml would not find it by itself. Vars are passed only when
-    needed: any var makes dbt parse the whole project again (about 10 s) instead of partially. dbt unit
-    tests are left to the test suite (orchestration/dbt_project.py)."""
+    the warehouse file when profiles.yml would not find it by itself, and ``--full-refresh`` when asked.
+    Vars are passed only when needed: any var makes dbt parse the whole project again (about 10 s) instead
+    of partially. dbt unit tests are left to the test suite (orchestration/dbt_project.py)."""
     args = ["build", *WITHOUT_UNIT_TESTS]
     dbt_vars: dict[str, Any] = dict(settings_vars)
     if config.as_of_date:
@@ -50,6 +54,8 @@ def dbt_build_args(config: DbtBuildConfig, settings_vars: Mapping[str, Any], war
         dbt_vars[PROFILE_WAREHOUSE_VAR] = str(Path(warehouse).resolve())
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
+    if config.full_refresh:
+        args.append("--full-refresh")
     return args
 
 
