@@ -36,8 +36,8 @@ class DbtBuildConfig(dg.Config):
 
     as_of_date: str | None = None  # YYYY-MM-DD; default: the latest business date in the data
     # Incremental models rebuilt from every row (dbt build --full-refresh) instead of from the loads they have
-    # not seen: after what their records cannot notice (rows deleted from raw by hand, a macro they call
-    # changed) or to compare with an incremental build; everything else is rebuilt on every run anyway.
+    # not seen: after what their records cannot notice (changed code upstream of them, in staging or a macro;
+    # rows deleted from raw by hand); everything else is rebuilt on every run anyway.
     full_refresh: bool = False
 
 
