@@ -24,7 +24,7 @@ SPARK_TARGET = "spark"
 DBT_TARGET_DIR_NAME = "dbt_target"
 BUILD_LOG_NAME = "dbt_build.log"
 # What one Spark build leaves in the folder; a fresh build removes them (and nothing else there).
-SPARK_STATE = ("tables", "metastore_db", "derby.log", DBT_TARGET_DIR_NAME)
+SPARK_STATE = ("tables", "metastore_db", "derby.log", "hive_resources", DBT_TARGET_DIR_NAME)
 # The JVM's own log lines and stack traces: kept in the log file, not echoed (dbt reports every error).
 SPARK_LOG_LINE = re.compile(r"\d\d/\d\d/\d\d \d\d:\d\d:\d\d [A-Z]+ |\s+at |\s*\.\.\. \d+ more|Caused by:|\[Stage \d+")
 

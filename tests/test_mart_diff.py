@@ -83,6 +83,8 @@ def test_the_spark_session_uses_the_profiles_spark_folder(tmp_path: Path):
     assert parameters["spark.sql.warehouse.dir"] == f"{tmp_path}/tables"
     assert f"databaseName={tmp_path}/metastore_db" in parameters["spark.hadoop.javax.jdo.option.ConnectionURL"]
     assert parameters["spark.sql.session.timeZone"] == "UTC"
+    # Not a new /tmp/<session id>_resources folder per session, left behind (Hive's default).
+    assert parameters["spark.hadoop.hive.downloaded.resources.dir"] == f"{tmp_path}/hive_resources"
 
 
 def test_raw_export_writes_every_source_table_with_its_rows(fixture_build: Path, tmp_path: Path):

@@ -33,9 +33,14 @@ def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_pa
     monkeypatch.setenv(SPARK_DIR_ENV, str(spark_dir))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # the run is stored there, not in the checkout
 
+    # Hive's sessions (the dbt build's, the mart comparison's) keep their resources in the Spark folder, not
+    # in a folder of their own under the JVM's temporary directory that nothing removes.
+    leftovers_before = set(Path("/tmp").glob("*_resources"))
     code = main(["compare-engines"])
     out = capsys.readouterr().out
     assert code == 0, out[-8000:]
+    assert set(Path("/tmp").glob("*_resources")) == leftovers_before
+    assert (spark_dir / "hive_resources").is_dir()
 
     target = spark_dir / "dbt_target"
     results = json.loads((target / "run_results.json").read_text())["results"]
