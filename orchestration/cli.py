@@ -190,17 +190,10 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
     return code
 
 
-def _step(
-    job_name: str,
-    settings: Settings,
-    as_of_date: str | None,
-    quiet: bool,
-    as_json: bool,
-    assets=None,
-    full_refresh: bool = False,
-) -> int:
+def _step(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool, **options: Any) -> int:
+    """``_run`` (``options``: its ``assets`` and ``full_refresh``), then the run's result printed."""
     started = time.perf_counter()
-    run = _run(job_name, settings, as_of_date, quiet, as_json, assets, full_refresh=full_refresh)
+    run = _run(job_name, settings, as_of_date, quiet, as_json, **options)
     return _print_run(job_name, run, time.perf_counter() - started, as_json)
 
 
@@ -267,7 +260,7 @@ def build(
         except DbtSelectionError as exc:
             print(f"salesops: {exc}")
             return ExitCode.USAGE
-    return _step(BUILD_JOB_NAME, settings, as_of_date, quiet, as_json, assets, full_refresh=full_refresh)
+    return _step(BUILD_JOB_NAME, settings, as_of_date, quiet, as_json, assets=assets, full_refresh=full_refresh)
 
 
 @_command(

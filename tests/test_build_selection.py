@@ -98,8 +98,12 @@ def test_an_as_of_date_rebuilds_a_selection_only_with_everything_upstream(monkey
     steps = []
     monkeypatch.setattr(cli, "_step", lambda *step, **kw: steps.append((step, kw)) or ExitCode.OK)
     assert cli.main([*args, "+mart_win_rate"]) == ExitCode.OK
-    (((job, _settings, as_of_date, *_flags, assets), _kw),) = steps
-    assert (job, as_of_date, set(assets)) == (BUILD_JOB_NAME, "2024-02-15", set(dbt_selection("+mart_win_rate")))
+    (((job, _settings, as_of_date, *_flags), options),) = steps
+    assert (job, as_of_date, set(options["assets"])) == (
+        BUILD_JOB_NAME,
+        "2024-02-15",
+        set(dbt_selection("+mart_win_rate")),
+    )
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
