@@ -113,6 +113,16 @@ Select = Annotated[
         "the tests of the selected models' checks run with them, no other",
     ),
 ]
+CheckSelect = Annotated[
+    str | None,
+    typer.Option(
+        "--select",
+        "-s",
+        help="dbt selection syntax, as `dbt build --select` reads it (`mart_win_rate`, `+mart_win_rate`, "
+        "`marts.collections`, `tag:...`): run the tests of those models and seeds alone, no raw suite and "
+        "nothing rebuilt",
+    ),
+]
 Exclude = Annotated[
     str | None, typer.Option("--exclude", help="dbt selection syntax: leave these models and seeds out")
 ]
@@ -137,11 +147,10 @@ def _run(
     as_of_date: str | None,
     quiet: bool,
     as_json: bool,
-    assets=None,
-    full_refresh: bool = False,
+    **options: Any,
 ):
-    """Run a job (``assets``: only those of its assets) on the persistent instance with a progress display
-    fitting where the output goes."""
+    """Run a job on the persistent instance with a progress display fitting where the output goes;
+    ``options``: ``run_job``'s (only some assets, only the checks of some, a full refresh)."""
     from orchestration.pipeline import run_job
     from orchestration.progress import listening
     from orchestration.progress_view import PlainView, RichView
@@ -162,8 +171,7 @@ def _run(
             as_of_date,
             raise_on_error=False,
             log_level=log_level,
-            assets=assets,
-            full_refresh=full_refresh,
+            **options,
         )
 
 
@@ -190,8 +198,28 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
     return code
 
 
+def _dbt_selection(
+    select: str | None, exclude: str | None, refusal: Callable[[list], str | None] = lambda assets: None
+) -> list | None:
+    """The asset keys ``--select``/``--exclude`` pick (``dbt_selection``), None without either flag. A selection
+    that picks nothing, or one ``refusal`` gives a reason against, is printed and ends the command with a
+    usage error, before any run."""
+    from orchestration.pipeline import DbtSelectionError, dbt_selection
+
+    if not (select or exclude):
+        return None
+    try:
+        assets = dbt_selection(select, exclude)
+        if reason := refusal(assets):
+            raise DbtSelectionError(reason)
+    except DbtSelectionError as exc:
+        print(f"salesops: {exc}")
+        raise typer.Exit(ExitCode.USAGE) from None
+    return assets
+
+
 def _step(job_name: str, settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool, **options: Any) -> int:
-    """``_run`` (``options``: its ``assets`` and ``full_refresh``), then the run's result printed."""
+    """``_run`` (``options``: ``run_job``'s), then the run's result printed."""
     started = time.perf_counter()
     run = _run(job_name, settings, as_of_date, quiet, as_json, **options)
     return _print_run(job_name, run, time.perf_counter() - started, as_json)
@@ -246,34 +274,37 @@ def build(
 ) -> int:
     from orchestration.assets.dbt import as_of_selection_error, missing_upstream, selection_as_of_conflict
     from orchestration.jobs import BUILD_JOB_NAME
-    from orchestration.pipeline import DbtSelectionError, dbt_selection
 
-    assets = None
-    if select or exclude:
-        try:
-            assets = dbt_selection(select, exclude)
-            # The dbt asset refuses it too (any caller, the UI); here it is a usage error before any run.
-            if as_of_date and (missing := missing_upstream(assets)):
-                raise DbtSelectionError(as_of_selection_error(missing))
-            if conflict := selection_as_of_conflict(assets, as_of_date, settings.warehouse):
-                raise DbtSelectionError(conflict)
-        except DbtSelectionError as exc:
-            print(f"salesops: {exc}")
-            return ExitCode.USAGE
+    def refusal(assets: list) -> str | None:
+        # The dbt asset refuses it too (any caller, the UI); here it is a usage error before any run.
+        if as_of_date and (missing := missing_upstream(assets)):
+            return as_of_selection_error(missing)
+        return selection_as_of_conflict(assets, as_of_date, settings.warehouse)
+
+    assets = _dbt_selection(select, exclude, refusal)
     return _step(BUILD_JOB_NAME, settings, as_of_date, quiet, as_json, assets=assets, full_refresh=full_refresh)
 
 
 @_command(
     "run every check again without rebuilding: the great-expectations suites of the raw tables (a suite whose "
     "inputs are unchanged records the results of the run that validated them; --reuse-raw-checks false "
-    "validates it again) and every dbt test, as one Dagster run of the checks alone (job salesops_check)"
+    "validates it again) and every dbt test, as one Dagster run of the checks alone (job salesops_check); "
+    "--select/--exclude: the dbt tests of the models they pick, alone"
 )
 @_with_settings
-def check(settings: Settings, as_of_date: AsOfDate = None, quiet: Quiet = False, as_json: AsJson = False) -> int:
+def check(
+    settings: Settings,
+    as_of_date: AsOfDate = None,
+    select: CheckSelect = None,
+    exclude: Exclude = None,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> int:
     # The dbt tests read the as-of date (the reconciliation tests among them): check what `build` built.
     from orchestration.jobs import CHECK_JOB_NAME
 
-    return _step(CHECK_JOB_NAME, settings, as_of_date, quiet, as_json)
+    checks_of = _dbt_selection(select, exclude)
+    return _step(CHECK_JOB_NAME, settings, as_of_date, quiet, as_json, checks_of=checks_of)
 
 
 @_command(

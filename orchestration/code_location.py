@@ -5,6 +5,7 @@ settings for ``dagster dev``; the CLI and the tests build it with theirs (orches
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -54,14 +55,19 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     }
 
 
-def build_definitions(settings: Settings) -> dg.Definitions:
+def build_definitions(settings: Settings, checks_of: Sequence[dg.AssetKey] | None = None) -> dg.Definitions:
     """The whole code location: raw files -> dbt models -> quality gates -> the serving file, with the
-    daily freshness policy on raw assets, marts and the publish step (orchestration/freshness.py)."""
+    daily freshness policy on raw assets, marts and the publish step (orchestration/freshness.py).
+    ``checks_of`` narrows the check job to those assets' checks (``step_jobs``)."""
     daily_drops = build_daily_drops_asset(daily_drop_partitions(settings.landing, settings.mappings))
     defs = dg.Definitions(
         assets=[*raw_assets, *audit_specs, daily_drops, salesops_dbt_assets, published_marts, check_results_spec],
         asset_checks=raw_quality_checks,
-        jobs=[full_pipeline_job, daily_drops_job(salesops_dbt_assets), *step_jobs(salesops_dbt_assets, PUBLISH_KEY)],
+        jobs=[
+            full_pipeline_job,
+            daily_drops_job(salesops_dbt_assets),
+            *step_jobs(salesops_dbt_assets, PUBLISH_KEY, checks_of),
+        ],
         schedules=[daily_schedule(settings.timezone)],
         sensors=[landing_sensor],
         resources=build_resources(settings),

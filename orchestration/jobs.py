@@ -2,6 +2,8 @@
 steps one at a time (load, build, check, publish: what ``salesops load|build|check|publish`` run), and the
 daily-drops job (one day's dated drops -> raw -> an incremental dbt build)."""
 
+from collections.abc import Sequence
+
 import dagster as dg
 
 from orchestration.assets.drops import DAILY_DROPS_KEY
@@ -43,22 +45,28 @@ def daily_drops_job(dbt_assets: dg.AssetsDefinition):
     )
 
 
-def step_jobs(dbt_assets: dg.AssetsDefinition, publish_key: dg.AssetKey) -> list:
+def step_jobs(
+    dbt_assets: dg.AssetsDefinition, publish_key: dg.AssetKey, checks_of: Sequence[dg.AssetKey] | None = None
+) -> list:
     """One job per step of the full pipeline, each a selection of its assets and checks.
 
     ``check`` selects only the checks (the great-expectations suites of every raw table and every dbt
     test): nothing is rebuilt, and dagster-dbt runs just the tests. A raw suite whose inputs are unchanged
     records the results of the run that validated them unless the setting reuse_raw_checks is false
-    (quality/suite_reuse.py). ``publish`` is those checks and the
+    (quality/suite_reuse.py). With ``checks_of`` (``salesops check --select``), ``check`` is the checks of
+    those assets alone: the tests of one mart while it is being worked on, not every test of the warehouse;
+    an asset's checks cannot be picked out of the whole job by selecting the asset, which would rebuild it.
+    ``publish`` is every check whatever ``checks_of`` says, and the
     publish asset in one run, because the gate only accepts checks that passed in the publishing run
     (quality/publish_gate.py); the publish asset's lowest op priority makes it run after them. These jobs stay
     in-process: that order by priority holds only while one process runs the steps one after another."""
     checks = dg.AssetSelection.checks_for_assets(*raw_assets, dbt_assets)
+    checked = checks if checks_of is None else dg.AssetSelection.checks_for_assets(*checks_of)
     selections = {
         LOAD_JOB_NAME: (dg.AssetSelection.assets(*raw_assets), "Load every landing file into raw, with its checks."),
         BUILD_JOB_NAME: (dg.AssetSelection.assets(dbt_assets), "Build every dbt model and run its tests."),
         CHECK_JOB_NAME: (
-            checks,
+            checked,
             "Run every check again (raw suites, dbt tests) without rebuilding anything; a raw suite whose inputs "
             "are unchanged records the results of the run that validated them (setting reuse_raw_checks).",
         ),

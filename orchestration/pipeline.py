@@ -14,7 +14,7 @@ from orchestration import dbt_parse_cache
 from orchestration.assets.dbt import salesops_dbt_assets
 from orchestration.code_location import build_definitions
 from orchestration.dbt_project import dbt_executable
-from orchestration.jobs import FULL_PIPELINE_JOB_NAME
+from orchestration.jobs import CHECK_JOB_NAME, FULL_PIPELINE_JOB_NAME
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, Settings, load_settings
 
 DBT_OP_NAME = salesops_dbt_assets.op.name
@@ -84,6 +84,11 @@ def dbt_selection(select: str | None, exclude: str | None = None) -> list[dg.Ass
     return sorted(keys, key=lambda key: key.to_user_string())
 
 
+def checks_on(keys: Sequence[dg.AssetKey], definitions: dg.Definitions) -> set[dg.AssetCheckKey]:
+    """The checks of ``definitions`` on the assets ``keys`` (for a dbt model: its tests)."""
+    return set(dg.AssetSelection.checks_for_assets(*keys).resolve_checks(definitions.resolve_asset_graph()))
+
+
 def run_job(
     job_name: str,
     settings: Settings,
@@ -93,13 +98,20 @@ def run_job(
     log_level: str = "INFO",
     assets: Sequence[dg.AssetKey] | None = None,
     full_refresh: bool = False,
+    checks_of: Sequence[dg.AssetKey] | None = None,
 ) -> PipelineRun:
     """Run one job of the code location (orchestration/jobs.py) in this process, on ``settings``' files;
     ``assets`` runs only those of the job's assets, with their checks (``dbt_selection``); ``full_refresh``
-    rebuilds the incremental models from every row (the dbt build's config, ``DbtBuildConfig``)."""
+    rebuilds the incremental models from every row (the dbt build's config, ``DbtBuildConfig``);
+    ``checks_of`` runs the check job on those assets' checks alone, rebuilding nothing."""
     if assets is not None and not assets:
         raise ValueError("no asset to run: assets=None runs the whole job")
-    job = build_definitions(settings).resolve_job_def(job_name)
+    if checks_of is not None and (job_name != CHECK_JOB_NAME or not checks_of):
+        raise ValueError(f"checks_of: job {CHECK_JOB_NAME} runs the checks of one asset or more, no other job")
+    definitions = build_definitions(settings, checks_of)
+    if checks_of is not None and not checks_on(checks_of, definitions):
+        raise ValueError(f"checks_of: no check is on {', '.join(key.to_user_string() for key in checks_of)}")
+    job = definitions.resolve_job_def(job_name)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     builds_dbt = any(node.name == DBT_OP_NAME for node in job.graph.nodes)
     if full_refresh and not builds_dbt:

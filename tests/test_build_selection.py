@@ -290,3 +290,80 @@ def test_a_full_refresh_build_rebuilds_an_incremental_model_from_every_row(fixtu
         assert _rows(con, "core.fct_payments") == before
     finally:
         con.close()
+
+
+def _tests_on(model: str) -> set[str]:
+    """The dbt tests on ``model`` read from the manifest: a generic test attached to it, or a singular test
+    whose config names it as the asset its check is on (``meta.dagster.ref``)."""
+    uid = f"model.{PROJECT}.{model}"
+    return {
+        node["name"]
+        for node in dbt_manifest()["nodes"].values()
+        if node["resource_type"] == "test"
+        and (
+            node.get("attached_node") == uid
+            or ((node["config"].get("meta") or {}).get("dagster") or {}).get("ref", {}).get("name") == model
+        )
+    }
+
+
+def test_check_select_reaches_the_check_job_and_a_bad_selection_is_a_usage_error(monkeypatch, capsys):
+    steps = []
+    monkeypatch.setattr(cli, "_step", lambda job, *step, **kw: steps.append((job, kw)) or ExitCode.OK)
+    assert cli.main(["check", "--warehouse", "unused.duckdb", "--select", "+mart_win_rate"]) == ExitCode.OK
+    assert cli.main(["check", "--warehouse", "unused.duckdb", "-s", "marts", "--exclude", "mart_win_rate"]) == 0
+    assert cli.main(["check", "--warehouse", "unused.duckdb"]) == ExitCode.OK
+    assert steps == [
+        (CHECK_JOB_NAME, {"checks_of": dbt_selection("+mart_win_rate")}),
+        (CHECK_JOB_NAME, {"checks_of": dbt_selection("marts", "mart_win_rate")}),
+        (CHECK_JOB_NAME, {"checks_of": None}),
+    ]
+    assert cli.main(["check", "--warehouse", "unused.duckdb", "--select", "mart_nothing"]) == ExitCode.USAGE
+    assert "--select 'mart_nothing' matches no dbt model or seed" in capsys.readouterr().out
+    assert len(steps) == 3
+    unused = load_settings().with_paths(warehouse=Path("unused.duckdb"))
+    with pytest.raises(ValueError, match="checks_of: job salesops_check runs the checks of one asset or more"):
+        run_job(BUILD_JOB_NAME, unused, checks_of=dbt_selection("mart_win_rate"))
+    with pytest.raises(ValueError, match="checks_of: job salesops_check runs the checks of one asset or more"):
+        run_job(CHECK_JOB_NAME, unused, checks_of=[])
+
+
+def test_check_select_runs_the_tests_of_the_selected_model_alone_and_rebuilds_nothing(fixture_build: Path, tmp_path):
+    """On a copy of the fixture build with one row of mart_win_rate doubled: the run of that mart's checks
+    runs its tests (read from the manifest here) and no other, fails on its uniqueness test, and leaves the
+    doubled row where it was: nothing is rebuilt."""
+    warehouse = tmp_path / "salesops.duckdb"
+    shutil.copy(fixture_build, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            "insert into marts.mart_win_rate select * from marts.mart_win_rate where slice_type = 'company' "
+            "order by period_month limit 1"
+        )
+        tampered = _rows(con, "marts.mart_win_rate")
+    finally:
+        con.close()
+    expected = _tests_on("mart_win_rate")
+    unique_test = "unique_combination_of_columns_mart_win_rate_period_month__slice_type__slice_value"
+    assert len(expected) >= 5 and unique_test in expected
+
+    settings = load_settings().with_paths(warehouse=warehouse)
+    run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("mart_win_rate"))
+
+    assert not run.success
+    # The doubled row also breaks the company total the team rows must add up to: both checks say so.
+    assert f"marts/mart_win_rate:{unique_test}" in run.failed_checks
+    assert {check.split(":")[0] for check in run.failed_checks} == {"marts/mart_win_rate"}
+    evaluations = run.result.get_asset_check_evaluations()
+    assert {e.asset_key.to_user_string() for e in evaluations} == {"marts/mart_win_rate"}
+    assert {e.check_name for e in evaluations} == expected
+    assert run.result.get_asset_materialization_events() == []
+    results = json.loads((dbt_target_of(run) / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert {r["unique_id"].split(".")[0] for r in results} == {"test", "operation"}  # operation: hooks
+    nodes = dbt_manifest()["nodes"]
+    assert {nodes[r["unique_id"]]["name"] for r in results if r["unique_id"].startswith("test.")} == expected
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert _rows(con, "marts.mart_win_rate") == tampered
+    finally:
+        con.close()
