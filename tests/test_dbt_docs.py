@@ -49,8 +49,15 @@ def test_missing_warehouse_is_refused_and_not_created(tmp_path: Path):
 
 
 def test_warehouse_without_models_is_refused(tmp_path: Path):
+    """An empty file, then one holding a loaded raw table but no model: refused before dbt runs (no target
+    folder was made beside the warehouse)."""
     warehouse = tmp_path / "salesops.duckdb"
     duckdb.connect(str(warehouse)).close()
-    with pytest.raises(WarehouseNotBuiltError, match=re.escape(f"warehouse {warehouse} holds none of the dbt models")):
+    refused = re.escape(f"warehouse {warehouse} holds none of the dbt models")
+    with pytest.raises(WarehouseNotBuiltError, match=refused):
         generate_docs(load_settings().with_paths(warehouse=warehouse))
-    assert not (tmp_path / "dbt_docs").exists()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw; create table raw.orders (order_id varchar)")
+    with pytest.raises(WarehouseNotBuiltError, match=refused):
+        generate_docs(load_settings().with_paths(warehouse=warehouse))
+    assert {p.name for p in tmp_path.iterdir()} == {warehouse.name}
