@@ -12,7 +12,7 @@ Arrow (``pandas_frame``), and the memory they held is handed back once a table i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -212,13 +212,18 @@ def _repeated_keys(cf: ContractFile, rows_filter: str) -> str:
 
 
 def accepted_rows(
-    con: duckdb.DuckDBPyConnection, cf: ContractFile, load_ids: list[str], with_key: bool = True
+    con: duckdb.DuckDBPyConnection,
+    cf: ContractFile,
+    load_ids: list[str],
+    with_key: bool = True,
+    only: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The accepted rows of the given file versions of ``raw.<cf.name>``, typed; contract columns the raw
-    table lacks are left out (the storage schema check reports them), plus ``_source_file`` and, unless
-    ``with_key`` is false (a frame no key check reads), the repeated keys (``_key_expression``)."""
+    table lacks are left out (the storage schema check reports them), and with ``only`` every column not
+    named there; plus ``_source_file`` and, unless ``with_key`` is false (a frame no key check reads), the
+    repeated keys (``_key_expression``)."""
     present = set(table_columns(con, "raw", cf.name)) if table_exists(con, "raw", cf.name) else set()
-    columns = [c for c in cf.columns if c.name in present]
+    columns = [c for c in cf.columns if c.name in present and (only is None or c.name in only)]
     select = [f"{typed_expression(c)} as {_quoted(c.name)}" for c in columns]
     select.append("r._source_file")
     rows_filter = "list_contains(cast($1 as varchar[]), r._load_id) and not r._is_quarantined"

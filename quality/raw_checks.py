@@ -17,7 +17,14 @@ import pandas as pd
 
 from ingestion.contract import DEFAULT_BUSINESS_TIMEZONE, contract_file
 from quality.cross_file import cross_file_check
-from quality.drift import category_share_specs, category_shares, null_share_specs, quantile_specs, row_count_spec
+from quality.drift import (
+    category_share_specs,
+    category_shares,
+    drift_columns,
+    null_share_specs,
+    quantile_specs,
+    row_count_spec,
+)
 from quality.expectations import (
     CROSS,
     ERROR,
@@ -157,8 +164,10 @@ def _validate_raw_table(
     newest = loads[-1]
     latest = rows if len(loads) == 1 else rows[rows["_source_file"] == newest.source_file]
     before = previous_load(con, newest)
-    # Read for its shares and quantiles only: no key check runs on it.
-    previous = accepted_rows(con, cf, [before.load_id], with_key=False) if before else pd.DataFrame()
+    # Read for its shares, quantiles and filled shares only: no key check runs on it, no other column is read.
+    previous = (
+        accepted_rows(con, cf, [before.load_id], with_key=False, only=drift_columns(cf)) if before else pd.DataFrame()
+    )
     shares = category_shares(cf, latest, previous)
 
     specs = [*storage_specs(cf), row_count_spec()]

@@ -15,9 +15,16 @@ import pytest
 from ingestion.contract import CONTRACT
 from ingestion.loader import load_landing
 from ingestion.warehouse import connect
-from quality.drift import category_share_specs, null_share_specs, quantile_specs, row_count_spec
+from quality.drift import (
+    category_share_specs,
+    category_shares,
+    drift_columns,
+    null_share_specs,
+    quantile_specs,
+    row_count_spec,
+)
 from quality.expectations import ERROR, LOADS, ROWS, STORAGE, WARN, storage_specs
-from quality.plausibility import plausibility_specs, vocabulary_specs
+from quality.plausibility import plausibility_specs, rules_for, vocabulary_specs
 from quality.results import CHECK_RESULTS_COLUMNS, write_check_results
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,6 +52,41 @@ def test_the_blocking_suite_is_the_storage_invariants_and_nothing_else(cf):
     warnings = [*plausibility_specs(cf, REFERENCE), *vocabulary_specs(cf), row_count_spec()]
     assert warnings and all(s.severity == WARN for s in warnings)
     assert {f"accepted__vocabulary__{c.name}" for c in cf.columns if c.accepted_values} <= _names(warnings)
+
+
+def _frame_of_every_column(cf, rows: int, shift: int):
+    """A frame with every contract column of ``cf``: vocabulary values in turn (``shift`` moves the shares),
+    numbers for numeric columns, text for the others, and every third value of an optional column empty."""
+    import pandas as pd
+
+    numeric = ("integer", "decimal")
+    data = {}
+    for c in cf.columns:
+        if c.accepted_values:
+            values = [c.accepted_values[(i * (1 + shift)) % len(c.accepted_values)] for i in range(rows)]
+        elif c.type in numeric:
+            values = [float((i + 1) * (1 + shift)) for i in range(rows)]
+        else:
+            values = [f"{c.name}-{i}" for i in range(rows)]
+        data[c.name] = [None if not c.required and i % 3 == 0 else v for i, v in enumerate(values)]
+    return pd.DataFrame(data)
+
+
+@pytest.mark.parametrize("cf", CONTRACT, ids=lambda cf: cf.name)
+def test_the_previous_load_read_with_its_drift_columns_alone_gives_the_same_comparisons(cf):
+    """The raw suite reads the previous load with ``drift_columns`` only (quality/raw_checks.py): the
+    quantile, filled-share and category-share comparisons made from every column give the same specs."""
+    import pandas as pd
+
+    latest, previous = _frame_of_every_column(cf, 60, 0), _frame_of_every_column(cf, 60, 1)
+    narrowed = previous[[c for c in previous.columns if c in drift_columns(cf)]]
+    assert quantile_specs(cf, latest, narrowed) == quantile_specs(cf, latest, previous)
+    assert null_share_specs(cf, latest, narrowed) == null_share_specs(cf, latest, previous)
+    pd.testing.assert_frame_equal(category_shares(cf, latest, narrowed), category_shares(cf, latest, previous))
+    # Not vacuous: each kind of comparison the file's columns allow was made.
+    assert len(quantile_specs(cf, latest, previous)) == len(rules_for(cf).distributions)
+    assert len(null_share_specs(cf, latest, previous)) == sum(not c.required for c in cf.columns)
+    assert len(category_shares(cf, latest, previous)) >= sum(bool(c.accepted_values) for c in cf.columns)
 
 
 def test_quality_does_not_reuse_the_loaders_parser():
