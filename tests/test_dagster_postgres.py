@@ -1,9 +1,9 @@
 """Dagster for a team: the instance of deploy/dagster-postgres/dagster.yaml (run, event-log and schedule storage
 in PostgreSQL, the warehouse pool limited to one step) on a real PostgreSQL server this module starts.
 
-The full pipeline runs on the small hand-made landing, in this process and then with the multiprocess executor;
-each run is read back from a new instance object on the same file and, independently, from PostgreSQL's own
-tables. Marked ``postgres`` (extra ``[postgres]``, Debian's postgresql): .ci/run runs it after the suite."""
+The full pipeline runs once on the small hand-made landing with the multiprocess executor; the run is read back
+from a new instance object on the same file and, independently, from PostgreSQL's own tables. Marked
+``postgres`` (extra ``[postgres]``, Debian's postgresql): .ci/run runs it after the suite."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from postgres_server import PostgresServer, postgres_server
 
 from orchestration.code_location import build_definitions
 from orchestration.jobs import FULL_PIPELINE_JOB_NAME
-from orchestration.pipeline import run_full_pipeline
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.schedules import DAILY_SCHEDULE_NAME
 from orchestration.settings import REPO_ROOT, load_settings
@@ -90,33 +89,53 @@ def _on_code_location(args: list[str], env: dict[str, str]) -> subprocess.Comple
     return _dagster([*args, "-m", "orchestration.definitions"], env)
 
 
-def test_the_instance_stores_everything_in_postgres(team_home: Path, server: PostgresServer, tmp_path: Path):
-    instance = dg.DagsterInstance.get()
-    run = run_full_pipeline(SMALL_LANDING, tmp_path / "salesops.duckdb", instance=instance, raise_on_error=False)
-    assert run.success, f"pipeline failed; failed checks: {run.failed_checks}"
-    materialized = len(run.result.get_asset_materialization_events())
-    evaluations = len(run.result.get_asset_check_evaluations())
-    assert materialized > 50 and evaluations > 150
-
-    # A new instance object on the same file: nothing comes from the one that ran the job.
+@pytest.fixture(scope="module")
+def multiprocess_run(team_home: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The full job with one process per step (deploy/dagster-postgres/multiprocess.yaml, two at once) on the
+    small landing, started with the dagster command as a team types it; the id of its run. One run serves
+    both tests below. A second run in this process (the in-process executor) would store the same events
+    through the same storage classes, at ~110 s a run: Dagster's PostgreSQL storage opens a connection for
+    every write (~6 ms with the password exchange here, ~2,500 events)."""
+    folder = tmp_path_factory.mktemp("multiprocess")
+    env = {"SALESOPS_LANDING": str(SMALL_LANDING), "SALESOPS_WAREHOUSE": str(folder / "salesops.duckdb")}
+    tags = {"salesops/test": folder.name}
+    run_config = ["-c", str(MULTIPROCESS_RUN_CONFIG), "--tags", json.dumps(tags)]
+    _on_code_location(["job", "execute", "-j", FULL_PIPELINE_JOB_NAME, *run_config], env)
     fresh = dg.DagsterInstance.from_config(str(team_home))
-    assert fresh is not instance
+    [record] = fresh.get_run_records(filters=dg.RunsFilter(job_name=FULL_PIPELINE_JOB_NAME, tags=tags))
+    return record.dagster_run.run_id
+
+
+def test_the_instance_stores_everything_in_postgres(multiprocess_run: str, team_home: Path, server: PostgresServer):
+    """Read back from a new instance object on the same file (nothing comes from the process that ran the
+    job) and, independently, from PostgreSQL's own tables: the run, and every materialization and check
+    evaluation the run planned when it was created."""
+    run_id = multiprocess_run
+    fresh = dg.DagsterInstance.from_config(str(team_home))
     assert type(fresh.run_storage).__name__ == "PostgresRunStorage"
     assert type(fresh.event_log_storage).__name__ == "PostgresEventLogStorage"
     assert type(fresh.schedule_storage).__name__ == "PostgresScheduleStorage"
-    stored = fresh.get_run_record_by_id(run.run_id)
+    stored = fresh.get_run_record_by_id(run_id)
     assert stored is not None and stored.dagster_run.status == dg.DagsterRunStatus.SUCCESS
-    assert len(fresh.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)) == materialized
-    checks = fresh.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-    assert len(checks) == evaluations
+
+    def stored_events(event_type: dg.DagsterEventType) -> int:
+        return len(fresh.all_logs(run_id, of_type=event_type))
+
+    # Planned events are written by the launching process before the first step; the results by the step
+    # processes: every one planned arrived.
+    materialized = stored_events(dg.DagsterEventType.ASSET_MATERIALIZATION)
+    evaluations = stored_events(dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    assert materialized > 50 and evaluations > 150
+    assert materialized == stored_events(dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    assert evaluations == stored_events(dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
     latest = fresh.get_latest_materialization_event(dg.AssetKey(["marts", "mart_kpi_daily"]))
-    assert latest is not None and latest.run_id == run.run_id
+    assert latest is not None and latest.run_id == run_id
 
     # PostgreSQL's own tables, read with psycopg2: the same run and events, and no SQLite beside the file.
-    assert _count(server, "select count(*) from runs where run_id = %s and status = 'SUCCESS'", run.run_id) == 1
+    assert _count(server, "select count(*) from runs where run_id = %s and status = 'SUCCESS'", run_id) == 1
     by_type = "select count(*) from event_logs where run_id = %s and dagster_event_type = %s"
-    assert _count(server, by_type, run.run_id, "ASSET_MATERIALIZATION") == materialized
-    assert _count(server, by_type, run.run_id, "ASSET_CHECK_EVALUATION") == evaluations
+    assert _count(server, by_type, run_id, "ASSET_MATERIALIZATION") == materialized
+    assert _count(server, by_type, run_id, "ASSET_CHECK_EVALUATION") == evaluations
     assert not list(team_home.rglob("*.db")), "the instance wrote SQLite storage next to dagster.yaml"
 
 
@@ -147,25 +166,17 @@ def _step_intervals(instance: dg.DagsterInstance, run_id: str) -> dict[str, tupl
     return {key: (start, ends[key], pid) for key, (start, pid) in starts.items()}
 
 
-def test_multiprocess_run_takes_turns_at_the_warehouse(team_home: Path, server: PostgresServer, tmp_path: Path):
-    """The full job with one process per step (deploy/dagster-postgres/multiprocess.yaml, two at once) on the
-    instance whose dagster.yaml limits every pool to one step: it succeeds, and no two steps that open the
-    warehouse were running at the same time."""
-    env = {"SALESOPS_LANDING": str(SMALL_LANDING), "SALESOPS_WAREHOUSE": str(tmp_path / "salesops.duckdb")}
+def test_multiprocess_run_takes_turns_at_the_warehouse(multiprocess_run: str, team_home: Path, server: PostgresServer):
+    """The multiprocess run on the instance whose dagster.yaml limits every pool to one step: each step ran in
+    its own process, and no two steps that open the warehouse were running at the same time."""
     pooled = {
         node.name
         for node in build_definitions(load_settings()).resolve_job_def(FULL_PIPELINE_JOB_NAME).graph.nodes
         if node.definition.pool == WAREHOUSE_POOL
     }
     assert len(pooled) > 30  # every raw load, every raw suite, the dbt build and the publish
-    tags = {"salesops/test": tmp_path.name}
-    run_config = ["-c", str(MULTIPROCESS_RUN_CONFIG), "--tags", json.dumps(tags)]
-    _on_code_location(["job", "execute", "-j", FULL_PIPELINE_JOB_NAME, *run_config], env)
-
     fresh = dg.DagsterInstance.from_config(str(team_home))
-    [record] = fresh.get_run_records(filters=dg.RunsFilter(job_name=FULL_PIPELINE_JOB_NAME, tags=tags))
-    assert record.dagster_run.status == dg.DagsterRunStatus.SUCCESS
-    steps = _step_intervals(fresh, record.dagster_run.run_id)
+    steps = _step_intervals(fresh, multiprocess_run)
     assert set(steps) == pooled
     assert len({pid for _, _, pid in steps.values()}) == len(steps), "each step should run in its own process"
     ordered = sorted(steps.items(), key=lambda item: item[1][0])  # by start time; an overlap shows between neighbours
@@ -178,7 +189,7 @@ def test_multiprocess_run_takes_turns_at_the_warehouse(team_home: Path, server: 
     # And it was the pool that held them back: the executor had two ready steps and waited for the slot.
     blocked = [
         e.step_key
-        for e in fresh.all_logs(record.dagster_run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+        for e in fresh.all_logs(multiprocess_run, of_type=dg.DagsterEventType.ENGINE_EVENT)
         if (e.user_message or "").startswith(f"Step blocked by limit for pool {WAREHOUSE_POOL}")
     ]
     assert blocked, "no step waited for the pool: the run does not show that the limit is applied"
