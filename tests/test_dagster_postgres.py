@@ -168,7 +168,7 @@ def _step_intervals(instance: dg.DagsterInstance, run_id: str) -> dict[str, tupl
 
 def test_multiprocess_run_takes_turns_at_the_warehouse(multiprocess_run: str, team_home: Path, server: PostgresServer):
     """The multiprocess run on the instance whose dagster.yaml limits every pool to one step: each step ran in
-    its own process, and no two steps that open the warehouse were running at the same time."""
+    its own process, and no two steps that open the warehouse were running at the same time; it succeeded."""
     pooled = {
         node.name
         for node in build_definitions(load_settings()).resolve_job_def(FULL_PIPELINE_JOB_NAME).graph.nodes
@@ -176,6 +176,8 @@ def test_multiprocess_run_takes_turns_at_the_warehouse(multiprocess_run: str, te
     }
     assert len(pooled) > 30  # every raw load, every raw suite, the dbt build and the publish
     fresh = dg.DagsterInstance.from_config(str(team_home))
+    stored = fresh.get_run_record_by_id(multiprocess_run)
+    assert stored is not None and stored.dagster_run.status == dg.DagsterRunStatus.SUCCESS
     steps = _step_intervals(fresh, multiprocess_run)
     assert set(steps) == pooled
     assert len({pid for _, _, pid in steps.values()}) == len(steps), "each step should run in its own process"
