@@ -93,9 +93,9 @@ def _on_code_location(args: list[str], env: dict[str, str]) -> subprocess.Comple
 def multiprocess_run(team_home: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The full job with one process per step (deploy/dagster-postgres/multiprocess.yaml, two at once) on the
     small landing, started with the dagster command as a team types it; the id of its run. One run serves
-    both tests below. A second run in this process (the in-process executor) would store the same events
-    through the same storage classes, at ~110 s a run: Dagster's PostgreSQL storage opens a connection for
-    every write (~6 ms with the password exchange here, ~2,500 events)."""
+    both tests below. A second run in this process (the in-process executor) would store the same kinds of
+    events through the same storage classes, at ~110 s a run: Dagster's PostgreSQL storage opens a connection
+    for every write (~6 ms with the password exchange here, ~2,500 events)."""
     folder = tmp_path_factory.mktemp("multiprocess")
     env = {"SALESOPS_LANDING": str(SMALL_LANDING), "SALESOPS_WAREHOUSE": str(folder / "salesops.duckdb")}
     tags = {"salesops/test": folder.name}
