@@ -68,15 +68,34 @@ chain as (
     {%- endfor %}
 ),
 
-pairs as (
-    select team_id as ancestor_team_id, team_id as descendant_team_id, 0 as depth
-    from chain
-    {%- for step in range(1, max_depth + 1) %}
-    union all
-    select ancestor_{{ step }} as ancestor_team_id, team_id as descendant_team_id, {{ step }} as depth
-    from chain
-    where ancestor_{{ step }} is not null
+depths as (
+    {%- for step in range(0, max_depth + 1) %}
+    select {{ step }} as depth{% if not loop.last %}
+    union all{% endif %}
     {%- endfor %}
+),
+
+-- Each team with each depth, its ancestor at that depth picked from the chain's columns: one read of the
+-- chain. A union of one select per depth reads it max_depth + 1 times, and Spark plans the whole chain
+-- (2 x max_depth self-joins of the links) again for each: 17 s of planning there for a few rows.
+candidate_pairs as (
+    select
+        case depths.depth
+            when 0 then chain.team_id
+            {%- for step in range(1, max_depth + 1) %}
+            when {{ step }} then chain.ancestor_{{ step }}
+            {%- endfor %}
+        end as ancestor_team_id,
+        chain.team_id as descendant_team_id,
+        depths.depth
+    from chain
+    cross join depths
+),
+
+pairs as (
+    select ancestor_team_id, descendant_team_id, depth
+    from candidate_pairs
+    where ancestor_team_id is not null
 )
 
 select
