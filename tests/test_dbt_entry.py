@@ -104,6 +104,8 @@ def _seed_through_the_entry_point(warehouse: Path, target: Path) -> subprocess.C
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_TARGET_PATH": str(target),
         "DBT_LOG_PATH": str(target),
+        # The log file is read below; the suite turns it off elsewhere (tests/conftest.py).
+        "DBT_LOG_LEVEL_FILE": "info",
         # Must not win over the var.
         WAREHOUSE_ENV: str(warehouse.parent / "not-this.duckdb"),
     }
