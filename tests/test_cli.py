@@ -196,3 +196,25 @@ def test_spark_commands_need_a_loaded_warehouse(tmp_path, capsys):
     assert cli.main(["spark-build", "--warehouse", str(missing)]) == ExitCode.NOTHING_YET
     assert cli.main(["compare-engines", "--reuse-warehouse", "--warehouse", str(missing)]) == ExitCode.NOTHING_YET
     assert "no warehouse at" in capsys.readouterr().out
+
+
+def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_path, monkeypatch, capsys):
+    """Without --reuse-warehouse: the pipeline on DuckDB, then a fresh Spark build, then the diff (the Spark
+    test, tests/test_spark_target.py, runs the last two on the session's demo run); a failed pipeline ends
+    the command before Spark."""
+    from engines import mart_diff
+
+    calls: list = []
+    pipeline_code = [ExitCode.OK]
+    monkeypatch.setattr(cli, "_run_pipeline", lambda *args, **kwargs: calls.append("pipeline") or pipeline_code[0])
+    monkeypatch.setattr(cli, "_spark_build", lambda settings, fresh: calls.append(("spark", fresh)) or ExitCode.OK)
+    monkeypatch.setattr(mart_diff, "compare_engines", lambda warehouse, spark_dir: calls.append("diff") or [])
+    warehouse = ["--warehouse", str(tmp_path / "salesops.duckdb")]
+    assert cli.main(["compare-engines", *warehouse]) == ExitCode.OK
+    assert calls == ["pipeline", ("spark", True), "diff"]
+    assert "0 marts compared; 0 differ" in capsys.readouterr().out
+
+    calls.clear()
+    pipeline_code[0] = ExitCode.FAILED
+    assert cli.main(["compare-engines", *warehouse]) == ExitCode.FAILED
+    assert calls == ["pipeline"]
