@@ -76,8 +76,8 @@ depths as (
 ),
 
 -- Each team with each depth, its ancestor at that depth picked from the chain's columns: one read of the
--- chain. A union of one select per depth reads it max_depth + 1 times, and Spark plans the whole chain
--- (2 x max_depth self-joins of the links) again for each: 17 s of planning there for a few rows.
+-- chain. A union of one select per depth read it max_depth + 1 times, and Spark inlines the whole chain,
+-- self-joins and cycle detection, at every read: the model took 17 s there for a few rows.
 candidate_pairs as (
     select
         case depths.depth
