@@ -4,13 +4,11 @@ Tests that read the same built warehouse form one group, sent whole to one worke
 A group costs what its builds cost, not what its test count says: in the marked tests' run, the demo
 pipeline's group holds the Spark build (one test, ~370 s, on a copy of the demo run) and two end-to-end
 tests (~170 s: the demo pipeline, then two reruns of it), each partial-landing group five to eight tests
-and ~40 s. xdist hands groups out in the
-order it is given (``--no-loadscope-reorder``), so the groups are ordered by their cost in
-``tests/durations.json``: the seconds each test took (setup, call and teardown) in a recorded run, longest
-first. A test missing from the file counts ``UNKNOWN_SECONDS``.
-Stale figures only change the order, never what runs; ``pytest --record-durations`` (and the marked tests'
-run of ``.ci/run`` with ``--record-durations``) rewrites the file, keeping the entries of tests that run did
-not include.
+and ~40 s. xdist hands groups out in the order it is given (``--no-loadscope-reorder``), so the groups are
+ordered by their cost in ``tests/durations.json``: the seconds each test took (setup, call and teardown) in
+a recorded run, longest first. A test missing from the file counts ``UNKNOWN_SECONDS``.
+Stale figures only change the order, never what runs; ``pytest --record-durations`` (with the marked tests'
+``-m`` for theirs) rewrites the file, keeping the entries of tests that run did not include.
 
 xdist also gives a worker its next group as soon as the current one is down to two tests to run, and it
 cannot be taken back: a worker whose last two tests are pipeline runs of a minute each would hold the next
