@@ -1,12 +1,12 @@
 """How the suite's tests are shared out between the two pytest-xdist workers (tests/conftest.py wires it in).
 
 Tests that read the same built warehouse form one group, sent whole to one worker (``--dist loadgroup``).
-A group costs what its builds cost, not what its test count says: in the marked tests' run, the demo
-pipeline's group holds the Spark build (one test, ~370 s, on a copy of the demo run) and two end-to-end
-tests (~170 s: the demo pipeline, then two reruns of it), each partial-landing group five to eight tests
-and ~40 s. xdist hands groups out in the order it is given (``--no-loadscope-reorder``), so the groups are
-ordered by their cost in ``tests/durations.json``: the seconds each test took (setup, call and teardown) in
-a recorded run, longest first. A test missing from the file counts ``UNKNOWN_SECONDS``.
+A group costs what its builds cost, not what its test count says: in the marked tests' run, the Spark
+build is one test and ~370 s, the demo pipeline's two end-to-end tests ~170 s (the demo pipeline, then two
+reruns of it), each partial-landing group five to eight tests and ~40 s. xdist hands groups out in the
+order it is given (``--no-loadscope-reorder``), so the groups are ordered by their cost in
+``tests/durations.json``: the seconds each test took (setup, call and teardown) in a recorded run, longest
+first. A test missing from the file counts ``UNKNOWN_SECONDS``.
 Stale figures only change the order, never what runs; ``pytest --record-durations`` (with the marked tests'
 ``-m`` for theirs) rewrites the file, keeping the entries of tests that run did not include.
 

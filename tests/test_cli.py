@@ -199,9 +199,8 @@ def test_spark_commands_need_a_loaded_warehouse(tmp_path, capsys):
 
 
 def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_path, monkeypatch, capsys):
-    """Without --reuse-warehouse: the pipeline on DuckDB, then a fresh Spark build, then the diff (the Spark
-    test, tests/test_spark_target.py, runs the last two on the session's demo run); a failed pipeline ends
-    the command before Spark."""
+    """Without --reuse-warehouse: the pipeline on DuckDB, then a fresh Spark build, then the diff; a failed
+    pipeline ends the command before Spark. With it, the pipeline is skipped."""
     from engines import mart_diff
 
     calls: list = []
@@ -218,3 +217,8 @@ def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_pat
     pipeline_code[0] = ExitCode.FAILED
     assert cli.main(["compare-engines", *warehouse]) == ExitCode.FAILED
     assert calls == ["pipeline"]
+
+    calls.clear()
+    (tmp_path / "salesops.duckdb").touch()
+    assert cli.main(["compare-engines", "--reuse-warehouse", *warehouse]) == ExitCode.OK
+    assert calls == [("spark", True), "diff"]

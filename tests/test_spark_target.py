@@ -1,13 +1,10 @@
 """The dbt project on Spark (marker spark; extra [spark] and Java 17; .ci/run runs it after the suite).
 
-`salesops compare-engines --reuse-warehouse` on a copy of the session's demo run (the full pipeline on DuckDB,
-every check passed): `dbt build --target spark` from its raw layer (every seed, model and test must pass),
-then every mart compared row by row with DuckDB's. Slow: the Spark build alone takes 10-14 minutes on 2
-cores (docs/deployment.md). That the command without the flag runs the pipeline first is
-tests/test_cli.py's."""
+`salesops compare-engines` on the demo landing: the full pipeline on DuckDB, then `dbt build --target spark`
+(every seed, model and test must pass), then every mart compared row by row with DuckDB's. Slow: the Spark
+build alone takes 10-13 minutes on 2 cores (docs/deployment.md)."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ from check_inventory import check_constraints, enforces_constraints, not_null_co
 from orchestration.cli import main
 from orchestration.settings import LANDING_ENV, MARTS_SCHEMA, SPARK_DIR_ENV, WAREHOUSE_ENV
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 
 def _mart_models(target: Path) -> set[str]:
@@ -28,22 +25,18 @@ def _mart_models(target: Path) -> set[str]:
     }
 
 
-def test_demo_marts_are_identical_on_duckdb_and_spark(
-    demo_pipeline, demo_landing: Path, tmp_path: Path, monkeypatch, capsys
-):
-    # A copy: the session's read-only connection to the demo warehouse (demo_db) stays open beside this one.
+def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_path: Path, monkeypatch, capsys):
     warehouse = tmp_path / "wh" / "salesops.duckdb"
-    warehouse.parent.mkdir()
-    shutil.copyfile(demo_pipeline.warehouse, warehouse)
     spark_dir = tmp_path / "spark"
     monkeypatch.setenv(LANDING_ENV, str(demo_landing))
     monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
     monkeypatch.setenv(SPARK_DIR_ENV, str(spark_dir))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # the run is stored there, not in the checkout
 
     # Hive's sessions (the dbt build's, the mart comparison's) keep their resources in the Spark folder, not
     # in a folder of their own under the JVM's temporary directory that nothing removes.
     leftovers_before = set(Path("/tmp").glob("*_resources"))
-    code = main(["compare-engines", "--reuse-warehouse"])
+    code = main(["compare-engines"])
     out = capsys.readouterr().out
     assert code == 0, out[-8000:]
     assert set(Path("/tmp").glob("*_resources")) == leftovers_before
