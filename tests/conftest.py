@@ -16,7 +16,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from scheduling import collected_nodeid, load_durations, one_ahead_scheduling, order_by_cost, save_durations
+from scheduling import (
+    collected_nodeid,
+    load_durations,
+    named_group,
+    one_ahead_scheduling,
+    order_by_cost,
+    save_durations,
+)
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 # dbt's log file: the suite's dbt runs read what dbt prints and writes (stdout, run_results.json, the
@@ -203,6 +210,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         group = group_of.get(item.nodeid)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+        elif (named := named_group(item)) is not None:
+            # A group the test names itself (two builds that share dbt's parse state) is costed whole too.
+            group_of[item.nodeid] = named
     config.stash[_GROUP_OF] = group_of
 
 

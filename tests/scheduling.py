@@ -42,6 +42,16 @@ def collected_nodeid(reported: str) -> str:
     return reported[:at] if at > reported.rfind("]") else reported
 
 
+def named_group(item: Any) -> str | None:
+    """The group a test names itself with ``pytest.mark.xdist_group``, as xdist reads the mark (its first
+    argument or ``name``), or None. Several marks are one group named by their names joined, as xdist does."""
+    names = {
+        str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+        for mark in item.iter_markers("xdist_group")
+    }
+    return "_".join(sorted(names)) or None
+
+
 def save_durations(recorded: dict[str, float], path: Path = DURATIONS_FILE) -> None:
     """Write this run's seconds over the file's, keeping the tests this run did not include."""
     seconds: dict[str, float] = {}

@@ -6,7 +6,14 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from scheduling import UNKNOWN_SECONDS, collected_nodeid, one_ahead_scheduling, order_by_cost, save_durations
+from scheduling import (
+    UNKNOWN_SECONDS,
+    collected_nodeid,
+    named_group,
+    one_ahead_scheduling,
+    order_by_cost,
+    save_durations,
+)
 from xdist.scheduler import LoadGroupScheduling
 
 
@@ -123,3 +130,14 @@ def test_recorded_under_the_collected_node_id_without_the_xdist_group():
     assert collected_nodeid("t.py::a@demo_db") == "t.py::a"
     assert collected_nodeid("t.py::a[x@y]") == "t.py::a[x@y]"
     assert collected_nodeid("t.py::a[x@y]@m::g") == "t.py::a[x@y]"
+
+
+def _marked(*marks: pytest.MarkDecorator) -> SimpleNamespace:
+    return SimpleNamespace(iter_markers=lambda name: [m.mark for m in marks if m.mark.name == name])
+
+
+def test_a_group_a_test_names_itself_is_read_as_xdist_reads_it():
+    assert named_group(_marked(pytest.mark.xdist_group("usd"), pytest.mark.slow)) == "usd"
+    assert named_group(_marked(pytest.mark.xdist_group(name="spark"))) == "spark"
+    assert named_group(_marked(pytest.mark.xdist_group("b"), pytest.mark.xdist_group("a"))) == "a_b"
+    assert named_group(_marked(pytest.mark.slow)) is None
