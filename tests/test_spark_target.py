@@ -2,13 +2,16 @@
 
 `salesops compare-engines --reuse-warehouse` on the demo landing, loaded and built on DuckDB first: `dbt build
 --target spark` (every seed, model and test must pass), then every mart compared row by row with DuckDB's.
-Slow: the Spark build alone takes 10-13 minutes on 2 cores (docs/deployment.md).
+Slow: the Spark build alone takes 4.5-8.5 minutes on 2 cores (docs/benchmarks.md), nearly twice that beside the
+other marked tests.
 
-The DuckDB side is the loader and the dbt models, not the whole pipeline that `compare-engines` runs without
-the flag: its checks and Dagster's run change no mart row the comparison reads (mart_dq_results, the one mart
-of check results, is compared by its columns), and on this landing they took 116 s of CPU against 27 s
-(docs/benchmarks.md), on the marked tests' longest worker. The whole pipeline on the demo landing is the
-session's `demo_pipeline`; the command's steps are tested with recorders in tests/test_cli.py."""
+The DuckDB side is the loader and dbt's seeds and models, not the whole pipeline that `compare-engines` runs
+without the flag: its checks, Dagster's run and the publish change no mart row the comparison reads
+(mart_dq_results, the one mart of check results, is compared by its columns; the marts and core tables built
+this way match the pipeline's recorded fingerprint, tests/fixtures/demo_mart_fingerprint.json). On this
+landing the whole pipeline took 116 s of CPU against 27 s for the loader and the models (alone,
+docs/benchmarks.md); the saving falls on the marked tests' longest worker. The whole pipeline on the demo
+landing is the session's `demo_pipeline`; the command's steps are tested with recorders in tests/test_cli.py."""
 
 import json
 from pathlib import Path
@@ -18,7 +21,7 @@ from check_inventory import check_constraints, enforces_constraints, not_null_co
 from conftest import build_fixture_warehouse
 
 from orchestration.cli import main
-from orchestration.settings import LANDING_ENV, MARTS_SCHEMA, SPARK_DIR_ENV, WAREHOUSE_ENV
+from orchestration.settings import LANDING_ENV, MARTS_SCHEMA, SPARK_DIR_ENV, WAREHOUSE_ENV, load_settings
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
@@ -38,15 +41,18 @@ def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_pa
     monkeypatch.setenv(LANDING_ENV, str(demo_landing))
     monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
     monkeypatch.setenv(SPARK_DIR_ENV, str(spark_dir))
-    # No Dagster run is expected; anything of Dagster's would be stored there, not in the checkout.
+    # --reuse-warehouse runs nothing of Dagster's; anything it did would be stored there, not in the checkout.
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
 
     # Hive's sessions (the dbt build's, the mart comparison's) keep their resources in the Spark folder, not
     # in a folder of their own under the JVM's temporary directory that nothing removes.
     leftovers_before = set(Path("/tmp").glob("*_resources"))
     warehouse.parent.mkdir()
-    # The generator writes some bad rows on purpose. Models only: the data tests that matter here are Spark's.
-    build_fixture_warehouse(demo_landing, warehouse, quarantine_expected=True, data_tests=False)
+    # The generator writes some bad rows on purpose. Seeds and models only: the data tests that matter here are
+    # Spark's. The user's settings (base currency, calendar, masking) reach this build as they reach Spark's.
+    chosen = load_settings().dbt_vars
+    dbt_args = ["--vars", json.dumps(chosen, sort_keys=True)] if chosen else None
+    build_fixture_warehouse(demo_landing, warehouse, dbt_args=dbt_args, quarantine_expected=True, data_tests=False)
     code = main(["compare-engines", "--reuse-warehouse"])
     out = capsys.readouterr().out
     assert code == 0, out[-8000:]
