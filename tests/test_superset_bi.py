@@ -43,11 +43,12 @@ EXPECTED_SQL = {
 }
 DRAW_TIMEOUT_MS = 120_000
 VIEWPORT = (1600, 1100)
+HOLDER = "[data-test=dashboard-component-chart-holder]"
 # Every chart here is drawn by ECharts on a canvas; a chart that failed shows an alert instead. Drawn means
 # every holder has a canvas with a size, and has kept it for a second: one look could land just before a
 # relayout that empties the grid for a moment.
-DRAWN_AND_STEADY_JS = """n => {
-    const holders = document.querySelectorAll('[data-test=dashboard-component-chart-holder]');
+DRAWN_AND_STEADY_JS = """([n, holder]) => {
+    const holders = document.querySelectorAll(holder);
     const drawn = holders.length === n && [...holders].every(h => {
         const c = h.querySelector('canvas');
         return c && c.width > 0 && c.height > 0;
@@ -120,7 +121,7 @@ def test_chart_data_equals_the_serving_file(provisioned, domain: str):
 
 def _wait_until_drawn(page) -> None:
     page.evaluate("window.salesopsDrawnSince = null")
-    page.wait_for_function(DRAWN_AND_STEADY_JS, arg=len(CHARTS), timeout=DRAW_TIMEOUT_MS, polling=100)
+    page.wait_for_function(DRAWN_AND_STEADY_JS, arg=[len(CHARTS), HOLDER], timeout=DRAW_TIMEOUT_MS, polling=100)
 
 
 def test_dashboard_draws_every_chart(provisioned, superset: SupersetServer):
@@ -145,11 +146,11 @@ def test_dashboard_draws_every_chart(provisioned, superset: SupersetServer):
         _wait_until_drawn(page)
         page.wait_for_load_state("networkidle")
 
-        holders = page.locator("[data-test=dashboard-component-chart-holder]")
+        holders = page.locator(HOLDER)
         assert holders.count() == len(CHARTS)
         for spec in CHARTS:
             assert holders.filter(has_text=spec.title).count() == 1, spec.title
-        assert page.locator("[data-test=dashboard-component-chart-holder] [role=alert]").count() == 0
+        assert page.locator(f"{HOLDER} [role=alert]").count() == 0
         # The screenshot comes after the assertions, in a viewport as tall as the page. A full-page screenshot
         # resizes the window while it captures, and the grid was once found empty right after one: 0 holders in
         # CI, and once in 38 loads here (its screenshot showing the empty grid) after 6 s of 7 holders. The
