@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from orchestration.exit_codes import ExitCode, exit_code_table
@@ -95,7 +96,8 @@ def _with_settings(func: Callable[..., int]) -> Callable[..., None]:
 
 
 def _command(help_text: str, name: str | None = None) -> Callable:
-    return app.command(name, help=help_text, epilog=EXIT_CODES_HELP)
+    # Escaped: rich would read "[spark]" in a help text as markup and drop it.
+    return app.command(name, help=escape(help_text), epilog=EXIT_CODES_HELP)
 
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress display, only the result")]

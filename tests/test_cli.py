@@ -62,6 +62,17 @@ def test_help_names_every_settings_variable_and_the_exit_codes(command: str, cap
         assert _flat(line) in out
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_shows_every_help_text_as_written(command: str, capsys):
+    """Rich reads ``[...]`` in a help text as markup and drops it (``extra [spark]`` showed as ``extra ;``)."""
+    click_command = _commands()[command]
+    assert cli.main([command, "--help"]) == ExitCode.OK
+    out = _flat(capsys.readouterr().out)
+    texts = [click_command.help, *(getattr(p, "help", None) for p in click_command.params)]
+    lost = [t for t in texts if t and _flat(t.replace("\\[", "[")) not in out]
+    assert lost == []
+
+
 def test_map_takes_no_setting():
     flags = {opt for param in _commands()["map"].params for opt in param.opts}
     assert flags == {"--check", "--rows"}
