@@ -185,6 +185,7 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
             "run_id": run.run_id,
             "success": run.success,
             "failed_checks": run.failed_checks,
+            "failed_steps": run.failed_steps,
             "warehouse": str(run.warehouse),
             "serving": str(run.serving),
             "duration_seconds": round(elapsed, 3),
@@ -196,6 +197,8 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
     print(f"Run {run.run_id} of {job_name} {status} in {elapsed:.1f}s.")
     if run.failed_checks:
         print("Failed blocking checks: " + ", ".join(run.failed_checks))
+    for failure in run.failed_steps:
+        print(f"Failed step {failure}")
     print("Open the Dagster UI with: .venv/bin/dagster dev  (then http://127.0.0.1:3000)")
     return code
 

@@ -30,6 +30,23 @@ class PipelineRun:
     result: dg.ExecuteInProcessResult
     instance: dg.DagsterInstance | None = None  # whose event log holds the run
 
+    @property
+    def failed_steps(self) -> list[str]:
+        return step_failures(self.result)
+
+
+def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Each failed step as ``step: reason``: the description it failed with (the publish gate's names the
+    checks that did not pass or did not run), else the first line of its error. A run can fail with no
+    failed check evaluation, and the reason must reach the command line, not only the Dagster UI."""
+    failures = []
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        user = data.user_failure_data
+        error = data.error.message.strip().splitlines()[0] if data.error and data.error.message.strip() else ""
+        failures.append(f"{event.step_key}: {(user.description if user and user.description else error) or 'failed'}")
+    return failures
+
 
 def run_full_pipeline(
     landing: Path,

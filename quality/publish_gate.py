@@ -61,10 +61,24 @@ def blocking_dbt_tests(manifest: Mapping[str, Any]) -> list[BlockingCheck]:
             continue
         if not node["config"].get("enabled", True):
             continue
-        tested = nodes.get(node.get("attached_node") or "") or _first_parent(node, nodes, sources)
+        tested = (
+            _dagster_ref(node, nodes)
+            or nodes.get(node.get("attached_node") or "")
+            or _first_parent(node, nodes, sources)
+        )
         asset = f"{tested['schema']}.{tested.get('alias') or tested['name']}" if tested else "unknown"
         checks.append(BlockingCheck(f"{asset}:{node['name']}", DBT_SOURCE, asset, unique_id))
     return checks
+
+
+def _dagster_ref(node: Mapping[str, Any], nodes: Mapping[str, Any]) -> Any:
+    """The model a singular test names in ``meta.dagster.ref``, as dagster-dbt attaches its check (and the
+    on-run-end hook files its result: macros/quality/check_results.sql ``quality_tested_node``)."""
+    meta = node.get("config", {}).get("meta") or node.get("meta") or {}
+    wanted = ((meta.get("dagster") or {}).get("ref") or {}).get("name")
+    if not wanted:
+        return None
+    return next((n for n in nodes.values() if n.get("name") == wanted and n["resource_type"] != "test"), None)
 
 
 def _first_parent(node: Mapping[str, Any], nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> Any:

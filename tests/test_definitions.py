@@ -85,6 +85,18 @@ def test_dbt_tests_are_asset_checks():
     assert any(key == "marts/mart_kpi_daily" for key, _ in checks)
 
 
+def test_every_blocking_dbt_test_is_an_asset_check_on_the_model_the_gate_names():
+    """The check and publish jobs run the dbt tests that are Dagster checks; the publish gate requires every
+    blocking one. A test Dagster does not attach (a singular test of no model) would block every publish."""
+    from orchestration.dbt_project import dbt_manifest
+    from quality.publish_gate import blocking_dbt_tests
+
+    checks = {(c.asset_key.path[-1], c.name) for c in _graph().asset_check_keys}
+    required = {(b.asset.split(".")[-1], b.dbt_unique_id.split(".")[2]) for b in blocking_dbt_tests(dbt_manifest())}
+    assert len(required) > 500
+    assert required - checks == set()
+
+
 def test_job_schedule_and_sensor_exist():
     defs = _defs()
     job = defs.resolve_job_def("salesops_full_pipeline")

@@ -22,6 +22,7 @@ from orchestration.assets.publish import (
     is_published_key,
     publish_to_serving,
 )
+from orchestration.pipeline import step_failures
 
 # DuckDB's on-disk format number (bytes 12-19 of the file): 64 is the v1.0.0 format every DuckDB 1.x reads.
 V1_STORAGE_NUMBER = 64
@@ -194,6 +195,9 @@ def test_the_gate_refuses_to_publish_when_upstream_checks_never_ran(small_wareho
     assert "raw.orders:gx_contract (not evaluated in this run)" in named
     assert any(n.startswith("marts.mart_kpi_daily:") and n.endswith("(not evaluated in this run)") for n in named)
     assert _sha256(serving) == before
+    # What `salesops publish` prints (and --json lists as failed_steps), though no check evaluation failed.
+    [shown] = step_failures(result)
+    assert shown.startswith("serving__published_marts: Serving database ") and "not evaluated in this run" in shown
 
 
 # ----------------------------------------------------------------------------- acceptance, full runs

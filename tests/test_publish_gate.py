@@ -115,10 +115,19 @@ def test_every_error_severity_dbt_test_of_the_manifest_is_listed():
                 "attached_node": None,
                 "depends_on": {"nodes": ["source.p.raw.orders"]},
             },
+            # A singular test of no model, filed by meta.dagster.ref as dagster-dbt files its check.
+            "test.p.t_macro": {
+                "resource_type": "test",
+                "name": "t_macro",
+                "config": {"severity": "error", "meta": {"dagster": {"ref": {"name": "m"}}}},
+                "attached_node": None,
+                "depends_on": {"nodes": []},
+            },
         },
         "sources": {"source.p.raw.orders": {"schema": "raw", "name": "orders"}},
     }
     assert blocking_dbt_tests(manifest) == [
         BlockingCheck("marts.m:t_error", "dbt", "marts.m", "test.p.t_error"),
+        BlockingCheck("marts.m:t_macro", "dbt", "marts.m", "test.p.t_macro"),
         BlockingCheck("raw.orders:t_source", "dbt", "raw.orders", "test.p.t_source"),
     ]
