@@ -293,3 +293,32 @@ def test_mart_reconciliations_catch_lost_money_fan_out_and_renamed_columns(demo_
     assert failures["assert_mart_kpi_daily_reconciles_to_facts"] == 1
     assert failures["assert_mart_customer_value_reconciles_to_facts"] >= 1
     assert failures["assert_mart_collections_reconciles_to_facts"] == 1
+
+
+FX_BASE_TEST = "fx_rates_of_the_base_currency_are_1"
+
+
+@pytest.mark.parametrize(
+    ("base_currency", "status", "failures"),
+    [
+        # The scenario's file: USD at 7.0 and 7.2 yuan, no CNY row. Right for the default base, CNY.
+        ("CNY", "pass", 0),
+        # The same file under base currency USD: its two USD rows say 1 USD = 7 USD; every amount would be
+        # converted in yuan and shown as dollars.
+        ("USD", "fail", 2),
+    ],
+)
+def test_a_rate_file_quoted_against_another_currency_than_the_base_fails(
+    scenario, tmp_path, base_currency, status, failures
+):
+    warehouse = tmp_path / "copy" / "salesops.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(scenario, warehouse)
+    target = tmp_path / "target"
+    args = ["test", "--select", FX_BASE_TEST, "--vars", json.dumps({"crm_stale_days": STALE_DAYS})]
+    if base_currency != "CNY":
+        args[-1] = json.dumps({"crm_stale_days": STALE_DAYS, "base_currency": base_currency})
+    run_dbt(args, warehouse, target_path=target, check=False)
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    [result] = [r for r in results if r["unique_id"].startswith("test.")]
+    assert (result["status"], result["failures"]) == (status, failures)
