@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -102,8 +103,21 @@ def _command(help_text: str, name: str | None = None) -> Callable:
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress display, only the result")]
 AsJson = Annotated[bool, typer.Option("--json", help="print the result as JSON (no progress display)")]
+
+
+def _iso_date(value: str | None) -> str | None:
+    """A --as-of-date checked before anything runs: dbt would only fail on it halfway through a run."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
+
+
 AsOfDate = Annotated[
-    str | None, typer.Option("--as-of-date", help="YYYY-MM-DD; default: latest business date in the data")
+    str | None,
+    typer.Option("--as-of-date", help="YYYY-MM-DD; default: latest business date in the data", callback=_iso_date),
 ]
 Select = Annotated[
     str | None,
@@ -136,7 +150,22 @@ FullRefresh = Annotated[
         "`dbt build --full-refresh` does, instead of from the loads they have not seen",
     ),
 ]
-Scale = Annotated[float, typer.Option("--scale", help="size of the sample data (1.0: about a year of a mid-size team)")]
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter(f"{value} is not a size: give a number above 0 (1.0: the demo's)")
+    return value
+
+
+Scale = Annotated[
+    float,
+    typer.Option(
+        "--scale",
+        help="size of the sample data (1.0: two years of a mid-size team, about 40k order lines)",
+        callback=_positive,
+    ),
+]
 Seed = Annotated[int, typer.Option("--seed", help="random seed: the same seed writes the same files")]
 
 
@@ -443,7 +472,10 @@ def summary(settings: Settings, as_json: AsJson = False) -> int:
     from orchestration.summary import format_summary, format_unused_input, summary_data
 
     if not settings.warehouse.is_file():
-        print(f"salesops: no warehouse at {settings.warehouse} yet (run salesops run or salesops demo)")
+        message = f"no warehouse at {settings.warehouse} yet (run salesops run or salesops demo)"
+        # --json: still JSON on stdout, so a script reading it learns why instead of failing to parse it.
+        shown = {"error": message, "exit_code": int(ExitCode.NOTHING_YET)}
+        print(json.dumps(shown, indent=2) if as_json else f"salesops: {message}")
         return ExitCode.NOTHING_YET
     if as_json:
         print(json.dumps(summary_data(settings.warehouse, settings.landing, settings.mappings), indent=2))
@@ -486,14 +518,16 @@ def docs(
     serve: Annotated[bool, typer.Option("--serve", help="serve the site until interrupted")] = False,
     port: Annotated[int, typer.Option("--port", help="port of --serve")] = DBT_DOCS_PORT,
 ) -> int:
-    from orchestration.dbt_docs import WarehouseNotBuiltError, generate_docs, serve_docs
+    from orchestration.dbt_docs import STATIC_SITE_FILE, WarehouseNotBuiltError, generate_docs, serve_docs
 
     try:
         folder = generate_docs(settings)
     except WarehouseNotBuiltError as exc:
         print(f"salesops: {exc}")
         return ExitCode.NOTHING_YET
-    print(f"dbt docs written to {folder} (open {folder / 'index.html'})")
+    # index.html fetches the manifest and catalog beside it, which a browser refuses from a file: URL; the
+    # static page holds both (orchestration/dbt_docs.py).
+    print(f"dbt docs written to {folder}" + ("" if serve else f" (open {folder / STATIC_SITE_FILE}, or --serve)"))
     if serve:
         print(f"Serving on http://127.0.0.1:{port} (Ctrl-C stops)")
         serve_docs(folder, port=port)
@@ -570,6 +604,11 @@ def map_command(
     from ingestion.mapping_check import check_mapping
 
     mapping, file = check
+    for given in (mapping, file):
+        if not Path(given).is_file():
+            folder = " (a folder: give one file)" if Path(given).is_dir() else ""
+            print(f"salesops map: {given}: no such file{folder}")
+            raise typer.Exit(ExitCode.USAGE)
     raise typer.Exit(check_mapping(Path(mapping), Path(file), rows=rows))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -29,10 +29,7 @@ class PipelineRun:
     failed_checks: list[str]
     result: dg.ExecuteInProcessResult
     instance: dg.DagsterInstance | None = None  # whose event log holds the run
-
-    @property
-    def failed_steps(self) -> list[str]:
-        return step_failures(self.result)
+    failed_steps: list[str] = field(default_factory=list)  # step_failures
 
 
 def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -148,7 +145,10 @@ def run_job(
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]
-    return PipelineRun(result.success, result.run_id, settings.warehouse, settings.serving, failed, result, instance)
+    return PipelineRun(
+        result.success, result.run_id, settings.warehouse, settings.serving, failed, result, instance,
+        step_failures(result),
+    )  # fmt: skip
 
 
 def run_dbt(

@@ -138,7 +138,10 @@ def _file_values() -> dict[str, Any]:
     if path is None:
         return {}
     with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: not a TOML file: {exc}") from None
     values = data.get("salesops", data)
     unknown = sorted(set(values) - set(SETTINGS_BY_KEY))
     if unknown:
@@ -263,6 +266,11 @@ def dbt_vars(flags: Flags | None = None) -> dict[str, str | bool]:
             chosen[setting.dbt_var] = parse_bool(setting.key, value)
             continue
         chosen[setting.dbt_var] = value
+    start, end = (SETTINGS_BY_KEY[k] for k in ("calendar_start", "calendar_end"))
+    if start.dbt_var in chosen and end.dbt_var in chosen and chosen[start.dbt_var] > chosen[end.dbt_var]:
+        raise SettingsError(
+            f"calendar_start {chosen[start.dbt_var]} is after calendar_end {chosen[end.dbt_var]}: an empty calendar"
+        )
     return chosen
 
 

@@ -78,6 +78,15 @@ def test_map_takes_no_setting():
     assert flags == {"--check", "--rows"}
 
 
+def test_map_without_its_two_files_is_a_usage_error(tmp_path: Path, capsys):
+    mapping = tmp_path / "m.yml"
+    mapping.write_text("contract_file: orders\n")
+    assert cli.main(["map", "--check", str(tmp_path / "none.yml"), str(mapping)]) == ExitCode.USAGE
+    assert cli.main(["map", "--check", str(mapping), str(tmp_path)]) == ExitCode.USAGE
+    out = capsys.readouterr().out
+    assert "none.yml: no such file" in out and "(a folder: give one file)" in out
+
+
 def test_one_exit_code_table_in_help_and_readme(capsys):
     assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
     assert cli.main(["--help"]) == ExitCode.OK
@@ -94,6 +103,12 @@ def test_usage_errors_exit_2(capsys):
     assert cli.main(["report", "--lang", "fr"]) == ExitCode.USAGE
     assert cli.main(["status", "--timezone", "Mars/Olympus"]) == ExitCode.USAGE
     assert "unknown time zone" in capsys.readouterr().out
+    for scale in ("0", "-1"):
+        assert cli.main(["generate", "--scale", scale]) == ExitCode.USAGE
+    # Refused before a run starts (dbt would fail on it halfway through the run, exit 1).
+    for command in ("run", "build", "check", "publish", "demo"):
+        for bad in ("2025-02-30", "yesterday"):
+            assert cli.main([command, "--as-of-date", bad]) == ExitCode.USAGE, (command, bad)
 
 
 def test_summary_json_counts_equal_the_warehouse(tmp_path: Path, capsys):
@@ -200,6 +215,20 @@ def test_docs_without_a_warehouse_has_nothing_to_report(tmp_path: Path, capsys):
     assert code == ExitCode.NOTHING_YET
     assert "none.duckdb" in capsys.readouterr().out
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_summary_json_without_a_warehouse_is_still_json(tmp_path: Path, capsys):
+    assert cli.main(["summary", "--json", "--warehouse", str(tmp_path / "none.duckdb")]) == ExitCode.NOTHING_YET
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["exit_code"] == ExitCode.NOTHING_YET and "none.duckdb" in shown["error"]
+
+
+def test_docs_names_the_page_a_browser_opens_without_a_server(tmp_path: Path, monkeypatch, capsys):
+    from orchestration import dbt_docs
+
+    monkeypatch.setattr(dbt_docs, "generate_docs", lambda settings: tmp_path / "dbt_docs")
+    assert cli.main(["docs"]) == ExitCode.OK
+    assert f"(open {tmp_path / 'dbt_docs' / 'static_index.html'}, or --serve)" in capsys.readouterr().out
 
 
 def test_spark_commands_need_a_loaded_warehouse(tmp_path, capsys):

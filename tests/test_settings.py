@@ -258,6 +258,20 @@ def test_config_file_problems_are_named(monkeypatch: pytest.MonkeyPatch, tmp_pat
     # The CLI turns them into a message and exit code 2, not a traceback.
     assert cli.main(["summary"]) == 2
     assert "missing.toml" in capsys.readouterr().out
+    broken = tmp_path / "broken.toml"
+    broken.write_text("this is = = not toml\n")
+    monkeypatch.setenv(settings.CONFIG_ENV, str(broken))
+    assert cli.main(["summary"]) == 2
+    assert "broken.toml: not a TOML file" in capsys.readouterr().out
+
+
+def test_a_calendar_that_ends_before_it_starts_is_refused(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(settings.CALENDAR_START_ENV, "2026-01-01")
+    monkeypatch.setenv(settings.CALENDAR_END_ENV, "2025-12-31")
+    with pytest.raises(settings.SettingsError, match="calendar_start 2026-01-01 is after calendar_end 2025-12-31"):
+        settings.dbt_vars()
+    monkeypatch.setenv(settings.CALENDAR_END_ENV, "2026-01-01")  # one day is a calendar
+    assert settings.dbt_vars()["calendar_end"] == "2026-01-01"
 
 
 def test_a_bad_setting_stops_the_cli_before_anything_runs(monkeypatch: pytest.MonkeyPatch, capsys):
