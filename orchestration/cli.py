@@ -31,6 +31,7 @@ from orchestration.settings import (
     DBT_DOCS_PORT,
     REPO_ROOT,
     SETTINGS,
+    SETTINGS_BY_KEY,
     Settings,
     SettingsError,
     load_settings,
@@ -289,7 +290,19 @@ def _generate(settings: Settings, scale: float, seed: int) -> int:
 def load(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> int:
     from orchestration.jobs import LOAD_JOB_NAME
 
-    return _step(LOAD_JOB_NAME, settings, None, quiet, as_json)
+    return _no_landing(settings) or _step(LOAD_JOB_NAME, settings, None, quiet, as_json)
+
+
+def _no_landing(settings: Settings) -> int:
+    """A usage error when the landing folder does not exist: a mistyped path would otherwise load nothing and
+    report every source as "no data" (each file is optional), a run that looks like an empty business."""
+    if settings.landing.is_dir():
+        return ExitCode.OK
+    print(
+        f"salesops: no landing folder at {settings.landing} (set --landing or {SETTINGS_BY_KEY['landing'].env}; "
+        "salesops generate writes sample data there)"
+    )
+    return ExitCode.USAGE
 
 
 @_command(
@@ -371,6 +384,8 @@ def _run_pipeline(
     from orchestration.jobs import FULL_PIPELINE_JOB_NAME
     from orchestration.summary import format_summary, format_unused_input
 
+    if code := _no_landing(settings):
+        return code
     started = time.perf_counter()
     result = _run(FULL_PIPELINE_JOB_NAME, settings, as_of_date, quiet, as_json, full_refresh=full_refresh)
     elapsed = time.perf_counter() - started

@@ -217,6 +217,19 @@ def test_docs_without_a_warehouse_has_nothing_to_report(tmp_path: Path, capsys):
     assert not (tmp_path / "none.duckdb").exists()
 
 
+def test_a_landing_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path, monkeypatch, capsys):
+    """Every file is optional, so a mistyped folder would load nothing and look like an empty business."""
+    from orchestration import pipeline
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a job started without a landing folder")
+
+    monkeypatch.setattr(pipeline, "run_job", must_not_run)
+    for command in ("load", "run"):
+        assert cli.main([command, "--landing", str(tmp_path / "nope")]) == ExitCode.USAGE
+    assert f"no landing folder at {tmp_path / 'nope'}" in capsys.readouterr().out
+
+
 def test_summary_json_without_a_warehouse_is_still_json(tmp_path: Path, capsys):
     assert cli.main(["summary", "--json", "--warehouse", str(tmp_path / "none.duckdb")]) == ExitCode.NOTHING_YET
     shown = json.loads(capsys.readouterr().out)
