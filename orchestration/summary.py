@@ -58,12 +58,21 @@ def mart_coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool, str]]
     ]
 
 
-def format_coverage(coverage: list[tuple[str, bool, str]]) -> list[str]:
+def coverage_as_of_date(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The as-of date the marts were built for (one per build, on every row of marts.mart_coverage)."""
+    if not table_exists(con, "marts", "mart_coverage"):
+        return None
+    found = con.execute("select cast(max(as_of_date) as varchar) from marts.mart_coverage").fetchone()
+    return found[0] if found else None
+
+
+def format_coverage(coverage: list[tuple[str, bool, str]], as_of_date: str | None = None) -> list[str]:
     """Summary lines: how many marts had their inputs, and every mart left empty for want of one."""
     if not coverage:
         return ["Mart coverage: no marts.mart_coverage table yet (dbt has not run)."]
     without = [(m, status) for m, fed, status in coverage if not fed]
-    lines = [f"Mart coverage: {len(coverage) - len(without)} of {len(coverage)} marts built from their inputs."]
+    built = f"{len(coverage) - len(without)} of {len(coverage)} marts built from their inputs"
+    lines = [f"Mart coverage (as of {as_of_date}): {built}." if as_of_date else f"Mart coverage: {built}."]
     for mart, status in without:
         lines.append(f"  {mart:<44}{status}")
     return lines
@@ -75,21 +84,21 @@ def format_unused_input(landing: Path, mappings_dir: Path | None = None) -> list
     return [f"Not loaded from {landing}:", *(f"  {m}" for m in messages)] if messages else []
 
 
-def _read_summary(warehouse: Path) -> tuple[list, list, list]:
-    """Table counts, quarantine by file and mart coverage, read in one read-only connection."""
+def _read_summary(warehouse: Path) -> tuple[list, list, list, str | None]:
+    """Table counts, quarantine by file, mart coverage and its as-of date, read in one read-only connection."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return warehouse_table_counts(con), quarantine_by_file(con), mart_coverage(con)
+        return warehouse_table_counts(con), quarantine_by_file(con), mart_coverage(con), coverage_as_of_date(con)
     finally:
         con.close()
 
 
 def format_summary(warehouse: Path) -> str:
-    counts, quarantine, coverage = _read_summary(warehouse)
+    counts, quarantine, coverage, as_of_date = _read_summary(warehouse)
     lines = [f"Warehouse: {warehouse}", "", f"{'schema':<13}{'table':<44}{'rows':>12}"]
     for schema, table, n in counts:
         lines.append(f"{schema:<13}{table:<44}{n:>12,}")
-    lines += ["", *format_coverage(coverage)]
+    lines += ["", *format_coverage(coverage, as_of_date)]
     lines += ["", "Quarantined rows (current file versions):", f"{'file':<44}{'reason':<24}{'rows':>8}"]
     for file, reason, n in quarantine:
         lines.append(f"{file:<44}{reason:<24}{n:>8,}")
@@ -102,10 +111,11 @@ def format_summary(warehouse: Path) -> str:
 
 def summary_data(warehouse: Path, landing: Path, mappings_dir: Path | None = None) -> dict:
     """The summary as data (``salesops summary --json``): the same numbers ``format_summary`` prints."""
-    counts, quarantine, coverage = _read_summary(warehouse)
+    counts, quarantine, coverage, as_of_date = _read_summary(warehouse)
     return {
         "warehouse": str(warehouse),
         "tables": [{"schema": s, "table": t, "rows": n} for s, t, n in counts],
+        "as_of_date": as_of_date,
         "mart_coverage": [{"mart": m, "inputs_have_rows": fed, "status": st} for m, fed, st in coverage],
         "quarantined_rows": [{"file": f, "reason": r, "rows": n} for f, r, n in quarantine],
         "quarantined_total": sum(n for _, _, n in quarantine),

@@ -367,3 +367,15 @@ def test_check_select_runs_the_tests_of_the_selected_model_alone_and_rebuilds_no
         assert _rows(con, "marts.mart_win_rate") == tampered
     finally:
         con.close()
+
+
+def test_summary_names_the_as_of_date_the_marts_were_built_for(fixture_build: Path):
+    from orchestration.summary import format_summary, summary_data
+
+    con = duckdb.connect(str(fixture_build), read_only=True)
+    try:
+        [built] = con.execute("select cast(as_of_date as varchar) from intermediate.int_as_of_date").fetchone()
+    finally:
+        con.close()
+    assert summary_data(fixture_build, SMALL_LANDING)["as_of_date"] == built
+    assert f"Mart coverage (as of {built}): " in format_summary(fixture_build)
