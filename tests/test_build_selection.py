@@ -110,7 +110,9 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     return sorted(con.execute(f"select * from {table}").fetchall(), key=repr)
 
 
-def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothing_else(fixture_build: Path, tmp_path):
+def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothing_else(
+    fixture_build: Path, tmp_path, capfd
+):
     """mart_customer_rfm is read by two tests on other marts (the Pareto and the segment migration): dbt's
     default selection would run them too. Only the tests of the selected models' checks run."""
     warehouse = tmp_path / "salesops.duckdb"
@@ -129,6 +131,9 @@ def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothi
     run = run_job(BUILD_JOB_NAME, load_settings().with_paths(warehouse=warehouse), raise_on_error=False, assets=keys)
 
     assert run.success, run.failed_checks
+    # dbt's lines, as a run writes them to a file or a log (not a terminal): without colour codes.
+    printed = capfd.readouterr().out
+    assert "OK created sql table model marts.mart_win_rate" in printed and "\x1b[" not in printed
     built = {event.asset_key for event in run.result.get_asset_materialization_events()}
     assert built == set(keys)
     declared = {(spec.asset_key, spec.name) for spec in salesops_dbt_assets.check_specs if spec.asset_key in built}

@@ -4,6 +4,7 @@ import functools
 import json
 import signal
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -108,6 +109,9 @@ def salesops_dbt_assets(
     if conflict := selection_as_of_conflict(context.selected_asset_keys, config.as_of_date, warehouse.file):
         raise dg.Failure(conflict)
     args = dbt_build_args(config, run_settings.dbt_vars, warehouse.file)
+    if not sys.stdout.isatty():
+        # dbt colours its lines for the terminal it assumes; written to a file or a log they are escape codes.
+        args.append("--no-use-colors")
     key = parse_state_key(args, dbt.dbt_executable)
     cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
     dbt_parse_cache.restore(cached, target_path)
