@@ -94,6 +94,32 @@ def test_publish_copies_tables_in_the_v1_format_and_records_the_version(small_wa
     assert state["tables"] == [("core", "dim_x", 1), ("marts", "mart_a", 10), ("marts", "mart_v", 3)]
 
 
+def test_each_versions_base_currency_stays_in_the_log_of_later_versions(small_warehouse, tmp_path):
+    """The warehouse's log keeps each version's currency, so the next serving file does not lose it; a log
+    written before it kept one (no such column) gives null for those versions, not a guess."""
+    from orchestration.assets.publish import record_publish
+    from orchestration.resources import WarehouseResource
+
+    con = duckdb.connect(str(small_warehouse))
+    con.execute("create schema quality")
+    con.execute(
+        "create table quality.publish_log (run_id varchar not null, published_at timestamp not null, "
+        "serving_file varchar, table_count integer, total_rows bigint)"
+    )
+    con.execute("insert into quality.publish_log values ('run-0', '2026-01-01 00:00:00', 'old.duckdb', 3, 14)")
+    con.close()
+    serving = tmp_path / "serving.duckdb"
+    for run_id, currency in (("run-1", "USD"), ("run-2", "EUR")):
+        report = publish_to_serving(small_warehouse, serving, TABLES, run_id=run_id, base_currency=currency)
+        record_publish(WarehouseResource(path=str(small_warehouse)), report)
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        log = con.execute("select run_id, base_currency from meta.publish_log order by published_at").fetchall()
+    finally:
+        con.close()
+    assert log == [("run-0", None), ("run-1", "USD"), ("run-2", "EUR")]
+
+
 def test_the_copying_duckdb_runs_under_the_memory_setting(small_warehouse, tmp_path, monkeypatch):
     """publish's own DuckDB (the one that attaches both files and copies) gets the duckdb_memory_limit
     setting and hands freed memory back: what DuckDB reports once the settings are applied."""

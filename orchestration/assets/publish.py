@@ -70,6 +70,7 @@ class PublishReport:
     serving: Path
     row_counts: dict[str, int]
     file_bytes: int
+    base_currency: str | None = None
 
     @property
     def total_rows(self) -> int:
@@ -88,8 +89,13 @@ def _publish_history(con: duckdb.DuckDBPyConnection, source_alias: str) -> list[
     ).fetchall()[0][0]
     if not exists:
         return []
+    # A log written before base_currency was kept in it has no such column: null for those versions.
+    info = f"select name from pragma_table_info('{source_alias}.quality.publish_log')"
+    columns = {c for (c,) in con.execute(info).fetchall()}
+    currency = "base_currency" if "base_currency" in columns else "cast(null as varchar)"
     return con.execute(
-        f"select run_id, published_at, serving_file, table_count, total_rows from {source_alias}.quality.publish_log"
+        f"select run_id, published_at, serving_file, table_count, total_rows, {currency} "
+        f"from {source_alias}.quality.publish_log"
     ).fetchall()
 
 
@@ -130,7 +136,7 @@ def publish_to_serving(
         os.fsync(fh.fileno())
     os.replace(staging_file, serving)
     _fsync_dir(serving.parent)
-    return PublishReport(run_id, published_at, serving, row_counts, serving.stat().st_size)
+    return PublishReport(run_id, published_at, serving, row_counts, serving.stat().st_size, base_currency)
 
 
 def _write_serving_copy(
@@ -162,9 +168,8 @@ def _write_serving_copy(
             "create table dst.meta.publish_log (run_id varchar not null, published_at timestamp not null, "
             "serving_file varchar, table_count integer, total_rows bigint, base_currency varchar)"
         )
-        # Earlier versions' currency is not in the warehouse's log: null, not a guess.
         this_version = (run_id, published_at, str(serving), len(tables), sum(row_counts.values()), base_currency)
-        for row in [*(tuple(h) + (None,) for h in history), this_version]:
+        for row in [*history, this_version]:
             con.execute("insert into dst.meta.publish_log values (?, ?, ?, ?, ?, ?)", list(row))
         con.execute(
             "create table dst.meta.published_tables (run_id varchar not null, published_at timestamp not null, "
@@ -215,11 +220,21 @@ def record_publish(warehouse: WarehouseResource, report: PublishReport) -> None:
         con.execute("create schema if not exists quality")
         con.execute(
             "create table if not exists quality.publish_log (run_id varchar not null, published_at timestamp "
-            "not null, serving_file varchar, table_count integer, total_rows bigint)"
+            "not null, serving_file varchar, table_count integer, total_rows bigint, base_currency varchar)"
         )
+        # A warehouse from before the column: its earlier versions' currency stays null, not a guess.
+        con.execute("alter table quality.publish_log add column if not exists base_currency varchar")
         con.execute(
-            "insert into quality.publish_log values (?, ?, ?, ?, ?)",
-            [report.run_id, report.published_at, str(report.serving), len(report.row_counts), report.total_rows],
+            "insert into quality.publish_log (run_id, published_at, serving_file, table_count, total_rows, "
+            "base_currency) values (?, ?, ?, ?, ?, ?)",
+            [
+                report.run_id,
+                report.published_at,
+                str(report.serving),
+                len(report.row_counts),
+                report.total_rows,
+                report.base_currency,
+            ],
         )
 
 
