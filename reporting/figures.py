@@ -6,6 +6,8 @@ report's language."""
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -304,6 +306,12 @@ def rebate_tiers_figure(df: pl.DataFrame, lang: str, currency: str) -> go.Figure
 # ------------------------------------------------------------------------------------- quota, collections
 
 
+def attainment_text(share: float) -> str:
+    """An attainment as a bar's label, cut (not rounded) to a tenth of a percent: rounded, 79.7% read "80%"
+    on a bar of the band below 80%, and 99.95% read "100%" on one that missed the quota."""
+    return f"{math.floor(share * 1000 + 1e-9) / 10:.1f}%"
+
+
 def quota_attainment_figure(df: pl.DataFrame, edges: list[float], lang: str) -> go.Figure:
     fig = go.Figure()
     order = df["rep_name"].to_list()
@@ -313,7 +321,7 @@ def quota_attainment_figure(df: pl.DataFrame, edges: list[float], lang: str) -> 
         fig.add_bar(
             x=part["rep_name"].to_list(),
             y=part["attainment_pct"].to_list(),
-            text=[f"{v:.0%}" for v in part["attainment_pct"].to_list()],
+            text=[attainment_text(v) for v in part["attainment_pct"].to_list()],
             name=str(band),
         )
     for edge in edges:

@@ -125,9 +125,23 @@ def test_quota_attainment_equals_the_latest_rep_period(panels, con):
     assert got.keys() == expected.keys()
     for name, pct in expected.items():
         assert abs(got[name] - pct) < 1e-6, name  # the mart rounds attainment_pct to 6 decimals
+    # No label shows more than the bar reached (a label rounded up would cross a band edge).
+    for trace in figure.data:
+        for y, text in zip(trace.y, trace.text, strict=True):
+            assert float(text.rstrip("%")) / 100 <= y + 1e-9 < float(text.rstrip("%")) / 100 + 0.001, (y, text)
     # The band edges drawn are the dbt var's, not typed again.
     drawn = sorted(shape.y0 for shape in figure.layout.shapes)
     assert drawn == sorted(float(e) for e in dbt_var("attainment_band_edges"))
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(0.796635, "79.6%"), (0.99524, "99.5%"), (0.99952, "99.9%"), (0.8, "80.0%"), (1.0, "100.0%"), (0.0, "0.0%")],
+)
+def test_an_attainment_label_is_cut_not_rounded(share: float, text: str):
+    from reporting.figures import attainment_text
+
+    assert attainment_text(share) == text
 
 
 def test_receivables_aging_buckets_equal_the_mart_sums(panels, con):
