@@ -345,7 +345,9 @@ def quota_attainment_figure(df: pl.DataFrame, edges: list[float], lang: str) -> 
     return _layout(fig)
 
 
-def bucket_label(low: int, high: int | None, lang: str) -> str:
+def bucket_label(low: int | None, high: int | None, lang: str) -> str:
+    if low is None:
+        return label("not_yet_due", lang)
     return label("bucket_over", lang, low=low) if high is None else label("bucket_range", lang, low=low, high=high)
 
 

@@ -108,8 +108,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "最近一期各销售代表销售额目标达成率,按达成区间着色,并标出区间边界。",
     ),
     "desc_receivables_aging": (
-        "Open receivables on the as-of date by days past due, for customer accounts and channel partners.",
-        "数据截止日期未收应收账款按逾期天数分布(客户与渠道商)。",
+        "Open receivables on the as-of date by days past due (the part not yet due apart), for customer accounts "
+        "and channel partners.",
+        "数据截止日期未收应收账款按逾期天数分布(未到期部分单列;客户与渠道商)。",
     ),
     "desc_dso_trend": (
         "Company days sales outstanding per month.",
@@ -172,6 +173,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "days_past_due": ("Days past due", "逾期天数"),
     "bucket_range": ("{low}-{high} days", "{low}-{high} 天"),
     "bucket_over": ("over {low} days", "超过 {low} 天"),
+    "not_yet_due": ("not yet due", "未到期"),
     "open_receivable": ("Open receivable", "未收应收账款"),
     "level_account": ("Customer accounts", "客户"),
     "level_partner": ("Channel partners", "渠道商"),

@@ -324,17 +324,33 @@ def aging_bucket_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int,
     return found
 
 
+NOT_YET_DUE = "not_yet_due_base"
+
+
 def receivables_aging(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Open receivable per aging level and bucket (long form, buckets in days order)."""
+    """Open receivable per aging level and bucket (long form, buckets in days order). The mart's first bucket
+    (0-30 days) holds what is not yet due as well; here that part is a bucket of its own, first (low and high
+    null), and the first bucket starts at 1 day past due: a chart "by days past due" must not count it overdue."""
     buckets = aging_bucket_columns(con)
     if not buckets:
         return pl.DataFrame()
-    parts = [
-        f"select aging_level, '{name}' as bucket, {i} as bucket_order, {low} as low, "
-        f"{'null' if high is None else high} as high, cast(sum({name}) as double) as amount_base "
-        "from marts.mart_receivables_aging group by aging_level"
-        for i, (name, low, high) in enumerate(buckets)
-    ]
+    split = NOT_YET_DUE in columns(con, "marts", "mart_receivables_aging")
+    parts = (
+        [
+            f"select aging_level, '{NOT_YET_DUE}' as bucket, -1 as bucket_order, cast(null as integer) as low, "
+            f"cast(null as integer) as high, cast(sum({NOT_YET_DUE}) as double) as amount_base "
+            "from marts.mart_receivables_aging group by aging_level"
+        ]
+        if split
+        else []
+    )
+    for i, (name, low, high) in enumerate(buckets):
+        amount = f"sum({name}) - sum({NOT_YET_DUE})" if split and low == 0 else f"sum({name})"
+        parts.append(
+            f"select aging_level, '{name}' as bucket, {i} as bucket_order, {1 if split and low == 0 else low} as low, "
+            f"{'null' if high is None else high} as high, cast({amount} as double) as amount_base "
+            "from marts.mart_receivables_aging group by aging_level"
+        )
     return frame(con, " union all ".join(parts) + " order by aging_level, bucket_order")
 
 
