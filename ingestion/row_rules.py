@@ -159,9 +159,55 @@ def row_violations(
         for (_, column, reason, detail), hits in zip(rules, masks.iter_columns(), strict=True)
         if hits.any()
     ]
+    failing = masks.select(pl.any_horizontal(pl.all()).fill_null(False)).to_series() if masks.width else None
+    conflicts = conflicting_keys(df, contract_file, failing)
+    if conflicts.height:
+        found.append(conflicts)
     if not found:
         return pl.DataFrame(schema=VIOLATION_SCHEMA)
     return pl.concat(found, how="vertical").sort("_row_number", "column_name", maintain_order=True)
+
+
+def _key_part(column: Column) -> pl.Expr:
+    """A key column as the raw layer's uniqueness check compares it (quality/frames.py ``typed_expression``):
+    typed, and allowed values in any case."""
+    if column.type == ColumnType.STRING and column.accepted_values is not None:
+        return pl.col(column.name).str.strip_chars().str.to_lowercase()
+    return parse_column(column).cast(pl.String)
+
+
+def conflicting_keys(df: pl.DataFrame, contract_file: ContractFile, failing: pl.Series | None = None) -> pl.DataFrame:
+    """Rows whose primary key is in other rows of the file with other values (exact repeats are duplicate_row):
+    which one is true is unknown, so every such row goes to quarantine and the rest of the file loads. Rows
+    ``failing`` another rule are left out of the comparison: they are quarantined anyway."""
+    key = contract_file.primary_key
+    if not key or any(k not in df.columns for k in key):
+        return pl.DataFrame(schema=VIOLATION_SCHEMA)
+    parts = [_key_part(contract_file.column(k)).alias(f"_key_{i}") for i, k in enumerate(key)]
+    names = [f"_key_{i}" for i in range(len(key))]
+    rows = df.select("_row_number", "_row_hash", *parts)
+    if failing is not None:
+        rows = rows.filter(~failing)
+    rows = rows.drop_nulls(names)
+    # A hash of the key finds the few repeated keys without sorting every key of a large file.
+    repeated = rows.filter(pl.struct(names).hash(seed=0).is_duplicated())
+    conflicted = repeated.filter(pl.col("_row_hash").n_unique().over(names) > 1)
+    if not conflicted.height:
+        return pl.DataFrame(schema=VIOLATION_SCHEMA)
+    shown = pl.concat_str([pl.col(n) for n in names], separator=", ")
+    others = pl.col("_row_number").sort().head(5).cast(pl.String).str.join(", ").over(names)
+    label = "+".join(key)
+    return conflicted.select(
+        pl.col("_row_number").cast(pl.Int64),
+        pl.lit(key[0] if len(key) == 1 else "*").alias("column_name"),
+        pl.lit("conflicting_key").alias("reason"),
+        pl.concat_str(
+            pl.lit(f"{label} is also in other rows of the file with other values (rows "),
+            others,
+            pl.lit("): which one is true is unknown"),
+        ).alias("detail"),
+        shown.alias("bad_value"),
+    )
 
 
 def describe_violation(relative_path: str, row_number: int, column: str, detail: str, value: str | None) -> str:

@@ -122,6 +122,41 @@ def test_every_bad_row_kind_is_quarantined_with_file_row_column_and_reason(tmp_p
     assert ledger == [(5, 3)]
 
 
+def test_a_key_in_two_rows_with_other_values_quarantines_both_and_the_rest_loads(tmp_path, warehouse):
+    """Which of two different rows for one key is true is unknown: both go to quarantine, named by row, and
+    the file's other rows load (the raw suite's uniqueness check then passes on the accepted rows)."""
+    landing = tmp_path / "landing"
+    _write(
+        landing / "crm/accounts.csv",
+        "account_id,account_name,created_at\n"
+        "A1,Acme,2024-01-01 00:00:00\n"  # row 1: A1, as row 4 has it too but named otherwise
+        "A2,Beta,2024-01-02 00:00:00\n"  # row 2: good
+        "A2,Beta,2024-01-02 00:00:00\n"  # row 3: an exact repeat of row 2 (duplicate_row), no conflict
+        " A1 ,Acme Ltd,2024-01-01 00:00:00\n"  # row 4: A1 again (blanks around it), another name
+        "A3,Gamma,2024-13-45 00:00:00\n"  # row 5: invalid date, quarantined for that
+        "A3,Gamma,2024-01-03 00:00:00\n",  # row 6: A3 again, but row 5 is quarantined anyway: loads
+    )
+    (result,) = load_table(warehouse, landing, "accounts")
+    quarantined = warehouse.execute(
+        "select row_number, column_name, reason, bad_value from audit.quarantined_rows order by row_number, reason"
+    ).fetchall()
+    assert quarantined == [
+        (1, "account_id", "conflicting_key", "A1"),
+        (3, "*", "duplicate_row", None),
+        (4, "account_id", "conflicting_key", "A1"),
+        (5, "created_at", "invalid_timestamp", "2024-13-45 00:00:00"),
+    ]
+    accepted = warehouse.execute(
+        "select trim(account_id) from raw.accounts where not _is_quarantined order by _row_number"
+    ).fetchall()
+    assert accepted == [("A2",), ("A3",)]
+    assert (result.rows_received, result.rows_quarantined) == (6, 4)
+    assert (
+        "crm/accounts.csv: row 1 (line 2), column account_id: account_id is also in other rows of the file with "
+        "other values (rows 1, 4): which one is true is unknown (got 'A1')"
+    ) in result.messages
+
+
 def test_error_message_names_file_row_and_column(tmp_path, warehouse):
     landing = tmp_path / "landing"
     _write(landing / "crm/teams.csv", "team_id,team_name,parent_team_id,region\nT1,,,east\n")

@@ -154,17 +154,35 @@ def _landing_with(tmp_path: Path, edits: dict[str, list[str]]) -> Path:
     return landing
 
 
-def _loaded(tmp_path: Path, landing: Path) -> duckdb.DuckDBPyConnection:
+def _loaded(tmp_path: Path, landing: Path, conflicting_keys_accepted: bool = False) -> duckdb.DuckDBPyConnection:
     con = connect(tmp_path / "w.duckdb")
     load_landing(con, landing)
+    if conflicting_keys_accepted:
+        _accept_conflicting_keys(con)
     return con
 
 
-def _validated(tmp_path: Path, landing: Path, table: str):
+def _accept_conflicting_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """The rows the loader quarantined for a conflicting key (and for nothing else) accepted again, as a loader
+    without that rule, or a hand edit of raw, would leave them: the raw suite's uniqueness check is the line
+    behind the rule, and is tested on what gets past it."""
+    found = con.execute(
+        "select table_name, load_id, row_number from audit.quarantined_rows group by all "
+        "having bool_and(reason = 'conflicting_key')"
+    ).fetchall()
+    assert found, "the loader quarantined no row for a conflicting key"
+    for table, load_id, row_number in found:
+        con.execute(f"update raw.{table} set _is_quarantined = false where _load_id = ? and _row_number = ?",
+                    [load_id, row_number])  # fmt: skip
+        con.execute("delete from audit.quarantined_rows where load_id = ? and row_number = ?", [load_id, row_number])
+        con.execute("update audit.load_ledger set rows_quarantined = rows_quarantined - 1 where load_id = ?", [load_id])
+
+
+def _validated(tmp_path: Path, landing: Path, table: str, conflicting_keys_accepted: bool = False):
     """``landing`` loaded into a fresh warehouse and ``raw.<table>`` validated at REFERENCE."""
     from quality.raw_checks import validate_raw_table
 
-    con = _loaded(tmp_path, landing)
+    con = _loaded(tmp_path, landing, conflicting_keys_accepted)
     try:
         return validate_raw_table(con, table, reference_time=REFERENCE)
     finally:
@@ -208,12 +226,18 @@ def test_quarantined_rows_do_not_reach_the_suite_and_implausible_accepted_rows_w
     assert _by_name(lines)["accepted__plausible_range__unit_price"].passed  # the -5 line is quarantined
 
 
-def test_a_repeated_primary_key_inside_a_file_blocks(tmp_path):
-    """Two different rows for one order: the loader accepts both (not an exact copy), the gate stops."""
+def test_a_repeated_primary_key_inside_a_file_is_quarantined_and_blocks_if_it_gets_past(tmp_path):
+    """Two different rows for one order: the loader quarantines both (conflicting_key) and the suite passes;
+    accepted anyway (a loader without that rule, a hand edit), the gate stops."""
     from quality.raw_checks import validate_raw_table
 
     landing = _landing_with(tmp_path, {"orders/orders.csv": ["SO1,A1,R2,C1,,O1,2024-01-15,cancelled,CNY,30,,,,"]})
     con = _loaded(tmp_path, landing)
+    try:
+        assert validate_raw_table(con, "orders", reference_time=REFERENCE).blocking_passed
+    finally:
+        con.close()
+    con = _loaded(tmp_path / "accepted", landing, conflicting_keys_accepted=True)
     try:
         validation = validate_raw_table(con, "orders", reference_time=REFERENCE)
         rows = validation.result_rows("test-run")
@@ -237,7 +261,8 @@ def test_a_compound_key_repeated_twice_fails_on_every_row_of_both_keys(tmp_path)
     """order_lines is keyed by order and line: SO1's lines 1 and 2 each come twice with other values (four
     rows), SO1 line 3 once. The check counts the four rows among the nine accepted and shows their keys."""
     lines = ["SO1,1,X2,3,250,0", "SO1,2,X1,1,100,0", "SO1,3,X1,1,100,0"]
-    validation = _validated(tmp_path, _landing_with(tmp_path, {"orders/order_lines.csv": lines}), "order_lines")
+    landing = _landing_with(tmp_path, {"orders/order_lines.csv": lines})
+    validation = _validated(tmp_path, landing, "order_lines", conflicting_keys_accepted=True)
     unique = _by_name(validation)["accepted__unique_key__order_id+line_number"]
     assert (unique.passed, unique.failing_rows, unique.element_count) == (False, 4, 10)
     assert unique.observed_value == "4 of 10 rows unexpected"
@@ -279,7 +304,7 @@ def test_a_key_repeated_inside_one_of_several_dated_drops_blocks_and_names_the_d
             ]
         },
     )
-    validation = _validated(tmp_path, landing, "accounts")
+    validation = _validated(tmp_path, landing, "accounts", conflicting_keys_accepted=True)
     unique = _by_name(validation)["accepted__unique_key__account_id"]
     assert (unique.passed, unique.failing_rows) == (False, 2)
     assert unique.details["examples"] == ["crm/2024-03-01/accounts.csv#1|A2"] * 2
