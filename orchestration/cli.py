@@ -382,7 +382,7 @@ def _run_pipeline(
     settings: Settings, as_of_date: str | None, quiet: bool, as_json: bool, full_refresh: bool = False
 ) -> int:
     from orchestration.jobs import FULL_PIPELINE_JOB_NAME
-    from orchestration.summary import format_summary, format_unused_input
+    from orchestration.summary import format_not_loaded_yet, format_summary, format_unused_input
 
     if code := _no_landing(settings):
         return code
@@ -392,9 +392,12 @@ def _run_pipeline(
     if not as_json:
         print()
         print(format_summary(result.warehouse))
-        unused = format_unused_input(settings.landing, settings.mappings)
-        if unused:
-            print("\n" + "\n".join(unused))
+        for lines in (
+            format_not_loaded_yet(result.warehouse, settings.landing, settings.mappings),
+            format_unused_input(settings.landing, settings.mappings),
+        ):
+            if lines:
+                print("\n" + "\n".join(lines))
         print()
     code = _print_run(FULL_PIPELINE_JOB_NAME, result, elapsed, as_json)
     if not as_json:
@@ -484,7 +487,7 @@ def _print_status(state) -> None:
 @_command("print tables, row counts, mart coverage and quarantined rows")
 @_with_settings
 def summary(settings: Settings, as_json: AsJson = False) -> int:
-    from orchestration.summary import format_summary, format_unused_input, summary_data
+    from orchestration.summary import format_not_loaded_yet, format_summary, format_unused_input, summary_data
 
     if not settings.warehouse.is_file():
         message = f"no warehouse at {settings.warehouse} yet (run salesops run or salesops demo)"
@@ -496,9 +499,12 @@ def summary(settings: Settings, as_json: AsJson = False) -> int:
         print(json.dumps(summary_data(settings.warehouse, settings.landing, settings.mappings), indent=2))
         return ExitCode.OK
     print(format_summary(settings.warehouse))
-    unused = format_unused_input(settings.landing, settings.mappings)
-    if unused:
-        print("\n" + "\n".join(unused))
+    for lines in (
+        format_not_loaded_yet(settings.warehouse, settings.landing, settings.mappings),
+        format_unused_input(settings.landing, settings.mappings),
+    ):
+        if lines:
+            print("\n" + "\n".join(lines))
     return ExitCode.OK
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -228,6 +229,28 @@ def test_a_landing_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path, m
     for command in ("load", "run"):
         assert cli.main([command, "--landing", str(tmp_path / "nope")]) == ExitCode.USAGE
     assert f"no landing folder at {tmp_path / 'nope'}" in capsys.readouterr().out
+
+
+def test_summary_names_the_landing_files_the_warehouse_has_not_loaded(tmp_path: Path, capsys):
+    """A run that stopped before some loads, or files that arrived or changed since: named, not silent."""
+    landing = tmp_path / "landing"
+    shutil.copytree(SMALL_LANDING, landing)
+    leads = (landing / "crm" / "leads.csv").read_bytes()
+    (landing / "crm" / "leads.csv").unlink()
+    warehouse = tmp_path / "wh" / "salesops.duckdb"
+    warehouse.parent.mkdir()
+    load_fixture_landing(landing, warehouse)
+    flags = ["--warehouse", str(warehouse), "--landing", str(landing)]
+    assert cli.main(["summary", "--json", *flags]) == 0
+    assert json.loads(capsys.readouterr().out)["not_loaded_yet"] == []
+    (landing / "crm" / "leads.csv").write_bytes(leads)  # arrived after the load
+    with open(landing / "orders" / "payments.csv", "a", encoding="utf-8") as fh:  # changed after it
+        fh.write("PX9,SO1,2024-03-30 10:00:00,1,bank_transfer\n")
+    (landing / "orders" / "orders.csv").touch()  # written again, same bytes: loaded
+    assert cli.main(["summary", "--json", *flags]) == 0
+    assert json.loads(capsys.readouterr().out)["not_loaded_yet"] == ["crm/leads.csv", "orders/payments.csv"]
+    assert cli.main(["summary", *flags]) == 0
+    assert "Not loaded yet from " in capsys.readouterr().out
 
 
 def test_summary_json_without_a_warehouse_is_still_json(tmp_path: Path, capsys):
