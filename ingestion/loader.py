@@ -69,19 +69,27 @@ def _utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def already_loaded(con: duckdb.DuckDBPyConnection, table: str, sha: str) -> bool:
+    """Whether a current file of ``table`` holds these bytes (``landing_file_version``): loading it again is a
+    no-op, wherever it lies (a dated drop re-sent under another date is the same file)."""
+    return (
+        scalar(
+            con,
+            "select count(*) from audit.load_ledger where table_name = ? and file_sha256 = ? and is_current",
+            [table, sha],
+        )
+        > 0
+    )
+
+
 def _ledger_lookup(con: duckdb.DuckDBPyConnection, table: str, relative_path: str, sha: str):
     """(already-loaded?, current load id at this path, number of earlier loads at this path)."""
-    same_bytes = scalar(
-        con,
-        "select count(*) from audit.load_ledger where table_name = ? and file_sha256 = ? and is_current",
-        [table, sha],
-    )
     current = con.execute(
         "select load_id from audit.load_ledger where source_file = ? and is_current",
         [relative_path],
     ).fetchall()
     versions = scalar(con, "select count(*) from audit.load_ledger where source_file = ?", [relative_path])
-    return same_bytes > 0, (current[0][0] if current else None), versions
+    return already_loaded(con, table, sha), (current[0][0] if current else None), versions
 
 
 def known_parent_keys(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> dict[str, pl.Series]:
@@ -242,7 +250,9 @@ def load_landing_file(
         frame = pl.DataFrame(schema=dict.fromkeys(cf.column_names, pl.String))
     df, extra, missing_optional = _prepare_frame(frame, cf, landing_file)
     parent_keys = known_parent_keys(con, cf)
-    violations = row_violations(df, _checking_only(cf, parent_keys), parent_keys)
+    violations = row_violations(
+        df, _checking_only(cf, parent_keys), parent_keys, already_quarantined=read.row_problems["_row_number"]
+    )
     unchecked = unchecked_references(cf, parent_keys)
     # The parents' keys (3.7M order ids under 10M order lines: 0.4 GB) are not held through the insert.
     del parent_keys

@@ -138,11 +138,13 @@ def row_violations(
     df: pl.DataFrame,
     contract_file: ContractFile,
     known_keys: Mapping[str, pl.Series] | None = None,
+    already_quarantined: pl.Series | None = None,
 ) -> pl.DataFrame:
     """Every rule violation in ``df`` (text columns plus ``_row_number`` and ``_row_hash``).
 
     ``known_keys`` maps a rejecting foreign-key column to the parent keys that exist in the
-    warehouse; a non-blank value outside them is an orphan.
+    warehouse; a non-blank value outside them is an orphan. ``already_quarantined``: row numbers the reader
+    or a mapping quarantined (ragged, unconvertible), left out of the key comparison like rows failing a rule.
     """
     rules = _rules(df, contract_file, known_keys)
     # Every rule's mask in one pass over the file: polars evaluates the masks in parallel and parses a
@@ -160,7 +162,10 @@ def row_violations(
         if hits.any()
     ]
     failing = masks.select(pl.any_horizontal(pl.all()).fill_null(False)).to_series() if masks.width else None
-    conflicts = conflicting_keys(df, contract_file, failing)
+    if already_quarantined is not None:
+        earlier = df["_row_number"].is_in(already_quarantined.implode())
+        failing = earlier if failing is None else failing | earlier
+    conflicts = repeated_key_rows(df, contract_file, failing)
     if conflicts.height:
         found.append(conflicts)
     if not found:
@@ -168,46 +173,78 @@ def row_violations(
     return pl.concat(found, how="vertical").sort("_row_number", "column_name", maintain_order=True)
 
 
-def _key_part(column: Column) -> pl.Expr:
-    """A key column as the raw layer's uniqueness check compares it (quality/frames.py ``typed_expression``):
-    typed, and allowed values in any case."""
-    if column.type == ColumnType.STRING and column.accepted_values is not None:
-        return pl.col(column.name).str.strip_chars().str.to_lowercase()
+# A key part without a value is a value of its own (quotas' company rows have no owner_id), as in the raw
+# suite's uniqueness check, which compares keys with its own code (quality/frames.py: a check must not share
+# the loader's).
+NULL_KEY_PART = "\u2205"
+MAX_OTHER_ROWS = 5
+
+
+def _normalised(column: Column) -> pl.Expr:
+    """A column as the raw suite reads it (quality/frames.py ``typed_expression``): trimmed, blank as no
+    value, typed, allowed values in any case."""
+    if column.type == ColumnType.STRING:
+        text = pl.col(column.name).str.strip_chars()
+        text = text.str.to_lowercase() if column.accepted_values is not None else text
+        return pl.when(text != "").then(text)
     return parse_column(column).cast(pl.String)
 
 
-def conflicting_keys(df: pl.DataFrame, contract_file: ContractFile, failing: pl.Series | None = None) -> pl.DataFrame:
-    """Rows whose primary key is in other rows of the file with other values (exact repeats are duplicate_row):
-    which one is true is unknown, so every such row goes to quarantine and the rest of the file loads. Rows
-    ``failing`` another rule are left out of the comparison: they are quarantined anyway."""
+def repeated_key_rows(
+    df: pl.DataFrame, contract_file: ContractFile, quarantined: pl.Series | None = None
+) -> pl.DataFrame:
+    """Rows whose primary key is in other rows of the file. With other values (``conflicting_key``) which one
+    is true is unknown, so every such row goes to quarantine and the rest of the file loads; with the same
+    values as the raw suite reads them ("x" and "x "), the later rows are duplicates (``duplicate_row``, as
+    exact repeats, which the rules before already found). Rows ``quarantined`` for another reason (a boolean
+    mask) are left out of the comparison: they do not reach the suite either."""
     key = contract_file.primary_key
     if not key or any(k not in df.columns for k in key):
         return pl.DataFrame(schema=VIOLATION_SCHEMA)
-    parts = [_key_part(contract_file.column(k)).alias(f"_key_{i}") for i, k in enumerate(key)]
     names = [f"_key_{i}" for i in range(len(key))]
-    rows = df.select("_row_number", "_row_hash", *parts)
-    if failing is not None:
-        rows = rows.filter(~failing)
-    rows = rows.drop_nulls(names)
+    parts = [
+        _normalised(contract_file.column(k)).fill_null(NULL_KEY_PART).alias(n) for k, n in zip(key, names, strict=True)
+    ]
+    rows = df if quarantined is None else df.filter(~quarantined)
+    keyed = rows.with_columns(parts)
     # A hash of the key finds the few repeated keys without sorting every key of a large file.
-    repeated = rows.filter(pl.struct(names).hash(seed=0).is_duplicated())
-    conflicted = repeated.filter(pl.col("_row_hash").n_unique().over(names) > 1)
-    if not conflicted.height:
+    repeated = keyed.filter(pl.struct(names).hash(seed=0).is_duplicated())
+    if not repeated.height:
         return pl.DataFrame(schema=VIOLATION_SCHEMA)
-    shown = pl.concat_str([pl.col(n) for n in names], separator=", ")
-    others = pl.col("_row_number").sort().head(5).cast(pl.String).str.join(", ").over(names)
-    label = "+".join(key)
-    return conflicted.select(
-        pl.col("_row_number").cast(pl.Int64),
-        pl.lit(key[0] if len(key) == 1 else "*").alias("column_name"),
-        pl.lit("conflicting_key").alias("reason"),
-        pl.concat_str(
-            pl.lit(f"{label} is also in other rows of the file with other values (rows "),
-            others,
-            pl.lit("): which one is true is unknown"),
-        ).alias("detail"),
-        shown.alias("bad_value"),
+    values = [_normalised(c) for c in contract_file.columns if c.name in df.columns]
+    repeated = repeated.with_columns(pl.struct(values).hash(seed=0).alias("_content"))
+    conflicted = repeated.filter(pl.col("_content").n_unique().over(names) > 1).sort("_row_number")
+    # The same values once blanks and case are set aside: the suite would still count the key twice, so the
+    # later rows are duplicates, as exact repeats are.
+    same = repeated.filter(
+        (pl.col("_content").n_unique().over(names) == 1)
+        & (pl.col("_row_number") != pl.col("_row_number").min().over(names))
     )
+    near_duplicates = same.select(
+        pl.col("_row_number").cast(pl.Int64),
+        pl.lit("*").alias("column_name"),
+        pl.lit("duplicate_row").alias("reason"),
+        pl.lit("the values of an earlier row of the file, once blanks and case are set aside").alias("detail"),
+        pl.lit(None, dtype=pl.String).alias("bad_value"),
+    )
+    if not conflicted.height:
+        return near_duplicates
+    rows_of_key: dict[tuple, list[int]] = {}
+    for *parts_of_key, row in conflicted.select(*names, "_row_number").iter_rows():
+        rows_of_key.setdefault(tuple(parts_of_key), []).append(row)
+    label = "+".join(key)
+    records = []
+    for parts_of_key, numbers in rows_of_key.items():
+        for row in numbers:
+            others = [n for n in numbers if n != row]
+            shown = ", ".join(map(str, others[:MAX_OTHER_ROWS]))
+            more = f" and {len(others) - MAX_OTHER_ROWS} more" if len(others) > MAX_OTHER_ROWS else ""
+            detail = (
+                f"{label} is also in row(s) {shown}{more} of the file, with other values: which one is true is unknown"
+            )
+            value = ", ".join("" if p == NULL_KEY_PART else p for p in parts_of_key)
+            records.append((row, key[0] if len(key) == 1 else "*", "conflicting_key", detail, value))
+    return pl.concat([pl.DataFrame(records, schema=VIOLATION_SCHEMA, orient="row"), near_duplicates])
 
 
 def describe_violation(relative_path: str, row_number: int, column: str, detail: str, value: str | None) -> str:

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import inspect
 import json
+import math
 import os
 import sys
 import time
@@ -76,7 +77,9 @@ def _with_settings(func: Callable[..., int]) -> Callable[..., None]:
             annotation=Annotated[
                 str | None,
                 typer.Option(
-                    "--" + s.key.replace("_", "-"), help=f"{s.help} (env {s.env})", rich_help_panel=SETTINGS_PANEL
+                    "--" + s.key.replace("_", "-"),
+                    help=escape(f"{s.help} (env {s.env})"),
+                    rich_help_panel=SETTINGS_PANEL,
                 ),
             ],
         )
@@ -154,7 +157,7 @@ FullRefresh = Annotated[
 
 
 def _positive(value: float) -> float:
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise typer.BadParameter(f"{value} is not a size: give a number above 0 (1.0: the demo's)")
     return value
 
@@ -484,7 +487,9 @@ def _print_status(state) -> None:
         console.print(table)
 
 
-@_command("print tables, row counts, mart coverage and quarantined rows")
+@_command(
+    "print tables, row counts, mart coverage and its as-of date, quarantined rows, and the landing files not loaded yet"
+)
 @_with_settings
 def summary(settings: Settings, as_json: AsJson = False) -> int:
     from orchestration.summary import format_not_loaded_yet, format_summary, format_unused_input, summary_data

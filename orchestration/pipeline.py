@@ -29,7 +29,8 @@ class PipelineRun:
     failed_checks: list[str]
     result: dg.ExecuteInProcessResult
     instance: dg.DagsterInstance | None = None  # whose event log holds the run
-    failed_steps: list[str] = field(default_factory=list)  # step_failures
+    # Read once from the result, when the run ends: a test or a caller may hand a run without one.
+    failed_steps: list[str] = field(default_factory=list)
 
 
 def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -146,9 +147,15 @@ def run_job(
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]
     return PipelineRun(
-        result.success, result.run_id, settings.warehouse, settings.serving, failed, result, instance,
-        step_failures(result),
-    )  # fmt: skip
+        result.success,
+        result.run_id,
+        settings.warehouse,
+        settings.serving,
+        failed,
+        result,
+        instance,
+        failed_steps=step_failures(result),
+    )
 
 
 def run_dbt(

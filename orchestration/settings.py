@@ -140,8 +140,8 @@ def _file_values() -> dict[str, Any]:
     with open(path, "rb") as fh:
         try:
             data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{path}: not a TOML file: {exc}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # UTF-16 from Notepad is the second
+            raise SettingsError(f"{path}: not a TOML file (UTF-8): {exc}") from None
     values = data.get("salesops", data)
     unknown = sorted(set(values) - set(SETTINGS_BY_KEY))
     if unknown:

@@ -9,6 +9,7 @@ import duckdb
 
 from ingestion.contract import CONTRACT
 from ingestion.landing import discover_landing_files, landing_file_version, unused_landing_input
+from ingestion.loader import already_loaded
 from ingestion.warehouse import table_exists
 
 LAYER_SCHEMAS = ("raw", "staging", "intermediate", "core", "marts")
@@ -81,35 +82,35 @@ def format_coverage(coverage: list[tuple[str, bool, str]], as_of_date: str | Non
 
 
 def not_loaded_yet(warehouse: Path, landing: Path, mappings_dir: Path | None = None) -> list[str]:
-    """Contract files in the landing folder whose present bytes the warehouse has not loaded: a run that stopped
-    before them, or files that arrived or changed since. A file whose size is the loaded one and that was not
-    written after its load is taken as loaded without hashing it (a 10M-line landing is 1.6 GB)."""
+    """Contract files in the landing folder whose present bytes the warehouse has not loaded (the loader's
+    ``already_loaded``): a load that stopped before them or rejected them, or files that arrived or changed
+    since. An unmapped file at a loaded path, of the loaded size and not written since that load, is taken as
+    loaded without hashing it (a 10M-line landing is 1.6 GB)."""
     if not Path(landing).is_dir() or not Path(warehouse).is_file():
         return []
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         if not table_exists(con, "audit", "load_ledger"):
-            loaded: dict[str, list[tuple]] = {}
-        else:
-            loaded = {}
-            for row in con.execute(
-                "select source_file, file_sha256, file_bytes, loaded_at from audit.load_ledger where is_current"
-            ).fetchall():
-                loaded.setdefault(row[0], []).append(row[1:])
+            return [f.relative_path for cf in CONTRACT for f in discover_landing_files(landing, cf, mappings_dir)]
+        loaded: dict[str, list[tuple[int, datetime]]] = {}
+        for path, size, at in con.execute(
+            "select source_file, file_bytes, loaded_at from audit.load_ledger where is_current"
+        ).fetchall():
+            loaded.setdefault(path, []).append((size, at))
+        waiting = []
+        for cf in CONTRACT:
+            for landing_file in discover_landing_files(landing, cf, mappings_dir):
+                stat = landing_file.path.stat()
+                # ctime too: a copy that keeps the old modification time (cp -p, rsync -a) is still new here.
+                written = datetime.fromtimestamp(max(stat.st_mtime, stat.st_ctime), UTC).replace(tzinfo=None)
+                versions = loaded.get(landing_file.relative_path, [])
+                if landing_file.mapping is None and any(s == stat.st_size and written < at for s, at in versions):
+                    continue
+                if not already_loaded(con, cf.name, landing_file_version(landing_file)):
+                    waiting.append(landing_file.relative_path)
+        return waiting
     finally:
         con.close()
-    waiting = []
-    for cf in CONTRACT:
-        for landing_file in discover_landing_files(landing, cf, mappings_dir):
-            versions = loaded.get(landing_file.relative_path, [])
-            stat = landing_file.path.stat()
-            written = datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None)
-            if any(size == stat.st_size and written < at for _, size, at in versions):
-                continue
-            if versions and landing_file_version(landing_file) in {sha for sha, _, _ in versions}:
-                continue
-            waiting.append(landing_file.relative_path)
-    return waiting
 
 
 def format_not_loaded_yet(warehouse: Path, landing: Path, mappings_dir: Path | None = None) -> list[str]:
@@ -117,7 +118,8 @@ def format_not_loaded_yet(warehouse: Path, landing: Path, mappings_dir: Path | N
     if not waiting:
         return []
     return [
-        f"Not loaded yet from {landing} (the last load stopped before them, or they arrived or changed since):",
+        f"Not loaded yet from {landing} (a load stopped before them or rejected them, or they arrived or changed "
+        "since):",
         *(f"  {relative}" for relative in waiting),
     ]
 

@@ -78,7 +78,8 @@ def _dagster_ref(node: Mapping[str, Any], nodes: Mapping[str, Any]) -> Any:
     wanted = ((meta.get("dagster") or {}).get("ref") or {}).get("name")
     if not wanted:
         return None
-    return next((n for n in nodes.values() if n.get("name") == wanted and n["resource_type"] != "test"), None)
+    tested = ("model", "seed", "snapshot")
+    return next((n for n in nodes.values() if n.get("name") == wanted and n["resource_type"] in tested), None)
 
 
 def _first_parent(node: Mapping[str, Any], nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> Any:

@@ -104,7 +104,7 @@ def test_usage_errors_exit_2(capsys):
     assert cli.main(["report", "--lang", "fr"]) == ExitCode.USAGE
     assert cli.main(["status", "--timezone", "Mars/Olympus"]) == ExitCode.USAGE
     assert "unknown time zone" in capsys.readouterr().out
-    for scale in ("0", "-1"):
+    for scale in ("0", "-1", "nan", "inf"):
         assert cli.main(["generate", "--scale", scale]) == ExitCode.USAGE
     # Refused before a run starts (dbt would fail on it halfway through the run, exit 1).
     for command in ("run", "build", "check", "publish", "demo"):
@@ -246,9 +246,15 @@ def test_summary_names_the_landing_files_the_warehouse_has_not_loaded(tmp_path: 
     (landing / "crm" / "leads.csv").write_bytes(leads)  # arrived after the load
     with open(landing / "orders" / "payments.csv", "a", encoding="utf-8") as fh:  # changed after it
         fh.write("PX9,SO1,2024-03-30 10:00:00,1,bank_transfer\n")
+    teams = landing / "crm" / "teams.csv"  # changed after it, keeping its size
+    teams.write_bytes(teams.read_bytes().replace(b"T1", b"T9", 1))
     (landing / "orders" / "orders.csv").touch()  # written again, same bytes: loaded
+    resent = landing / "orders" / "2024-03-05" / "products.csv"  # the loaded products.csv re-sent in a drop
+    resent.parent.mkdir()
+    shutil.copy(landing / "orders" / "products.csv", resent)
     assert cli.main(["summary", "--json", *flags]) == 0
-    assert json.loads(capsys.readouterr().out)["not_loaded_yet"] == ["crm/leads.csv", "orders/payments.csv"]
+    waiting = json.loads(capsys.readouterr().out)["not_loaded_yet"]
+    assert waiting == ["crm/teams.csv", "crm/leads.csv", "orders/payments.csv"]
     assert cli.main(["summary", *flags]) == 0
     assert "Not loaded yet from " in capsys.readouterr().out
 

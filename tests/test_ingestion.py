@@ -134,7 +134,9 @@ def test_a_key_in_two_rows_with_other_values_quarantines_both_and_the_rest_loads
         "A2,Beta,2024-01-02 00:00:00\n"  # row 3: an exact repeat of row 2 (duplicate_row), no conflict
         " A1 ,Acme Ltd,2024-01-01 00:00:00\n"  # row 4: A1 again (blanks around it), another name
         "A3,Gamma,2024-13-45 00:00:00\n"  # row 5: invalid date, quarantined for that
-        "A3,Gamma,2024-01-03 00:00:00\n",  # row 6: A3 again, but row 5 is quarantined anyway: loads
+        "A3,Gamma,2024-01-03 00:00:00\n"  # row 6: A3 again, but row 5 is quarantined anyway: loads
+        "A4,Delta,2024-01-04 00:00:00\n"  # row 7: good
+        "A4,Delta ,2024-01-04 00:00:00\n",  # row 8: row 7 once blanks are set aside: a duplicate
     )
     (result,) = load_table(warehouse, landing, "accounts")
     quarantined = warehouse.execute(
@@ -145,16 +147,39 @@ def test_a_key_in_two_rows_with_other_values_quarantines_both_and_the_rest_loads
         (3, "*", "duplicate_row", None),
         (4, "account_id", "conflicting_key", "A1"),
         (5, "created_at", "invalid_timestamp", "2024-13-45 00:00:00"),
+        (8, "*", "duplicate_row", None),
     ]
     accepted = warehouse.execute(
         "select trim(account_id) from raw.accounts where not _is_quarantined order by _row_number"
     ).fetchall()
-    assert accepted == [("A2",), ("A3",)]
-    assert (result.rows_received, result.rows_quarantined) == (6, 4)
+    assert accepted == [("A2",), ("A3",), ("A4",)]
+    assert (result.rows_received, result.rows_quarantined) == (8, 5)
     assert (
-        "crm/accounts.csv: row 1 (line 2), column account_id: account_id is also in other rows of the file with "
-        "other values (rows 1, 4): which one is true is unknown (got 'A1')"
+        "crm/accounts.csv: row 1 (line 2), column account_id: account_id is also in row(s) 4 of the file, with "
+        "other values: which one is true is unknown (got 'A1')"
     ) in result.messages
+
+
+def test_a_key_part_without_a_value_is_a_value_of_the_key(tmp_path, warehouse):
+    """Quotas are keyed by period, grain, level, owner and metric; a company row has no owner. Two company rows
+    for one period and metric with other targets conflict (the raw suite compares keys the same way)."""
+    landing = tmp_path / "landing"
+    header = "period_start,period_grain,level,owner_id,metric,target_value\n"
+    _write(
+        landing / "targets/quotas.csv",
+        header + "2024-01-01,month,company,,revenue,100\n"  # row 1
+        "2024-01-01,Month,company, ,revenue,200\n"  # row 2: the same key (grain in another case), another target
+        "2024-02-01,month,company,,revenue,100\n",  # row 3: another period
+    )
+    (result,) = load_table(warehouse, landing, "quotas")
+    quarantined = warehouse.execute(
+        "select row_number, reason, bad_value from audit.quarantined_rows order by row_number"
+    ).fetchall()
+    assert quarantined == [
+        (1, "conflicting_key", "2024-01-01, month, company, , revenue"),
+        (2, "conflicting_key", "2024-01-01, month, company, , revenue"),
+    ]
+    assert result.rows_quarantined == 2
 
 
 def test_error_message_names_file_row_and_column(tmp_path, warehouse):

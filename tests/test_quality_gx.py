@@ -257,6 +257,42 @@ def test_a_repeated_primary_key_inside_a_file_is_quarantined_and_blocks_if_it_ge
     assert stored == [("accepted__unique_key__order_id", "fail", "error", 2, "orders/orders.csv")]
 
 
+def test_after_the_loaders_key_rule_the_suites_uniqueness_check_passes(tmp_path):
+    """The loader's rule and the suite's check compare keys with code of their own; on keys that differ only
+    in blanks, case or a missing part, they must agree, or the suite would block what the loader let in."""
+    from quality.raw_checks import validate_raw_table
+
+    landing = _landing_with(
+        tmp_path,
+        {
+            "targets/quotas.csv": [
+                "2024-01-01,month,company,,revenue,9999",  # the file's first key, another target: conflict
+                "2024-01-01,Month,team, T1 ,revenue,1500",  # the file's team T1 row again, case and blanks aside
+            ],
+            "crm/accounts.csv": [
+                " A3,Gamma Home ,consumer,south,Foshan,2,consumer,R3,C3,,C,false,2,2,1,Zhou Yu,13800000003,,"
+                "2024-01-20 11:00:00,",  # row 3 again once blanks are set aside: a duplicate
+            ],
+        },
+    )
+    con = _loaded(tmp_path, landing)
+    try:
+        reasons = con.execute(
+            "select table_name, reason, count(*) from audit.quarantined_rows group by all order by all"
+        ).fetchall()
+        passed = {
+            t: validate_raw_table(con, t, reference_time=REFERENCE).blocking_passed for t in ("quotas", "accounts")
+        }
+    finally:
+        con.close()
+    assert reasons == [
+        ("accounts", "duplicate_row", 1),
+        ("quotas", "conflicting_key", 2),
+        ("quotas", "duplicate_row", 1),
+    ]
+    assert passed == {"quotas": True, "accounts": True}
+
+
 def test_a_compound_key_repeated_twice_fails_on_every_row_of_both_keys(tmp_path):
     """order_lines is keyed by order and line: SO1's lines 1 and 2 each come twice with other values (four
     rows), SO1 line 3 once. The check counts the four rows among the nine accepted and shows their keys."""
