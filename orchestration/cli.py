@@ -293,18 +293,19 @@ def _generate(settings: Settings, scale: float, seed: int) -> int:
 def load(settings: Settings, quiet: Quiet = False, as_json: AsJson = False) -> int:
     from orchestration.jobs import LOAD_JOB_NAME
 
-    return _no_landing(settings) or _step(LOAD_JOB_NAME, settings, None, quiet, as_json)
+    return _no_landing(settings, as_json) or _step(LOAD_JOB_NAME, settings, None, quiet, as_json)
 
 
-def _no_landing(settings: Settings) -> int:
+def _no_landing(settings: Settings, as_json: bool) -> int:
     """A usage error when the landing folder does not exist: a mistyped path would otherwise load nothing and
     report every source as "no data" (each file is optional), a run that looks like an empty business."""
     if settings.landing.is_dir():
         return ExitCode.OK
-    print(
-        f"salesops: no landing folder at {settings.landing} (set --landing or {SETTINGS_BY_KEY['landing'].env}; "
+    message = (
+        f"no landing folder at {settings.landing} (set --landing or {SETTINGS_BY_KEY['landing'].env}; "
         "salesops generate writes sample data there)"
     )
+    print(json.dumps({"error": message, "exit_code": int(ExitCode.USAGE)}) if as_json else f"salesops: {message}")
     return ExitCode.USAGE
 
 
@@ -387,7 +388,7 @@ def _run_pipeline(
     from orchestration.jobs import FULL_PIPELINE_JOB_NAME
     from orchestration.summary import format_not_loaded_yet, format_summary, format_unused_input
 
-    if code := _no_landing(settings):
+    if code := _no_landing(settings, as_json):
         return code
     started = time.perf_counter()
     result = _run(FULL_PIPELINE_JOB_NAME, settings, as_of_date, quiet, as_json, full_refresh=full_refresh)

@@ -140,7 +140,8 @@ def _file_values() -> dict[str, Any]:
     with open(path, "rb") as fh:
         try:
             data = tomllib.load(fh)
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # UTF-16 from Notepad is the second
+        # UnicodeDecodeError: a file saved as UTF-16 (Notepad's "Unicode"); TOML files are UTF-8.
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"{path}: not a TOML file (UTF-8): {exc}") from None
     values = data.get("salesops", data)
     unknown = sorted(set(values) - set(SETTINGS_BY_KEY))

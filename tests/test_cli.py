@@ -229,6 +229,8 @@ def test_a_landing_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path, m
     for command in ("load", "run"):
         assert cli.main([command, "--landing", str(tmp_path / "nope")]) == ExitCode.USAGE
     assert f"no landing folder at {tmp_path / 'nope'}" in capsys.readouterr().out
+    assert cli.main(["run", "--json", "--landing", str(tmp_path / "nope")]) == ExitCode.USAGE
+    assert json.loads(capsys.readouterr().out)["exit_code"] == ExitCode.USAGE
 
 
 def test_summary_names_the_landing_files_the_warehouse_has_not_loaded(tmp_path: Path, capsys):
