@@ -408,7 +408,12 @@ def _run_pipeline(
         if result.success:
             print(f"BI tools read the published marts from {result.serving} (read-only).")
         else:
-            print(f"Nothing was published: {result.serving} still holds the last version that passed every check.")
+            kept = (
+                "still holds the last version that passed every check"
+                if result.serving.is_file()
+                else ("does not exist yet: no run has passed every check")
+            )
+            print(f"Nothing was published: {result.serving} {kept}.")
     return code
 
 

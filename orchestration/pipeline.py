@@ -41,9 +41,14 @@ def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
     for event in result.get_step_failure_events():
         data = event.step_failure_data
         user = data.user_failure_data
-        error = data.error.message.strip().splitlines()[0] if data.error and data.error.message.strip() else ""
-        failures.append(f"{event.step_key}: {(user.description if user and user.description else error) or 'failed'}")
+        reason = " ".join(((user.description if user else None) or (data.error.message if data.error else "")).split())
+        failures.append(f"{event.step_key}: {_shortened(reason) or 'failed'}")
     return failures
+
+
+def _shortened(text: str, keep: int = 160) -> str:
+    """Its start and its end: dbt's failure quotes the whole command (every var) before saying how it ended."""
+    return text if len(text) <= 2 * keep else f"{text[:keep]} … {text[-keep:]}"
 
 
 def run_full_pipeline(

@@ -261,6 +261,28 @@ def test_summary_names_the_landing_files_the_warehouse_has_not_loaded(tmp_path: 
     assert "Not loaded yet from " in capsys.readouterr().out
 
 
+def test_a_failed_run_says_why_and_what_the_serving_file_holds(tmp_path: Path, monkeypatch, capsys):
+    """A run can fail with no failed check (a step's error, the publish gate on checks that did not run): the
+    step's reason is printed; and a first run that failed has no serving file to speak of."""
+    import orchestration.pipeline as pipeline
+
+    reason = "Serving database x left unchanged: blocking check(s) did not pass: " + "a (not evaluated) " * 40
+
+    def failed_run(job_name, settings, instance, as_of_date, raise_on_error, log_level, **options):
+        failed = [f"serving__published_marts: {pipeline._shortened(reason)}"]
+        return pipeline.PipelineRun(False, "run-1", settings.warehouse, settings.serving, [], None, failed_steps=failed)
+
+    monkeypatch.setattr(pipeline, "run_job", failed_run)
+    monkeypatch.setattr(cli, "_persistent_instance", lambda: None)
+    flags = ["--landing", str(SMALL_LANDING), "--warehouse", str(tmp_path / "wh.duckdb")]
+    monkeypatch.setattr("orchestration.summary.format_summary", lambda warehouse: "")
+    assert cli.main(["run", "-q", *flags]) == ExitCode.FAILED
+    out = capsys.readouterr().out
+    assert "Failed step serving__published_marts: Serving database x left unchanged" in out
+    assert " … " in out and len(out.split("Failed step ")[1].splitlines()[0]) < 400  # its start and its end
+    assert f"Nothing was published: {tmp_path / 'serving.duckdb'} does not exist yet" in out
+
+
 def test_summary_json_without_a_warehouse_is_still_json(tmp_path: Path, capsys):
     assert cli.main(["summary", "--json", "--warehouse", str(tmp_path / "none.duckdb")]) == ExitCode.NOTHING_YET
     shown = json.loads(capsys.readouterr().out)
