@@ -224,6 +224,10 @@ def test_the_gate_refuses_to_publish_when_upstream_checks_never_ran(small_wareho
     # What `salesops publish` prints (and --json lists as failed_steps), though no check evaluation failed.
     [shown] = step_failures(result)
     assert shown.startswith("serving__published_marts: Serving database ") and "not evaluated in this run" in shown
+    # Its start and its end (the gate names ten checks): one line, the head and tail of the description.
+    described = " ".join(data.description.split())
+    assert len(described) > 400
+    assert shown == f"serving__published_marts: {described[:160]} … {described[-160:]}", shown
 
 
 # ----------------------------------------------------------------------------- acceptance, full runs

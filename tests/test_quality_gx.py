@@ -172,8 +172,8 @@ def _accept_conflicting_keys(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     assert found, "the loader quarantined no row for a conflicting key"
     for table, load_id, row_number in found:
-        con.execute(f"update raw.{table} set _is_quarantined = false where _load_id = ? and _row_number = ?",
-                    [load_id, row_number])  # fmt: skip
+        accept = f"update raw.{table} set _is_quarantined = false where _load_id = ? and _row_number = ?"
+        con.execute(accept, [load_id, row_number])
         con.execute("delete from audit.quarantined_rows where load_id = ? and row_number = ?", [load_id, row_number])
         con.execute("update audit.load_ledger set rows_quarantined = rows_quarantined - 1 where load_id = ?", [load_id])
 

@@ -42,7 +42,9 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
 
 
-def dbt_build_args(config: DbtBuildConfig, settings_vars: Mapping[str, Any], warehouse: Path) -> list[str]:
+def dbt_build_args(
+    config: DbtBuildConfig, settings_vars: Mapping[str, Any], warehouse: Path, colours: bool = True
+) -> list[str]:
     """``dbt build`` with the vars the user set (orchestration/settings.py), the as-of date of this run,
     the warehouse file when profiles.yml would not find it by itself, and ``--full-refresh`` when asked.
     Vars are passed only when needed: any var makes dbt parse the whole project again (about 10 s) instead
@@ -57,6 +59,9 @@ def dbt_build_args(config: DbtBuildConfig, settings_vars: Mapping[str, Any], war
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     if config.full_refresh:
         args.append("--full-refresh")
+    if not colours:
+        # dbt colours its lines for the terminal it assumes; written to a file or a log they are escape codes.
+        args.append("--no-use-colors")
     return args
 
 
@@ -108,10 +113,7 @@ def salesops_dbt_assets(
         raise dg.Failure(as_of_selection_error(missing))
     if conflict := selection_as_of_conflict(context.selected_asset_keys, config.as_of_date, warehouse.file):
         raise dg.Failure(conflict)
-    args = dbt_build_args(config, run_settings.dbt_vars, warehouse.file)
-    if not sys.stdout.isatty():
-        # dbt colours its lines for the terminal it assumes; written to a file or a log they are escape codes.
-        args.append("--no-use-colors")
+    args = dbt_build_args(config, run_settings.dbt_vars, warehouse.file, colours=sys.stdout.isatty())
     key = parse_state_key(args, dbt.dbt_executable)
     cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
     dbt_parse_cache.restore(cached, target_path)
