@@ -183,12 +183,36 @@ stocked as (
     from closing
 ),
 
+-- A flow whose file had no rows is unknown (null), not 0; and stock, a balance of both flows, is unknown
+-- without either of them, not the other flow's running total (macros/quality/mart_inputs.sql).
+known as (
+    select
+        stocked.partner_id,
+        stocked.product_id,
+        stocked.month_start,
+        stocked.period_end,
+        stocked.is_open_period,
+        stocked.period_days,
+        stocked.anchor_month,
+        stocked.anchor_snapshot_date,
+        case when inputs.sell_in_known = 1 then stocked.sell_in_qty end as sell_in_qty,
+        case when inputs.sell_out_known = 1 then stocked.sell_out_qty end as sell_out_qty,
+        case when inputs.sell_in_known = 1 and inputs.sell_out_known = 1 then stocked.opening_qty end as opening_qty,
+        case when inputs.sell_in_known = 1 and inputs.sell_out_known = 1 then stocked.closing_qty end as closing_qty
+    from stocked
+    cross join (
+        select
+            case when {{ inputs_have_rows(['int_channel__sell_in_lines']) }} then 1 else 0 end as sell_in_known,
+            case when {{ inputs_have_rows(['int_channel__sell_out_lines']) }} then 1 else 0 end as sell_out_known
+    ) as inputs
+),
+
 measures as (
     select
-        stocked.*,
-        stocked.opening_qty + stocked.sell_in_qty - stocked.sell_out_qty as book_closing_qty,
-        (stocked.opening_qty + stocked.closing_qty) / 2.0 as avg_inventory_qty
-    from stocked
+        known.*,
+        known.opening_qty + known.sell_in_qty - known.sell_out_qty as book_closing_qty,
+        (known.opening_qty + known.closing_qty) / 2.0 as avg_inventory_qty
+    from known
 )
 
 select

@@ -151,12 +151,13 @@ joined as (
         sales.avg_order_processing_days,
         coalesce(units.units, 0) as units,
         coalesce(collections.due_base, 0) as due_base,
-        coalesce(collections.collected_on_due_base, 0) as collected_on_due_base,
-        coalesce(collected.collected_in_period_base, 0) as collected_in_period_base,
+        -- Null (unknown, not 0) when the file a figure comes from had no rows (macros/quality/mart_inputs.sql).
+        {{ when_inputs_have_rows(['payments'], 'coalesce(collections.collected_on_due_base, 0)') }} as collected_on_due_base,
+        {{ when_inputs_have_rows(['payments'], 'coalesce(collected.collected_in_period_base, 0)') }} as collected_in_period_base,
         inventory.sell_out_units,
         inventory.avg_inventory_units,
-        coalesce(partner_counts.authorized_partners, 0) as authorized_partners,
-        coalesce(partner_counts.active_partners, 0) as active_partners
+        {{ when_inputs_have_rows(['partners'], 'coalesce(partner_counts.authorized_partners, 0)') }} as authorized_partners,
+        {{ when_inputs_have_rows(['partners'], 'coalesce(partner_counts.active_partners, 0)') }} as active_partners
     from spine
     left join sales on sales.channel_type = spine.channel_type and sales.month_start = spine.month_start
     left join units on units.channel_type = spine.channel_type and units.month_start = spine.month_start

@@ -42,6 +42,16 @@ sell_out as (
     select * from {{ ref('int_channel__sell_out_lines') }}
 ),
 
+-- A figure whose file had no rows is unknown (null), not 0 (macros/quality/mart_inputs.sql): sell-in (and the
+-- receivables of its orders), sell-out, collections (payments) and stock (both flows, mart_channel_inventory).
+inputs as (
+    select
+        case when {{ inputs_have_rows(['int_channel__sell_in_lines']) }} then 1 else 0 end as sell_in_known,
+        case when {{ inputs_have_rows(['int_channel__sell_out_lines']) }} then 1 else 0 end as sell_out_known,
+        case when {{ inputs_have_rows(['int_channel__sell_in_lines', 'payments']) }} then 1 else 0 end as collected_known,
+        case when {{ inputs_have_rows(['int_channel__sell_in_lines', 'int_channel__sell_out_lines']) }} then 1 else 0 end as stock_known
+),
+
 partner_targets as (
     select period_grain, period_start, owner_id as partner_id, target_value
     from {{ ref('int_quota__period_targets') }}
@@ -138,20 +148,21 @@ monthly as (
         partner_periods.partner_id,
         partner_periods.period_grain,
         partner_periods.period_start,
-        sum(coalesce(sell_in_monthly.sell_in_revenue_base, 0)) as sell_in_revenue_base,
-        sum(coalesce(sell_in_monthly.sell_in_cost_base, 0)) as sell_in_cost_base,
-        sum(coalesce(sell_in_monthly.sell_in_units, 0)) as sell_in_units,
-        sum(coalesce(sell_in_monthly.sold_units, 0)) as sold_units,
-        sum(coalesce(sell_in_monthly.returned_units, 0)) as returned_units,
-        sum(coalesce(sell_in_monthly.sell_in_orders, 0)) as sell_in_orders,
-        sum(coalesce(sell_out_monthly.sell_out_units, 0)) as sell_out_units,
-        sum(coalesce(sell_out_monthly.sell_out_amount_base, 0)) as sell_out_amount_base,
-        sum(coalesce(due_monthly.due_base, 0)) as due_base,
-        sum(coalesce(due_monthly.collected_on_due_base, 0)) as collected_on_due_base,
-        sum(coalesce(collected_monthly.collected_base, 0)) as collected_in_period_base,
+        case when max(inputs.sell_in_known) = 1 then sum(coalesce(sell_in_monthly.sell_in_revenue_base, 0)) end as sell_in_revenue_base,
+        case when max(inputs.sell_in_known) = 1 then sum(coalesce(sell_in_monthly.sell_in_cost_base, 0)) end as sell_in_cost_base,
+        case when max(inputs.sell_in_known) = 1 then sum(coalesce(sell_in_monthly.sell_in_units, 0)) end as sell_in_units,
+        case when max(inputs.sell_in_known) = 1 then sum(coalesce(sell_in_monthly.sold_units, 0)) end as sold_units,
+        case when max(inputs.sell_in_known) = 1 then sum(coalesce(sell_in_monthly.returned_units, 0)) end as returned_units,
+        case when max(inputs.sell_in_known) = 1 then sum(coalesce(sell_in_monthly.sell_in_orders, 0)) end as sell_in_orders,
+        case when max(inputs.sell_out_known) = 1 then sum(coalesce(sell_out_monthly.sell_out_units, 0)) end as sell_out_units,
+        case when max(inputs.sell_out_known) = 1 then sum(coalesce(sell_out_monthly.sell_out_amount_base, 0)) end as sell_out_amount_base,
+        case when max(inputs.sell_in_known) = 1 then sum(coalesce(due_monthly.due_base, 0)) end as due_base,
+        case when max(inputs.collected_known) = 1 then sum(coalesce(due_monthly.collected_on_due_base, 0)) end as collected_on_due_base,
+        case when max(inputs.collected_known) = 1 then sum(coalesce(collected_monthly.collected_base, 0)) end as collected_in_period_base,
         sum(coalesce(new_customers_monthly.new_customers, 0)) as new_customers
     from partner_periods
     cross join as_of
+    cross join inputs
     inner join periods
         on periods.period_grain = partner_periods.period_grain
         and periods.period_start = partner_periods.period_start
@@ -238,14 +249,17 @@ combined as (
         monthly.collected_on_due_base,
         monthly.collected_in_period_base,
         monthly.new_customers,
-        coalesce(inventory.opening_qty, 0) as opening_inventory_qty,
-        coalesce(inventory.closing_qty, 0) as closing_inventory_qty,
-        (coalesce(inventory.opening_qty, 0) + coalesce(inventory.closing_qty, 0)) / 2.0 as avg_inventory_qty,
-        coalesce(coverage.products_sold_out, 0) as products_sold_out,
+        case when inputs.stock_known = 1 then coalesce(inventory.opening_qty, 0) end as opening_inventory_qty,
+        case when inputs.stock_known = 1 then coalesce(inventory.closing_qty, 0) end as closing_inventory_qty,
+        case
+            when inputs.stock_known = 1 then (coalesce(inventory.opening_qty, 0) + coalesce(inventory.closing_qty, 0)) / 2.0
+        end as avg_inventory_qty,
+        case when inputs.sell_out_known = 1 then coalesce(coverage.products_sold_out, 0) end as products_sold_out,
         coalesce(catalog.products_available, 0) as products_available,
         partner_targets.target_value as revenue_target_base
     from partner_periods
     cross join as_of
+    cross join inputs
     inner join monthly
         on monthly.partner_id = partner_periods.partner_id
         and monthly.period_grain = partner_periods.period_grain

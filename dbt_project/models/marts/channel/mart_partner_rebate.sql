@@ -82,8 +82,9 @@ measured as (
         coalesce(new_product_sell_in.new_product_revenue_base, 0) as new_product_revenue_base,
         coalesce(sell_in_window.pre_window_units, 0) as sell_in_pre_window_units,
         coalesce(sell_in_window.window_units, 0) as sell_in_window_units,
-        coalesce(sell_out_window.pre_window_units, 0) as sell_out_pre_window_units,
-        coalesce(sell_out_window.window_units, 0) as sell_out_window_units,
+        -- Null (unknown, not 0) when the sell-out file had no rows (macros/quality/mart_inputs.sql).
+        {{ when_inputs_have_rows(['int_channel__sell_out_lines'], 'coalesce(sell_out_window.pre_window_units, 0)') }} as sell_out_pre_window_units,
+        {{ when_inputs_have_rows(['int_channel__sell_out_lines'], 'coalesce(sell_out_window.window_units, 0)') }} as sell_out_window_units,
         {{ dbt.datediff('quarters.quarter_start', 'quarters.window_start', 'day') }} as pre_window_days
     from quarters
     left join prior_year
@@ -105,14 +106,18 @@ flagged as (
         measured.*,
         case
             when not measured.is_quarter_closed then null
-            when measured.sell_in_window_units > 0
+            when not coalesce(
+                measured.sell_in_window_units > 0
                 and measured.sell_in_window_units * 1.0 / {{ window_days }}
-                    > {{ multiplier }} * measured.sell_in_pre_window_units / measured.pre_window_days
-                and not (
-                    measured.sell_out_window_units * 1.0 / {{ window_days }}
-                        > {{ multiplier }} * measured.sell_out_pre_window_units / measured.pre_window_days
-                )
-                then true
+                    > {{ multiplier }} * measured.sell_in_pre_window_units / measured.pre_window_days,
+                false
+            ) then false
+            -- A sell-in spike, and no sell-out to tell whether it followed: unknown.
+            when measured.sell_out_window_units is null then null
+            when not (
+                measured.sell_out_window_units * 1.0 / {{ window_days }}
+                    > {{ multiplier }} * measured.sell_out_pre_window_units / measured.pre_window_days
+            ) then true
             else false
         end as is_stuffing_suspected
     from measured
@@ -147,6 +152,13 @@ amounts as (
         case when banded.new_product_revenue_base > 0 then banded.new_product_revenue_base else 0 end
             * banded.special_rebate_pct as special_rebate_base,
         case
+            {%- if var('stuffing_blocks_sprint_bonus') %}
+            -- Earned, but whether stuffing withholds it is unknown (no sell-out): unknown, not 0.
+            when banded.is_quarter_closed
+                and banded.revenue_attainment > 1
+                and banded.is_stuffing_suspected is null
+                then null
+            {%- endif %}
             when banded.is_quarter_closed
                 and banded.revenue_attainment > 1
                 {%- if var('stuffing_blocks_sprint_bonus') %}

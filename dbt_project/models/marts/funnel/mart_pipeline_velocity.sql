@@ -190,7 +190,8 @@ joined as (
         end as avg_cycle_days,
         quotas.quota_source_grain,
         quotas.quota_revenue_base,
-        coalesce(revenue_totals.revenue_to_date_base, 0) as revenue_to_date_base,
+        -- Null (unknown, not 0) when the order files had no rows (macros/quality/mart_inputs.sql).
+        {{ when_inputs_have_rows(quota_metric_inputs()['revenue'], 'coalesce(revenue_totals.revenue_to_date_base, 0)') }} as revenue_to_date_base,
         case
             when keys.slice_type in ('team', 'team_direct') then coalesce(teams.hierarchy_level, 1)
         end as team_hierarchy_level,
@@ -231,7 +232,7 @@ with_remaining as (
     select
         joined.*,
         case
-            when quota_revenue_base is null then null
+            when quota_revenue_base is null or revenue_to_date_base is null then null
             when quota_revenue_base - revenue_to_date_base > 0 then quota_revenue_base - revenue_to_date_base
             else 0
         end as remaining_quota_base

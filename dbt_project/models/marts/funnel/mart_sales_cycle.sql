@@ -121,7 +121,8 @@ cycle as (
             when linked_orders.opportunity_id is null
                 then collected_stage.collected_stage_date
         end as collected_date,
-        coalesce(linked_orders.linked_order_count, 0) as linked_order_count,
+        -- Null (unknown, not 0) when the order files had no rows (macros/quality/mart_inputs.sql).
+        {{ when_inputs_have_rows(['orders', 'order_lines'], 'coalesce(linked_orders.linked_order_count, 0)') }} as linked_order_count,
         touches.touches_before_close
     from opportunities
     left join linked_orders

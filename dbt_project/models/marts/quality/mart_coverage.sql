@@ -1,20 +1,16 @@
 -- Input coverage of every mart: which inputs a mart needs (its `required_inputs` meta in the YAML beside
 -- it), whether each of them had rows, and so whether an empty mart means "no input" (a business without
 -- that source) rather than a fault. An input is a contract file (accepted rows in its current versions)
--- or, where a mart's rows come from part of a file, a derived input below that selects that part
+-- or, where a mart's rows come from part of a file, a derived input that selects that part
 -- (partner marts need order lines sold to a partner or partner-level targets, not just any order line or
--- quota). A requirement written `a|b` is met by either input. The not_empty tests of the marts read this
--- table; the CLI summary and the Dagster UI show it.
+-- quota); both are defined in macros/quality/mart_inputs.sql, which also empties the marts this table lists
+-- without input. A requirement written `a|b` is met by either input. The not_empty tests of the marts read
+-- this table; the CLI summary and the Dagster UI show it.
 -- Its rows are reported to the Dagster asset as dbt builds (macros/report_row_count.sql).
 {{ config(post_hook={'sql': '{{ report_mart_coverage() }}', 'transaction': false}) }}
-{#- Inputs finer than a contract file that a mart may name in required_inputs: name -> (model, condition).
-    Listed here so dbt knows the dependencies when it parses the project; a name that is neither one of
-    these nor a contract file stops the build. -#}
-{%- set derived_inputs = {
-    'int_channel__sell_in_lines': ('int_channel__sell_in_lines', none),
-    'int_channel__sell_out_lines': ('int_channel__sell_out_lines', none),
-    'partner_revenue_targets': ('int_quota__period_targets', "level = 'partner' and metric = 'revenue'"),
-} %}
+{#- Inputs finer than a contract file (macros/quality/mart_inputs.sql). A name that is neither one of these nor
+    a contract file stops the build. -#}
+{%- set derived_inputs = mart_derived_inputs() %}
 {%- for model_name in derived_inputs.values() | map(attribute=0) | unique | sort %}
 -- depends_on: {{ ref(model_name) }}
 {%- endfor %}
@@ -34,7 +30,14 @@
                         {{ exceptions.raise_compiler_error(
                             node.name ~ ": required input '" ~ input_name ~ "' is neither a contract file ("
                             ~ contract_files | join(', ') ~ ") nor one of " ~ derived_inputs.keys() | sort | join(', ')
-                            ~ " (models/marts/quality/mart_coverage.sql)") }}
+                            ~ " (macros/quality/mart_inputs.sql)") }}
+                    {%- endif %}
+                    {#- empty_when_inputs_missing reads the input when the mart is built: it must be built first. -#}
+                    {%- if input_name in derived_inputs
+                        and ('model.' ~ project_name ~ '.' ~ derived_inputs[input_name][0]) not in ancestors(node) %}
+                        {{ exceptions.raise_compiler_error(
+                            node.name ~ ": required input '" ~ input_name ~ "' is read from "
+                            ~ derived_inputs[input_name][0] ~ ", which is not upstream of the mart") }}
                     {%- endif %}
                     {%- do requirements.append((node.name, node.fqn[-2], requirement, input_name)) %}
                 {%- endfor %}
@@ -46,8 +49,8 @@
 with accepted as (
     select
         table_name,
-        sum(rows_received - rows_quarantined) as accepted_rows
-    from {{ source('audit', 'load_ledger') }}
+        sum({{ ledger_accepted_rows('ledger') }}) as accepted_rows
+    from {{ source('audit', 'load_ledger') }} as ledger
     where is_current
     group by table_name
     {%- for input_name, selection in derived_inputs.items() | sort %}

@@ -76,11 +76,23 @@ ytd_targets as (
     group by windows.level, windows.owner_key, windows.metric, windows.period_grain, windows.period_start
 ),
 
+-- Whether each metric's inputs had rows: without them its actual is unknown (null), not 0.
+metric_inputs as (
+    {%- for metric, inputs in quota_metric_inputs().items() %}
+    select
+        cast('{{ metric }}' as {{ dbt.type_string() }}) as metric,
+        case when {{ inputs_have_rows(inputs) }} then 1 else 0 end as has_rows
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
 measured as (
     select
         windows.*,
-        coalesce(period_actuals.actual_value, 0) as actual_value,
-        coalesce(period_actuals.ytd_actual_value, 0) as ytd_actual_value,
+        case when metric_inputs.has_rows = 0 then null else coalesce(period_actuals.actual_value, 0) end as actual_value,
+        case when metric_inputs.has_rows = 0 then null else coalesce(period_actuals.ytd_actual_value, 0) end as ytd_actual_value,
         ytd_targets.ytd_target_value,
         {{ dbt.datediff('windows.period_start', 'windows.period_end', 'day') }} + 1 as period_days,
         {{ dbt.datediff('windows.period_start', 'windows.to_date_end', 'day') }} + 1 as elapsed_days
@@ -97,6 +109,8 @@ measured as (
         and ytd_targets.metric = windows.metric
         and ytd_targets.period_grain = windows.period_grain
         and ytd_targets.period_start = windows.period_start
+    left join metric_inputs
+        on metric_inputs.metric = windows.metric
 ),
 
 ratios as (
@@ -164,9 +178,9 @@ select
             else {{ edges | length + 1 }}
         end as integer
     ) as attainment_band_number,
-    cast(case when attainment >= 1 then true else false end as {{ dbt.type_boolean() }}) as is_met,
-    cast(case when attainment > 1 then true else false end as {{ dbt.type_boolean() }}) as is_over,
-    cast(case when attainment >= {{ edges[-1] }} then true else false end as {{ dbt.type_boolean() }}) as is_benchmark_150,
+    cast(case when actual_value is null then null when attainment >= 1 then true else false end as {{ dbt.type_boolean() }}) as is_met,
+    cast(case when actual_value is null then null when attainment > 1 then true else false end as {{ dbt.type_boolean() }}) as is_over,
+    cast(case when actual_value is null then null when attainment >= {{ edges[-1] }} then true else false end as {{ dbt.type_boolean() }}) as is_benchmark_150,
     cast(period_days as integer) as period_days,
     cast(elapsed_days as integer) as elapsed_days,
     cast(elapsed_share as {{ dbt.type_numeric() }}) as elapsed_share,

@@ -14,6 +14,14 @@
 -- §5.2), so a rep of a child team is also ranked against the whole organisation above it. A team id
 -- unknown to dim_team is its own top-level team.
 {%- set indicators = ['revenue', 'collections', 'new_customers', 'visits', 'proposals', 'quotes', 'win_rate', 'product_line_breadth'] %}
+{#- The files each counted indicator comes from: without rows in one of them the actual is null (unknown), not
+    0, and the indicator drops out of the weighted means like one without a reference. A win rate without
+    closed deals is null already. -#}
+{%- set indicator_inputs = quota_metric_inputs() %}
+{%- do indicator_inputs.update({
+    'visits': ['activities'], 'proposals': ['activities'], 'quotes': ['activities'],
+    'product_line_breadth': ['orders', 'order_lines'],
+}) %}
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
@@ -172,14 +180,14 @@ values_long as (
         weights.indicator_weight,
         weights.score_cap,
         case weights.indicator
-            when 'revenue' then coalesce(revenue.actual_value, 0)
-            when 'collections' then coalesce(collections.actual_value, 0)
-            when 'new_customers' then coalesce(new_customers.actual_value, 0)
-            when 'visits' then coalesce(process_actuals.visits, 0)
-            when 'proposals' then coalesce(process_actuals.proposals, 0)
-            when 'quotes' then coalesce(process_actuals.quotes, 0)
+            when 'revenue' then {{ when_inputs_have_rows(indicator_inputs['revenue'], 'coalesce(revenue.actual_value, 0)') }}
+            when 'collections' then {{ when_inputs_have_rows(indicator_inputs['collections'], 'coalesce(collections.actual_value, 0)') }}
+            when 'new_customers' then {{ when_inputs_have_rows(indicator_inputs['new_customers'], 'coalesce(new_customers.actual_value, 0)') }}
+            when 'visits' then {{ when_inputs_have_rows(indicator_inputs['visits'], 'coalesce(process_actuals.visits, 0)') }}
+            when 'proposals' then {{ when_inputs_have_rows(indicator_inputs['proposals'], 'coalesce(process_actuals.proposals, 0)') }}
+            when 'quotes' then {{ when_inputs_have_rows(indicator_inputs['quotes'], 'coalesce(process_actuals.quotes, 0)') }}
             when 'win_rate' then win_rates.win_rate
-            when 'product_line_breadth' then coalesce(breadth.product_line_breadth, 0)
+            when 'product_line_breadth' then {{ when_inputs_have_rows(indicator_inputs['product_line_breadth'], 'coalesce(breadth.product_line_breadth, 0)') }}
         end as actual_value,
         case when targets.pacing_target_value > 0 then targets.pacing_target_value end as target_value
     from roster
