@@ -29,6 +29,7 @@ import duckdb
 import polars as pl
 import pytest
 from landing_variants import shift_years, subset_landing
+from mart_checks import columns_zero_on_every_row, filled_where_known, marts_filled_without_input, null_where_unknown
 from oracles import LandingOracle, answer_key_rows
 
 from ingestion.contract import CONTRACT, ColumnType
@@ -84,6 +85,37 @@ EXPECTED_EMPTY = {
     "crm_only": (*ORDER_MARTS, "mart_quota_attainment", "mart_collections", "mart_lead_conversion"),
     "orders_only": (*FUNNEL_MARTS, "mart_quota_attainment", "mart_rep_activity"),
     "orders_quotas": (*FUNNEL_MARTS, "mart_lead_conversion", "mart_rep_activity"),
+}
+# Per landing: figures it cannot give, null on every row of a filter (unknown, not 0), and figures it can give.
+# orders_quotas has no channel files (partners appear on orders: sell-in, but no sell-out, stock or partner
+# roster) and no CRM (won deals come from opportunities).
+EXPECTED_UNKNOWN = {
+    "crm_only": {},
+    "orders_only": {},
+    "orders_quotas": {
+        "mart_partner_performance": {
+            "sell_out_units": "true",
+            "sell_out_amount_base": "true",
+            "products_sold_out": "true",
+            "avg_inventory_qty": "true",
+            "inventory_turnover": "true",
+        },
+        "mart_partner_rebate": {"sell_out_window_units": "true", "sell_out_pre_window_units": "true"},
+        "mart_channel_inventory": {"sell_out_qty": "true", "closing_qty": "true"},
+        "mart_channel_performance": {"authorized_partners": "true", "active_partners": "true"},
+        "mart_quota_attainment": {"actual_value": "metric = 'won_deals'", "is_met": "metric = 'won_deals'"},
+    },
+}
+EXPECTED_KNOWN = {
+    "crm_only": {},
+    "orders_only": {},
+    "orders_quotas": {
+        "mart_partner_performance": {"sell_in_revenue_base": "true", "collected_in_period_base": "true"},
+        "mart_partner_rebate": {"rebate_basis_base": "true"},
+        "mart_channel_inventory": {"sell_in_qty": "true"},
+        "mart_channel_performance": {"revenue_base": "true"},
+        "mart_quota_attainment": {"actual_value": "metric in ('revenue', 'collections')"},
+    },
 }
 # Dates that place a business event on the calendar. Record-keeping stamps (updated_at) and attributes
 # of people, products and contracts (hire dates, launch dates, contract terms) are not such events.
@@ -403,6 +435,15 @@ def test_coverage_lists_the_marts_without_input_as_empty(built: BuiltLanding):
     # Never silently zero: a mart reported without inputs holds no rows.
     filled_without_input = [m for m, fed in coverage.items() if not fed and _count(built.db, f"marts.{m}") > 0]
     assert filled_without_input == [], f"{built.name}: rows in marts listed without input: {filled_without_input}"
+
+
+def test_no_mart_is_silently_zero(built: BuiltLanding):
+    # data-contract.md: the marts that need a missing source are "built empty and reported as such, never
+    # silently zero"; a mart that keeps its rows shows what the landing cannot give as null.
+    assert marts_filled_without_input(built.db) == [], built.name
+    assert columns_zero_on_every_row(built.db) == [], built.name
+    assert null_where_unknown(built.db, EXPECTED_UNKNOWN[built.name]) == [], built.name
+    assert filled_where_known(built.db, EXPECTED_KNOWN[built.name]) == [], built.name
 
 
 @E2E

@@ -91,5 +91,10 @@ full outer join reported_totals as r
     and r.entity_id = e.entity_id
 -- A mart may leave out an entity with nothing open (aging lists open items only), never one with an
 -- open balance, nor report one twice.
-where abs(coalesce(e.open_base, 0) - coalesce(r.open_base, 0)) >= 0.005
-   or coalesce(r.report_rows, 1) > 1
+where (
+    abs(coalesce(e.open_base, 0) - coalesce(r.open_base, 0)) >= 0.005
+    or coalesce(r.report_rows, 1) > 1
+)
+-- A mart listed without input (no payments) is empty on purpose and reports no receivable.
+and not (coalesce(e.report, r.report) = 'mart_receivables_aging' and {{ mart_inputs_missing('mart_receivables_aging') }})
+and not (coalesce(e.report, r.report) = 'mart_collections' and {{ mart_inputs_missing('mart_collections') }})

@@ -22,6 +22,9 @@
 --                       (as_of, as_of + alert_renewal_months]
 --   dormant_untouched_q no purchase within tier_dormancy_days and no touch activity
 --                       (counts_as_touch) since the start of the as-of quarter
+-- An alert whose evidence file had no rows does not fire: its condition is unknown, and "no inquiry" or
+-- "not paid" read off a file that never came would flag every customer (macros/quality/mart_inputs.sql).
+--   no_new_inquiry_2m needs leads or opportunities, payment_late_15d payments, dormant_untouched_q activities.
 with as_of as (
     select
         as_of_date,
@@ -153,6 +156,7 @@ candidates as (
     where state.recency_days <= {{ var('tier_dormancy_days') }}
       and state.first_purchase_date <= as_of.quiet_since
       and (last_inquiry.last_inquiry_date is null or last_inquiry.last_inquiry_date <= as_of.quiet_since)
+      and {{ inputs_have_rows(['leads|opportunities']) }}
 
     union all
 
@@ -160,6 +164,7 @@ candidates as (
         account_id,
         'payment_late_15d' as alert_type
     from late
+    where {{ inputs_have_rows(['payments']) }}
 
     union all
 
@@ -181,6 +186,7 @@ candidates as (
         on last_touch.account_id = state.account_id
     where state.recency_days > {{ var('tier_dormancy_days') }}
       and (last_touch.last_touch_date is null or last_touch.last_touch_date < as_of.quarter_start)
+      and {{ inputs_have_rows(['activities']) }}
 )
 
 select

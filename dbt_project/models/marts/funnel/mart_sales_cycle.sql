@@ -123,7 +123,7 @@ cycle as (
         end as collected_date,
         -- Null (unknown, not 0) when the order files had no rows (macros/quality/mart_inputs.sql).
         {{ when_inputs_have_rows(['orders', 'order_lines'], 'coalesce(linked_orders.linked_order_count, 0)') }} as linked_order_count,
-        touches.touches_before_close
+        {{ when_inputs_have_rows(['activities'], 'touches.touches_before_close') }} as touches_before_close
     from opportunities
     left join linked_orders
         on linked_orders.opportunity_id = opportunities.opportunity_id
@@ -166,6 +166,7 @@ select
     cast({{ var('touchpoints_benchmark_max') }} as integer) as touches_benchmark_max,
     cast(
         case
+            when touches_before_close is null then null
             when touches_before_close < {{ var('touchpoints_benchmark_min') }} then 'below'
             when touches_before_close > {{ var('touchpoints_benchmark_max') }} then 'above'
             else 'within'

@@ -64,8 +64,9 @@ select
     ) as average_order_value_base,
     cast(coalesce(sales.returns_base, 0) as {{ dbt.type_numeric() }}) as returns_base,
     cast(coalesce(sales.gross_margin_base, 0) as {{ dbt.type_numeric() }}) as gross_margin_base,
-    cast(coalesce(collections.collections_base, 0) as {{ dbt.type_numeric() }}) as collections_base,
-    cast(coalesce(collections.payments, 0) as {{ dbt.type_bigint() }}) as payments
+    -- Null (unknown, not 0) when the payments file had no rows (macros/quality/mart_inputs.sql).
+    cast({{ when_inputs_have_rows(['payments'], 'coalesce(collections.collections_base, 0)') }} as {{ dbt.type_numeric() }}) as collections_base,
+    cast({{ when_inputs_have_rows(['payments'], 'coalesce(collections.payments, 0)') }} as {{ dbt.type_bigint() }}) as payments
 from spine
 left join sales
     on sales.order_date = spine.date_day

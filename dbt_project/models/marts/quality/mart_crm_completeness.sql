@@ -201,17 +201,18 @@ joined as (
         ae.account_type_filled,
         ae.credit_rating_filled,
         ae.city_tier_filled,
-        coalesce(oe.opportunities_entered, 0) as opportunities_entered,
+        -- Counts of a file without rows are null (unknown, not 0; macros/quality/mart_inputs.sql).
+        {{ when_inputs_have_rows(['opportunities'], 'coalesce(oe.opportunities_entered, 0)') }} as opportunities_entered,
         oe.account_filled,
         oe.amount_filled,
         oe.close_date_filled,
         oe.product_filled,
-        coalesce(le.leads_entered, 0) as leads_entered,
-        coalesce(le.bant_answers, 0) as bant_answers,
-        coalesce(ao.accounts_owned, 0) as accounts_owned,
-        coalesce(ao.stale_accounts, 0) as stale_accounts,
-        coalesce(oo.open_opportunities, 0) as open_opportunities,
-        coalesce(oo.stale_open_opportunities, 0) as stale_open_opportunities
+        {{ when_inputs_have_rows(['leads'], 'coalesce(le.leads_entered, 0)') }} as leads_entered,
+        {{ when_inputs_have_rows(['leads'], 'coalesce(le.bant_answers, 0)') }} as bant_answers,
+        {{ when_inputs_have_rows(['accounts'], 'coalesce(ao.accounts_owned, 0)') }} as accounts_owned,
+        {{ when_inputs_have_rows(['accounts'], 'coalesce(ao.stale_accounts, 0)') }} as stale_accounts,
+        {{ when_inputs_have_rows(['opportunities'], 'coalesce(oo.open_opportunities, 0)') }} as open_opportunities,
+        {{ when_inputs_have_rows(['opportunities'], 'coalesce(oo.stale_open_opportunities, 0)') }} as stale_open_opportunities
     from spine
     left join accounts_entered as ae
         on ae.rep_id = spine.rep_id and ae.week_start = spine.week_start
