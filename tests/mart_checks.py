@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 
 # Counts that are rightly 0 on every row of the sample landings: anomalies that did not occur.
-ZERO_IS_A_FINDING = {
+ZERO_IS_LEGITIMATE = {
     ("mart_price_compliance_monthly", "region_unknown_lines"),
     ("mart_price_compliance_monthly", "duplicate_serial_lines"),
     ("mart_rep_activity", "days_met_contact_target"),
@@ -24,7 +24,7 @@ def marts_filled_without_input(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def columns_zero_on_every_row(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Numeric columns of marts that are 0 on every row that has a value (a figure the landing could not give
-    is null, not 0), but for the counts in ZERO_IS_A_FINDING."""
+    is null, not 0), but for the counts in ZERO_IS_LEGITIMATE."""
     numeric = con.execute(
         "select table_name, column_name from information_schema.columns where table_schema = 'marts' "
         "and table_name like 'mart%' "
@@ -32,7 +32,7 @@ def columns_zero_on_every_row(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()
     zero = []
     for mart, column in numeric:
-        if (mart, column) in ZERO_IS_A_FINDING:
+        if (mart, column) in ZERO_IS_LEGITIMATE:
             continue
         values, non_zero = con.execute(
             f'select count("{column}"), count(*) filter (where "{column}" <> 0) from marts.{mart}'

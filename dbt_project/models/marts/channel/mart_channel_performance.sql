@@ -157,7 +157,7 @@ joined as (
         inventory.sell_out_units,
         inventory.avg_inventory_units,
         {{ when_inputs_have_rows(['partners'], 'coalesce(partner_counts.authorized_partners, 0)') }} as authorized_partners,
-        {{ when_inputs_have_rows(['partners'], 'coalesce(partner_counts.active_partners, 0)') }} as active_partners
+        {{ when_inputs_have_rows(['partners', 'int_channel__sell_in_lines|int_channel__sell_out_lines'], 'coalesce(partner_counts.active_partners, 0)') }} as active_partners
     from spine
     left join sales on sales.channel_type = spine.channel_type and sales.month_start = spine.month_start
     left join units on units.channel_type = spine.channel_type and units.month_start = spine.month_start

@@ -159,7 +159,7 @@ monthly as (
         case when max(inputs.sell_in_known) = 1 then sum(coalesce(due_monthly.due_base, 0)) end as due_base,
         case when max(inputs.collected_known) = 1 then sum(coalesce(due_monthly.collected_on_due_base, 0)) end as collected_on_due_base,
         case when max(inputs.collected_known) = 1 then sum(coalesce(collected_monthly.collected_base, 0)) end as collected_in_period_base,
-        sum(coalesce(new_customers_monthly.new_customers, 0)) as new_customers
+        case when max(inputs.sell_in_known) = 1 then sum(coalesce(new_customers_monthly.new_customers, 0)) end as new_customers
     from partner_periods
     cross join as_of
     cross join inputs
@@ -255,7 +255,7 @@ combined as (
             when inputs.stock_known = 1 then (coalesce(inventory.opening_qty, 0) + coalesce(inventory.closing_qty, 0)) / 2.0
         end as avg_inventory_qty,
         case when inputs.sell_out_known = 1 then coalesce(coverage.products_sold_out, 0) end as products_sold_out,
-        coalesce(catalog.products_available, 0) as products_available,
+        {{ when_inputs_have_rows(['products'], 'coalesce(catalog.products_available, 0)') }} as products_available,
         partner_targets.target_value as revenue_target_base
     from partner_periods
     cross join as_of

@@ -194,7 +194,7 @@ joined as (
         spine.week_end,
         spine.is_employed,
         spine.is_as_of_week,
-        coalesce(ae.accounts_entered, 0) as accounts_entered,
+        {{ when_inputs_have_rows(['accounts'], 'coalesce(ae.accounts_entered, 0)') }} as accounts_entered,
         ae.contact_name_filled,
         ae.contact_channel_filled,
         ae.industry_filled,
@@ -257,9 +257,10 @@ select
     {{ quality_share('opportunity_fields_filled', 'opportunities_entered * ' ~ opportunity_fields | length) }} as opportunity_completeness_score,
     cast(leads_entered as {{ dbt.type_bigint() }}) as leads_entered,
     {{ quality_share('bant_answers', 'leads_entered * 4') }} as lead_bant_fill_rate,
+    -- Over the records entered: a file without rows adds nothing to either side.
     {{ quality_share(
-        'coalesce(account_fields_filled, 0) + coalesce(opportunity_fields_filled, 0) + bant_answers',
-        'accounts_entered * ' ~ account_fields | length ~ ' + opportunities_entered * ' ~ opportunity_fields | length ~ ' + leads_entered * 4'
+        'coalesce(account_fields_filled, 0) + coalesce(opportunity_fields_filled, 0) + coalesce(bant_answers, 0)',
+        'coalesce(accounts_entered, 0) * ' ~ account_fields | length ~ ' + coalesce(opportunities_entered, 0) * ' ~ opportunity_fields | length ~ ' + coalesce(leads_entered, 0) * 4'
     ) }} as crm_completeness_score,
     cast(accounts_owned as {{ dbt.type_bigint() }}) as accounts_owned,
     cast(stale_accounts as {{ dbt.type_bigint() }}) as stale_accounts,

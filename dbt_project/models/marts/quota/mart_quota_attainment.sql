@@ -91,8 +91,9 @@ metric_inputs as (
 measured as (
     select
         windows.*,
-        case when metric_inputs.has_rows = 0 then null else coalesce(period_actuals.actual_value, 0) end as actual_value,
-        case when metric_inputs.has_rows = 0 then null else coalesce(period_actuals.ytd_actual_value, 0) end as ytd_actual_value,
+        -- A metric missing from quota_metric_inputs() has no known inputs either: null, never 0.
+        case when metric_inputs.has_rows = 1 then coalesce(period_actuals.actual_value, 0) end as actual_value,
+        case when metric_inputs.has_rows = 1 then coalesce(period_actuals.ytd_actual_value, 0) end as ytd_actual_value,
         ytd_targets.ytd_target_value,
         {{ dbt.datediff('windows.period_start', 'windows.period_end', 'day') }} + 1 as period_days,
         {{ dbt.datediff('windows.period_start', 'windows.to_date_end', 'day') }} + 1 as elapsed_days

@@ -249,8 +249,9 @@ select
     cast(
         case when periods.workdays > 0 then periods.contacts * 1.0 / periods.workdays end as {{ dbt.type_numeric() }}
     ) as contacts_per_workday,
-    cast(coalesce(owned.owned_accounts, 0) as {{ dbt.type_bigint() }}) as owned_accounts,
-    cast(coalesce(owned_touched.owned_accounts_contacted, 0) as {{ dbt.type_bigint() }}) as owned_accounts_contacted,
+    -- Null (unknown, not 0) when the accounts file had no rows (macros/quality/mart_inputs.sql).
+    cast({{ when_inputs_have_rows(['accounts'], 'coalesce(owned.owned_accounts, 0)') }} as {{ dbt.type_bigint() }}) as owned_accounts,
+    cast({{ when_inputs_have_rows(['accounts'], 'coalesce(owned_touched.owned_accounts_contacted, 0)') }} as {{ dbt.type_bigint() }}) as owned_accounts_contacted,
     cast(
         case
             when coalesce(owned.owned_accounts, 0) > 0
