@@ -90,7 +90,11 @@ EXPECTED_EMPTY = {
 # orders_quotas has no channel files (partners appear on orders: sell-in, but no sell-out, stock or partner
 # roster) and no CRM (won deals come from opportunities).
 EXPECTED_UNKNOWN = {
-    "crm_only": {},
+    # crm_only has no leads and no activities.
+    "crm_only": {
+        "mart_crm_completeness": {"leads_entered": "true", "lead_bant_fill_rate": "true"},
+        "mart_sales_cycle": {"touches_before_close": "true", "touches_band": "true"},
+    },
     "orders_only": {},
     "orders_quotas": {
         "mart_partner_performance": {
@@ -107,7 +111,11 @@ EXPECTED_UNKNOWN = {
     },
 }
 EXPECTED_KNOWN = {
-    "crm_only": {},
+    # The completeness score is a share over the records entered: accounts and opportunities still count.
+    "crm_only": {
+        "mart_crm_completeness": {"crm_completeness_score": "true", "opportunities_entered": "true"},
+        "mart_sales_cycle": {"sales_cycle_days": "true"},
+    },
     "orders_only": {},
     "orders_quotas": {
         "mart_partner_performance": {"sell_in_revenue_base": "true", "collected_in_period_base": "true"},
