@@ -440,11 +440,10 @@ def test_coverage_lists_the_marts_without_input_as_empty(built: BuiltLanding):
     for mart in EXPECTED_FED[built.name]:
         assert _count(built.db, f"marts.{mart}") > 0, f"{built.name}: {mart} should have rows"
         assert coverage.get(mart) is True, f"{built.name}: {mart} listed as {coverage.get(mart)!r}, expected true"
-    # Never silently zero: a mart reported without inputs holds no rows.
-    filled_without_input = [m for m, fed in coverage.items() if not fed and _count(built.db, f"marts.{m}") > 0]
-    assert filled_without_input == [], f"{built.name}: rows in marts listed without input: {filled_without_input}"
+    # Every other mart listed without input is empty too: test_no_mart_is_silently_zero.
 
 
+@E2E
 def test_no_mart_is_silently_zero(built: BuiltLanding):
     # data-contract.md: the marts that need a missing source are "built empty and reported as such, never
     # silently zero"; a mart that keeps its rows shows what the landing cannot give as null.

@@ -51,6 +51,17 @@
 case when {{ inputs_have_rows(requirements) }} then {{ expression }} end
 {%- endmacro %}
 
+{#- SQL condition: marts.mart_coverage says a required input of the mart delivered no rows, so the mart is
+    empty on purpose. Tests that expect rows or matching sums add `and not {{ mart_inputs_missing(name) }}`. -#}
+{% macro mart_inputs_missing(mart_name) -%}
+exists (
+    select 1
+    from {{ ref('mart_coverage') }} as coverage
+    where coverage.mart_name = '{{ mart_name }}'
+      and not coverage.inputs_have_rows
+)
+{%- endmacro %}
+
 {#- Post-hook of every mart (dbt_project.yml): a table mart one of whose required_inputs had no rows is
     emptied, whatever its SQL made of the inputs it did get (a calendar of zero revenue, say). An incremental
     mart keeps its history: its SQL adds no rows without its inputs. The relations come from the graph, not
