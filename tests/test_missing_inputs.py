@@ -58,7 +58,12 @@ EXPECTED_UNKNOWN = {
         "collections_actual": "true",
         "product_line_breadth_actual": "true",
     },
-    "mart_channel_inventory": {"sell_in_qty": "true", "closing_qty": "true", "inventory_turnover": "true"},
+    "mart_channel_inventory": {
+        "sell_in_qty": "true",
+        "book_closing_qty": "true",
+        "inventory_variance_qty": "true",
+        "sell_through_rate": "true",
+    },
     "mart_pipeline_velocity": {"revenue_to_date_base": "true"},
     "mart_sales_cycle": {"linked_order_count": "true"},
 }
@@ -67,7 +72,12 @@ EXPECTED_KNOWN = {
     "mart_quota_attainment": {"actual_value": "metric in ('new_customers', 'won_deals')"},
     "mart_partner_performance": {"sell_out_units": "true"},
     "mart_rep_scorecard": {"visits_actual": "true", "total_score": "true"},
-    "mart_channel_inventory": {"sell_out_qty": "true"},
+    # Stock counted on a month's last day is measured without the sell-in flow (the generated counts are).
+    "mart_channel_inventory": {
+        "sell_out_qty": "true",
+        "closing_qty": "snapshot_date = period_end_date",
+        "inventory_turnover": "true",
+    },
 }
 
 

@@ -151,6 +151,7 @@ closing as (
     select
         running.*,
         anchors.snapshot_date as anchor_snapshot_date,
+        anchors.on_hand_qty as anchor_on_hand_qty,
         case
             when anchors.snapshot_date is not null
                 then anchors.on_hand_qty + running.net_flow_to_month_end - anchors.net_flow_to_snapshot
@@ -184,27 +185,47 @@ stocked as (
 ),
 
 -- A flow whose file had no rows is unknown (null), not 0; and stock, a balance of both flows, is unknown
--- without either of them, not the other flow's running total (macros/quality/mart_inputs.sql).
-known as (
+-- without either of them, not the other flow's running total (macros/quality/mart_inputs.sql). A count taken
+-- on the period's last day is still known: it is that month's closing stock and the next month's opening.
+known_closing as (
     select
-        stocked.partner_id,
-        stocked.product_id,
-        stocked.month_start,
-        stocked.period_end,
-        stocked.is_open_period,
-        stocked.period_days,
-        stocked.anchor_month,
-        stocked.anchor_snapshot_date,
-        case when inputs.sell_in_known = 1 then stocked.sell_in_qty end as sell_in_qty,
-        case when inputs.sell_out_known = 1 then stocked.sell_out_qty end as sell_out_qty,
-        case when inputs.sell_in_known = 1 and inputs.sell_out_known = 1 then stocked.opening_qty end as opening_qty,
-        case when inputs.sell_in_known = 1 and inputs.sell_out_known = 1 then stocked.closing_qty end as closing_qty
+        stocked.*,
+        inputs.sell_in_known,
+        inputs.sell_out_known,
+        case
+            when inputs.sell_in_known = 1 and inputs.sell_out_known = 1 then stocked.closing_qty
+            when stocked.anchor_month = stocked.month_start and stocked.anchor_snapshot_date = stocked.period_end
+                then stocked.anchor_on_hand_qty
+        end as known_closing_qty
     from stocked
     cross join (
         select
             case when {{ inputs_have_rows(['int_channel__sell_in_lines']) }} then 1 else 0 end as sell_in_known,
             case when {{ inputs_have_rows(['int_channel__sell_out_lines']) }} then 1 else 0 end as sell_out_known
     ) as inputs
+),
+
+known as (
+    select
+        partner_id,
+        product_id,
+        month_start,
+        period_end,
+        is_open_period,
+        period_days,
+        anchor_month,
+        anchor_snapshot_date,
+        case when sell_in_known = 1 then sell_in_qty end as sell_in_qty,
+        case when sell_out_known = 1 then sell_out_qty end as sell_out_qty,
+        case
+            when sell_in_known = 1 and sell_out_known = 1 then opening_qty
+            else lag(known_closing_qty) over (
+                partition by partner_id, product_id
+                order by month_start asc nulls last
+            )
+        end as opening_qty,
+        known_closing_qty as closing_qty
+    from known_closing
 ),
 
 measures as (

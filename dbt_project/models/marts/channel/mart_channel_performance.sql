@@ -108,7 +108,8 @@ inventory as (
         channel_type,
         month_start,
         sum(sell_out_qty) as sell_out_units,
-        sum(avg_inventory_qty) as avg_inventory_units
+        -- Unknown when the stock of one partner's product is (a flow without its file, no count that day).
+        case when count(avg_inventory_qty) = count(*) then sum(avg_inventory_qty) end as avg_inventory_units
     from {{ ref('mart_channel_inventory') }}
     group by channel_type, month_start
 ),
