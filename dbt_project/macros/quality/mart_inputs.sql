@@ -52,7 +52,8 @@ case when {{ inputs_have_rows(requirements) }} then {{ expression }} end
 {%- endmacro %}
 
 {#- SQL condition: marts.mart_coverage says a required input of the mart delivered no rows, so the mart is
-    empty on purpose. Tests that expect rows or matching sums add `and not {{ mart_inputs_missing(name) }}`. -#}
+    empty on purpose. Tests that expect rows or matching sums add `and not {{ mart_inputs_missing(name) }}`:
+    in a filter only (an EXISTS, which Spark takes nowhere else). -#}
 {% macro mart_inputs_missing(mart_name) -%}
 exists (
     select 1

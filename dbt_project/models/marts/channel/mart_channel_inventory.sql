@@ -3,6 +3,7 @@
 -- before the month's end (qty at the snapshot + sell-in − sell-out after it); without any snapshot
 -- it is the running book balance (Σ sell-in − Σ sell-out). Opening = the previous month's closing; in
 -- the pair's first month it is back-derived from a snapshot in that month (stock held before the data).
+-- Without rows in one of the flows only a count taken on the period's last day is known (see `known`).
 -- Sell-in is dated by order_date and counted in units (returns net off).
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
