@@ -61,6 +61,14 @@ def test_lineage_runs_from_raw_files_to_marts():
     assert dg.AssetKey(["raw", "accounts"]) in graph.get(dg.AssetKey(["raw", "orders"])).parent_keys
 
 
+def test_loading_the_code_location_prints_no_beta_notice(recwarn):
+    """Every CLI command and UI reload builds the definitions: Dagster's notice that backfill_policy is in
+    beta showed at the top of each of them."""
+    _defs()
+    notices = [w for w in recwarn if issubclass(w.category, (dg.BetaWarning, dg.PreviewWarning))]
+    assert [str(w.message) for w in notices] == []
+
+
 def test_groups_follow_the_layers():
     graph = _graph()
     groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
