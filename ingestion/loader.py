@@ -6,6 +6,9 @@ Promises kept here (data-contract.md "Promises"):
   written to ``audit.quarantined_rows`` with file, row number, column and reason;
 - a file whose bytes were already loaded is a no-op; a changed file at the same path replaces the
   earlier version (the old rows stay in raw, the ledger marks them superseded);
+- a file some of whose rows were quarantined as orphans is loaded again, as a new version of the same bytes,
+  once their parent keys have been loaded and accepted (an order fixed in orders.csv brings in its lines and
+  payments, whose files did not change);
 - a missing required column rejects the whole file with an error naming file and column;
 - each file loads in one transaction, so a crash leaves the warehouse as it was.
 """
@@ -32,7 +35,7 @@ from ingestion.landing import (
 )
 from ingestion.mapping import SOURCE_ROW_COLUMN
 from ingestion.readers import header_key
-from ingestion.row_rules import describe_violation, row_violations
+from ingestion.row_rules import ORPHAN_REASON, describe_violation, row_violations
 from ingestion.warehouse import ensure_audit_schema, scalar, table_columns, table_exists
 
 log = logging.getLogger(__name__)
@@ -92,8 +95,11 @@ def _ledger_lookup(con: duckdb.DuckDBPyConnection, table: str, relative_path: st
     return already_loaded(con, table, sha), (current[0][0] if current else None), versions
 
 
-def known_parent_keys(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> dict[str, pl.Series]:
-    """Keys of current, accepted parent rows for each rejecting foreign key of ``cf``.
+def known_parent_keys(
+    con: duckdb.DuckDBPyConnection, cf: ContractFile, among: dict[str, pl.Series] | None = None
+) -> dict[str, pl.Series]:
+    """Keys of current, accepted parent rows for each rejecting foreign key of ``cf``; with ``among``
+    (column -> candidate keys), only those of its columns and among its keys.
 
     A parent table without any accepted row is left out: every contract file is optional, so an order's
     channel cannot be checked against a channels file that was never delivered (see
@@ -101,21 +107,49 @@ def known_parent_keys(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> dict[
     """
     keys: dict[str, pl.Series] = {}
     for column_name, fk in cf.foreign_keys:
-        if fk.on_orphan != OrphanPolicy.REJECT:
+        if fk.on_orphan != OrphanPolicy.REJECT or (among is not None and column_name not in among):
             continue
         if not table_exists(con, "raw", fk.table):
             continue
+        candidates = ""
+        if among is not None:
+            con.register("candidate_keys", pl.DataFrame({"k": among[column_name]}).to_arrow())
+            candidates = f"and trim(r.{fk.column}) in (select k from candidate_keys)"
         frame = con.sql(
             f"""
             select distinct trim(r.{fk.column}) as k
             from raw.{fk.table} r
             join audit.load_ledger l on l.load_id = r._load_id
-            where l.is_current and not r._is_quarantined and r.{fk.column} is not null
+            where l.is_current and not r._is_quarantined and r.{fk.column} is not null {candidates}
             """
         ).pl()
+        if among is not None:
+            con.unregister("candidate_keys")
         if frame.height:
             keys[column_name] = frame["k"]
     return keys
+
+
+def orphans_with_parents_now(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_id: str) -> int:
+    """Rows of the load ``load_id`` quarantined as orphans whose parent key has since been loaded and accepted.
+
+    The file then loads again: its bytes did not change, but what they are checked against did. A key is
+    compared as the orphan rule compares it (``ingestion/row_rules.py``), so a reload clears every row counted
+    here and the next run finds nothing to reload. Only the load's orphans are looked up in the parents (few,
+    and none in most loads), never every parent key."""
+    orphans = con.sql(
+        "select column_name, bad_value from audit.quarantined_rows where load_id = ? and reason = ?",
+        params=[load_id, ORPHAN_REASON],
+    ).pl()
+    if orphans.is_empty():
+        return 0
+    stripped = orphans.with_columns(pl.col("bad_value").str.strip_chars())
+    among = {str(column): group["bad_value"].unique() for (column,), group in stripped.group_by("column_name")}
+    found = known_parent_keys(con, cf, among)
+    return sum(
+        stripped.filter(pl.col("column_name") == column)["bad_value"].is_in(keys.implode()).sum()
+        for column, keys in found.items()
+    )
 
 
 def unchecked_references(cf: ContractFile, parent_keys: dict[str, pl.Series]) -> list[str]:
@@ -240,8 +274,16 @@ def load_landing_file(
     ensure_audit_schema(con)
     sha = landing_file_version(landing_file)
     already, current_load, versions = _ledger_lookup(con, cf.name, landing_file.relative_path, sha)
-    if already:
+    # The bytes at this path are loaded, unless rows of them wait for parents that have come since.
+    waiting = orphans_with_parents_now(con, cf, current_load) if already and current_load is not None else 0
+    if already and not waiting:
         return LoadResult(cf.name, landing_file.relative_path, "unchanged", load_id=current_load)
+    if waiting:
+        log.warning(
+            "%s: loaded again (rows quarantined as orphans whose parent rows have come since: %d)",
+            landing_file.relative_path,
+            waiting,
+        )
 
     read = read_landing_file(landing_file)
     frame = read.frame

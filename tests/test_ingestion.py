@@ -238,6 +238,46 @@ def test_corrected_file_for_the_same_day_replaces_that_days_rows(tmp_path, wareh
     assert versions == [("10", False), ("12", True)]
 
 
+def test_rows_held_out_as_orphans_load_once_their_parent_is_fixed(tmp_path, warehouse):
+    """SO1's order date is broken, so the order is quarantined and its two lines and its payment with it as
+    orphans. Fixing orders.csv alone brings them in: the unchanged files of lines and payments load again as
+    new versions (no row twice). A line of an order that never came stays quarantined, and loading again
+    changes nothing: its file is not reloaded on every run."""
+    landing = _copy_small(tmp_path)
+    orders = landing / "orders" / "orders.csv"
+    fixed = orders.read_text()
+    orders.write_text(fixed.replace("SO1,A1,R2,C1,,O1,2024-01-15,", "SO1,A1,R2,C1,,O1,2024-01-35,"))
+    lines = landing / "orders" / "order_lines.csv"
+    lines.write_text(lines.read_text() + "SO99,1,X1,1,100,0\n")
+    load_landing(warehouse, landing)
+
+    def current(table: str, quarantined: bool) -> list[tuple]:
+        return warehouse.execute(
+            f"select r.order_id, count(*) from raw.{table} r join audit.load_ledger l on l.load_id = r._load_id "
+            f"where l.is_current and r._is_quarantined = {quarantined} group by 1 order by 1"
+        ).fetchall()
+
+    orphans = "select source_file, row_number from audit.quarantined_rows where reason = 'orphan_foreign_key'"
+    held = warehouse.execute(f"{orphans} order by 1, 2").fetchall()
+    assert held == [("orders/order_lines.csv", 1), ("orders/order_lines.csv", 2), ("orders/order_lines.csv", 8),
+                    ("orders/payments.csv", 1)]  # fmt: skip
+    assert current("order_lines", True) == [("SO1", 2), ("SO99", 1)]
+
+    orders.write_text(fixed)
+    statuses = {r.source_file: r.status for r in load_landing(warehouse, landing)}
+    reloaded = {"orders/orders.csv", "orders/order_lines.csv", "orders/payments.csv"}
+    assert {f for f, status in statuses.items() if status == "loaded"} == reloaded
+    # The fixture's lines per order (SO4's second line is a return of -1, accepted).
+    assert current("order_lines", False) == [("SO1", 2), ("SO2", 1), ("SO3", 1), ("SO4", 2), ("SO5", 1)]
+    assert current("order_lines", True) == [("SO99", 1)]
+    assert current("payments", False) == [("SO1", 1), ("SO2", 1), ("SO4", 1), ("SO5", 1)]
+    assert current("payments", True) == []
+
+    before = _counts(warehouse)
+    assert {r.status for r in load_landing(warehouse, landing)} == {"unchanged"}
+    assert _counts(warehouse) == before
+
+
 def test_missing_required_column_rejects_the_whole_file(tmp_path, warehouse):
     landing = tmp_path / "landing"
     _write(landing / "crm/teams.csv", "team_id,region\nT1,east\n")
