@@ -6,9 +6,10 @@ Promises kept here (data-contract.md "Promises"):
   written to ``audit.quarantined_rows`` with file, row number, column and reason;
 - a file whose bytes were already loaded is a no-op; a changed file at the same path replaces the
   earlier version (the old rows stay in raw, the ledger marks them superseded);
-- a file some of whose rows were quarantined as orphans is loaded again, as a new version of the same bytes,
-  once their parent keys have been loaded and accepted (an order fixed in orders.csv brings in its lines and
-  payments, whose files did not change);
+- a file is loaded again, as a new version of the same bytes, when its parents' later loads change the
+  verdict on its foreign keys: rows quarantined as orphans whose parent has come since (an order fixed in
+  orders.csv brings in its lines and payments, whose files did not change), rows accepted whose parent is
+  quarantined or gone now (they become orphans, as on a first load);
 - a missing required column rejects the whole file with an error naming file and column;
 - each file loads in one transaction, so a crash leaves the warehouse as it was.
 """
@@ -130,26 +131,104 @@ def known_parent_keys(
     return keys
 
 
-def orphans_with_parents_now(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_id: str) -> int:
-    """Rows of the load ``load_id`` quarantined as orphans whose parent key has since been loaded and accepted.
+def _rejecting_parents(cf: ContractFile) -> list[tuple[str, str, str]]:
+    """(column, parent table, parent column) of each foreign key of ``cf`` whose orphans are quarantined."""
+    return [(c, fk.table, fk.column) for c, fk in cf.foreign_keys if fk.on_orphan == OrphanPolicy.REJECT]
 
-    The file then loads again: its bytes did not change, but what they are checked against did. A key is
-    compared as the orphan rule compares it (``ingestion/row_rules.py``), so a reload clears every row counted
-    here and the next run finds nothing to reload. Only the load's orphans are looked up in the parents (few,
-    and none in most loads), never every parent key."""
+
+def _parents_loaded_since(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_id: str) -> bool:
+    """Whether a parent table of ``cf`` has a current file version loaded after the load ``load_id``: only
+    then can a row's verdict on its foreign keys have changed."""
+    parents = sorted({table for _, table, _ in _rejecting_parents(cf)})
+    if not parents:
+        return False
+    sql = (
+        "select count(*) from audit.load_ledger parent, audit.load_ledger this where this.load_id = ? "
+        f"and parent.is_current and parent.table_name in ({', '.join('?' for _ in parents)}) "
+        "and parent.loaded_at > this.loaded_at"
+    )
+    return scalar(con, sql, [load_id, *parents]) > 0
+
+
+def _checked_columns(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> set[str]:
+    """The foreign-key columns of ``cf`` the orphan rule checks now: their parent has current, accepted rows
+    (``known_parent_keys``: a parent without any leaves the key unchecked)."""
+    checked = set()
+    for column, table, parent_column in _rejecting_parents(cf):
+        if table_exists(con, "raw", table) and scalar(
+            con,
+            f"""
+            select count(*) from (
+                select 1 from raw.{table} r join audit.load_ledger l on l.load_id = r._load_id
+                where l.is_current and not r._is_quarantined and r.{parent_column} is not null limit 1
+            )
+            """,
+        ):
+            checked.add(column)
+    return checked
+
+
+def _rejected_now(
+    con: duckdb.DuckDBPyConnection, cf: ContractFile, values: dict[str, pl.Series], checked: set[str]
+) -> dict[str, pl.Series]:
+    """Of the values of each checked foreign-key column, the keys the orphan rule (``ingestion/row_rules.py``)
+    rejects now: stripped as the rule strips them, not blank, and not a current, accepted parent key."""
+    stripped = {column: v.str.strip_chars() for column, v in values.items() if column in checked}
+    stripped = {column: v.filter(v != "").unique() for column, v in stripped.items()}
+    stripped = {column: v for column, v in stripped.items() if v.len()}
+    found = known_parent_keys(con, cf, stripped)
+    none = pl.Series([], dtype=pl.String)
+    return {column: v.filter(~v.is_in(found.get(column, none).implode())) for column, v in stripped.items()}
+
+
+def keys_whose_parents_changed(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_id: str) -> int:
+    """Foreign keys of the load ``load_id`` whose rows' verdict is not the one the orphan rule would give now:
+    quarantined as orphans while the parent key has been accepted since (an order fixed in orders.csv), or
+    accepted while the parent key is no longer (an order quarantined by a corrected orders.csv).
+
+    The file then loads again: its bytes did not change, but what they are checked against did. Keys are
+    compared as the rule compares them, so a reload settles every row counted here and the next run finds
+    nothing to reload. Looked at only when a parent has loaded since, and only the load's keys that SQL does
+    not find among the parents' (few, none in most loads) reach Python."""
+    if not _parents_loaded_since(con, cf, load_id):
+        return 0
+    checked = _checked_columns(con, cf)
+    raw_columns = set(table_columns(con, "raw", cf.name))
+    candidates: dict[str, pl.Series] = {}
+    for column, table, parent_column in _rejecting_parents(cf):
+        if column not in checked or column not in raw_columns:
+            continue
+        # SQL's trim takes spaces only, the rule strips all white space: a superset of the keys the rule
+        # rejects, which _rejected_now narrows down.
+        candidates[column] = con.sql(
+            f"""
+            select distinct c.{column} as v
+            from raw.{cf.name} c
+            where c._load_id = ? and not c._is_quarantined and c.{column} is not null
+              and trim(c.{column}) not in (
+                  select trim(r.{parent_column})
+                  from raw.{table} r
+                  join audit.load_ledger l on l.load_id = r._load_id
+                  where l.is_current and not r._is_quarantined and r.{parent_column} is not null
+              )
+            """,
+            params=[load_id],
+        ).pl()["v"]
+    accepted_without_parent = sum(v.len() for v in _rejected_now(con, cf, candidates, checked).values())
+
     orphans = con.sql(
         "select column_name, bad_value from audit.quarantined_rows where load_id = ? and reason = ?",
         params=[load_id, ORPHAN_REASON],
     ).pl()
-    if orphans.is_empty():
-        return 0
-    stripped = orphans.with_columns(pl.col("bad_value").str.strip_chars())
-    among = {str(column): group["bad_value"].unique() for (column,), group in stripped.group_by("column_name")}
-    found = known_parent_keys(con, cf, among)
-    return sum(
-        stripped.filter(pl.col("column_name") == column)["bad_value"].is_in(keys.implode()).sum()
-        for column, keys in found.items()
+    held = {str(column): group["bad_value"] for (column,), group in orphans.group_by("column_name")}
+    still_rejected = _rejected_now(con, cf, held, checked)
+    none = pl.Series([], dtype=pl.String)
+    # A held key of a column no longer checked (its parent has no rows now) loads too.
+    orphans_with_parent = sum(
+        int((~keys.is_in(still_rejected.get(column, none).implode())).sum()) if column in checked else keys.len()
+        for column, keys in ((c, v.str.strip_chars().unique()) for c, v in held.items())
     )
+    return accepted_without_parent + orphans_with_parent
 
 
 def unchecked_references(cf: ContractFile, parent_keys: dict[str, pl.Series]) -> list[str]:
@@ -274,15 +353,21 @@ def load_landing_file(
     ensure_audit_schema(con)
     sha = landing_file_version(landing_file)
     already, current_load, versions = _ledger_lookup(con, cf.name, landing_file.relative_path, sha)
-    # The bytes at this path are loaded, unless rows of them wait for parents that have come since.
-    waiting = orphans_with_parents_now(con, cf, current_load) if already and current_load is not None else 0
-    if already and not waiting:
+    # Bytes already loaded are a no-op, unless the parents' later loads changed the verdict on their foreign
+    # keys. Only the version at this path is checked again: bytes current at another path (a drop re-sent
+    # under another date) stay that path's rows.
+    holds_these_bytes = current_load is not None and (
+        scalar(con, "select file_sha256 from audit.load_ledger where load_id = ?", [current_load]) == sha
+    )
+    changed = keys_whose_parents_changed(con, cf, current_load) if already and holds_these_bytes else 0
+    if already and not changed:
         return LoadResult(cf.name, landing_file.relative_path, "unchanged", load_id=current_load)
-    if waiting:
+    if changed:
         log.warning(
-            "%s: loaded again (rows quarantined as orphans whose parent rows have come since: %d)",
+            "%s: loaded again: its parents' later loads changed the verdict on %d of its foreign keys (orphans "
+            "whose parent has come, or accepted rows whose parent is no longer accepted)",
             landing_file.relative_path,
-            waiting,
+            changed,
         )
 
     read = read_landing_file(landing_file)

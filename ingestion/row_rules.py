@@ -24,7 +24,7 @@ VIOLATION_SCHEMA = {
 
 _TRUE_FALSE = ["true", "false", "1", "0"]
 # A reference to a parent key that no current, accepted parent row holds (the loader reloads such rows'
-# file once the parent comes: ingestion/loader.py orphans_with_parents_now).
+# file once the parent comes: ingestion/loader.py keys_whose_parents_changed).
 ORPHAN_REASON = "orphan_foreign_key"
 
 # Dates and timestamps outside this window parse, but are placeholders (0001-01-01, 9999-12-31, and

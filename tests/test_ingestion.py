@@ -238,18 +238,18 @@ def test_corrected_file_for_the_same_day_replaces_that_days_rows(tmp_path, wareh
     assert versions == [("10", False), ("12", True)]
 
 
-def test_rows_held_out_as_orphans_load_once_their_parent_is_fixed(tmp_path, warehouse):
-    """SO1's order date is broken, so the order is quarantined and its two lines and its payment with it as
-    orphans. Fixing orders.csv alone brings them in: the unchanged files of lines and payments load again as
-    new versions (no row twice). A line of an order that never came stays quarantined, and loading again
-    changes nothing: its file is not reloaded on every run."""
+def test_a_corrected_parent_file_changes_the_verdict_on_its_childrens_unchanged_files(tmp_path, warehouse):
+    """A new orders.csv whose SO1 has a broken date quarantines SO1, and with it (as on a first load) its two
+    lines and its payment as orphans, though their files did not change: they load again as new versions. The
+    fixed orders.csv brings them back the same way. No row is ever current twice; a line of an order that
+    never came stays quarantined throughout; and a load with nothing new changes nothing (no file reloads on
+    every run)."""
     landing = _copy_small(tmp_path)
     orders = landing / "orders" / "orders.csv"
-    fixed = orders.read_text()
-    orders.write_text(fixed.replace("SO1,A1,R2,C1,,O1,2024-01-15,", "SO1,A1,R2,C1,,O1,2024-01-35,"))
+    good = orders.read_text()
     lines = landing / "orders" / "order_lines.csv"
     lines.write_text(lines.read_text() + "SO99,1,X1,1,100,0\n")
-    load_landing(warehouse, landing)
+    children = {"orders/order_lines.csv", "orders/payments.csv"}
 
     def current(table: str, quarantined: bool) -> list[tuple]:
         return warehouse.execute(
@@ -257,25 +257,52 @@ def test_rows_held_out_as_orphans_load_once_their_parent_is_fixed(tmp_path, ware
             f"where l.is_current and r._is_quarantined = {quarantined} group by 1 order by 1"
         ).fetchall()
 
-    orphans = "select source_file, row_number from audit.quarantined_rows where reason = 'orphan_foreign_key'"
-    held = warehouse.execute(f"{orphans} order by 1, 2").fetchall()
-    assert held == [("orders/order_lines.csv", 1), ("orders/order_lines.csv", 2), ("orders/order_lines.csv", 8),
-                    ("orders/payments.csv", 1)]  # fmt: skip
-    assert current("order_lines", True) == [("SO1", 2), ("SO99", 1)]
+    def current_orphans() -> list[tuple]:
+        return warehouse.execute(
+            "select q.source_file, q.row_number, q.bad_value from audit.quarantined_rows q "
+            "join audit.load_ledger l on l.load_id = q.load_id "
+            "where l.is_current and q.reason = 'orphan_foreign_key' order by 1, 2"
+        ).fetchall()
 
-    orders.write_text(fixed)
-    statuses = {r.source_file: r.status for r in load_landing(warehouse, landing)}
-    reloaded = {"orders/orders.csv", "orders/order_lines.csv", "orders/payments.csv"}
-    assert {f for f, status in statuses.items() if status == "loaded"} == reloaded
-    # The fixture's lines per order (SO4's second line is a return of -1, accepted).
-    assert current("order_lines", False) == [("SO1", 2), ("SO2", 1), ("SO3", 1), ("SO4", 2), ("SO5", 1)]
-    assert current("order_lines", True) == [("SO99", 1)]
-    assert current("payments", False) == [("SO1", 1), ("SO2", 1), ("SO4", 1), ("SO5", 1)]
-    assert current("payments", True) == []
+    def loaded() -> set[str]:
+        return {r.source_file for r in load_landing(warehouse, landing) if r.status == "loaded"}
 
-    before = _counts(warehouse)
-    assert {r.status for r in load_landing(warehouse, landing)} == {"unchanged"}
-    assert _counts(warehouse) == before
+    def nothing_changes() -> None:
+        before = _counts(warehouse)
+        assert loaded() == set()
+        assert _counts(warehouse) == before
+
+    # The fixture's lines and payments per order (SO4's second line is a return of -1, accepted).
+    all_lines = [("SO1", 2), ("SO2", 1), ("SO3", 1), ("SO4", 2), ("SO5", 1)]
+    all_payments = [("SO1", 1), ("SO2", 1), ("SO4", 1), ("SO5", 1)]
+    load_landing(warehouse, landing)
+    assert current("order_lines", False) == all_lines and current("payments", False) == all_payments
+    assert current_orphans() == [("orders/order_lines.csv", 8, "SO99")]
+    nothing_changes()
+
+    orders.write_text(good.replace("SO1,A1,R2,C1,,O1,2024-01-15,", "SO1,A1,R2,C1,,O1,2024-01-35,"))
+    assert loaded() == {"orders/orders.csv", *children}
+    assert current("order_lines", False) == all_lines[1:] and current("payments", False) == all_payments[1:]
+    assert current_orphans() == [
+        ("orders/order_lines.csv", 1, "SO1"),
+        ("orders/order_lines.csv", 2, "SO1"),
+        ("orders/order_lines.csv", 8, "SO99"),
+        ("orders/payments.csv", 1, "SO1"),
+    ]
+    nothing_changes()
+
+    orders.write_text(good)
+    assert loaded() == {"orders/orders.csv", *children}
+    assert current("order_lines", False) == all_lines and current("payments", False) == all_payments
+    assert current("order_lines", True) == [("SO99", 1)] and current("payments", True) == []
+    assert current_orphans() == [("orders/order_lines.csv", 8, "SO99")]
+    nothing_changes()
+    # Every version stays in raw; only the last of each file is current.
+    versions = warehouse.execute(
+        "select source_file, count(*), count(*) filter (where is_current) from audit.load_ledger "
+        "where table_name in ('order_lines', 'payments') group by 1 order by 1"
+    ).fetchall()
+    assert versions == [("orders/order_lines.csv", 3, 1), ("orders/payments.csv", 3, 1)]
 
 
 def test_missing_required_column_rejects_the_whole_file(tmp_path, warehouse):
