@@ -25,6 +25,13 @@ class ColumnType(StrEnum):
     BOOLEAN = "boolean"
 
 
+# Decimal columns are staged as numeric(28,6) on every engine (dbt_project/macros/casts.sql reads the generated
+# contract_decimal_type()): at most 22 digits before the point. A larger value would not fit, and staging's
+# cast would turn it into NULL, so the loader quarantines it (decimal_out_of_range).
+DECIMAL_PRECISION = 28
+DECIMAL_SCALE = 6
+
+
 class OrphanPolicy(StrEnum):
     # A row whose parent is unknown is meaningless (an order line without its order): quarantine it.
     REJECT = "reject"
@@ -501,7 +508,9 @@ CONTRACT: tuple[ContractFile, ...] = (
             _c("payment_id", required=True),
             _c("order_id", required=True, references=_fk("orders", "order_id")),
             _c("paid_at", TS, required=True),
-            _c("amount", D, required=True),
+            # A negative payment (a refund, a reversal) has no meaning in the collections marts, which apply
+            # payments to what an order owes: quarantined (negative_value) rather than failing their checks.
+            _c("amount", D, required=True, min_value=0),
             _c("currency", required=True),
             _c("method"),
         ),

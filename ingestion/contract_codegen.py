@@ -21,6 +21,8 @@ from ingestion.contract import (
     AUDIT_TABLE_DOCS,
     COLUMN_DOCS,
     CONTRACT,
+    DECIMAL_PRECISION,
+    DECIMAL_SCALE,
     META_COLUMN_DOCS,
     RAW_SOURCE_DOC,
     VOCABULARIES,
@@ -216,6 +218,14 @@ def render_files_macro() -> str:
         + entries
         + """
     ]) }}
+{%- endmacro %}
+
+{#- The type staging casts a contract decimal column to (macros/casts.sql decimal_col); the loader quarantines
+    a value too large for it (ingestion/row_rules.py). -#}
+{% macro contract_decimal_type() -%}
+    {{ return(api.Column.numeric_type("numeric", """
+        + f"{DECIMAL_PRECISION}, {DECIMAL_SCALE}"
+        + """)) }}
 {%- endmacro %}
 """
     )

@@ -12,7 +12,7 @@ from datetime import date
 
 import polars as pl
 
-from ingestion.contract import Column, ColumnType, ContractFile, OrphanPolicy
+from ingestion.contract import DECIMAL_PRECISION, DECIMAL_SCALE, Column, ColumnType, ContractFile, OrphanPolicy
 
 VIOLATION_SCHEMA = {
     "_row_number": pl.Int64,
@@ -98,6 +98,10 @@ def _column_rules(column: Column) -> list[Rule]:
         if column.max_value is not None:
             detail = f"{name} must be <= {column.max_value:g}"
             found.append((parsed > column.max_value, name, "above_maximum", detail))
+        if column.type == ColumnType.DECIMAL:
+            digits = DECIMAL_PRECISION - DECIMAL_SCALE
+            detail = f"{name} must have at most {digits} digits before the decimal point"
+            found.append((parsed.abs() >= 10.0**digits, name, "decimal_out_of_range", detail))
         if column.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
             day = parsed.cast(pl.Date)
             outside = (day < EARLIEST_DATE) | (day > LATEST_DATE)

@@ -94,7 +94,15 @@ def test_every_bad_row_kind_is_quarantined_with_file_row_column_and_reason(tmp_p
         "SO1,2,X1,-1,100,0\n"  # good: a return line
         "SO2,1,X1,1,-5,0\n"  # negative price
         "SO2,2,X1,1,100,1.5\n"  # discount above 1
-        "SO4,1,X1,1,100,0\n",  # parent order was quarantined -> orphan
+        "SO4,1,X1,1,100,0\n"  # parent order was quarantined -> orphan
+        "SO2,3,X1,1,99999999999999999999999,0\n"  # 23 digits: does not fit numeric(28,6)
+        "SO2,4,X1,1,1234567890123456789012.5,0\n",  # 22 digits: fits
+    )
+    _write(
+        landing / "orders/payments.csv",
+        "payment_id,order_id,paid_at,amount,currency,method\n"
+        "PM1,SO1,2024-01-06 10:00:00,-20,CNY,card\n"  # a refund: not a payment the marts can apply
+        "PM2,SO1,2024-01-07 10:00:00,0,CNY,card\n",  # zero: accepted
     )
     for cf in load_order():
         load_table(warehouse, landing, cf.name)
@@ -107,11 +115,13 @@ def test_every_bad_row_kind_is_quarantined_with_file_row_column_and_reason(tmp_p
         ("orders/order_lines.csv", 3, "unit_price", "negative_price"),
         ("orders/order_lines.csv", 4, "discount_pct", "above_maximum"),
         ("orders/order_lines.csv", 5, "order_id", "orphan_foreign_key"),
+        ("orders/order_lines.csv", 6, "unit_price", "decimal_out_of_range"),
         ("orders/orders.csv", 3, "*", "duplicate_row"),
         ("orders/orders.csv", 4, "account_id", "missing_required"),
         ("orders/orders.csv", 5, "account_id", "orphan_foreign_key"),
         ("orders/orders.csv", 6, "order_date", "invalid_date"),
         ("orders/orders.csv", 7, "status", "not_accepted_value"),
+        ("orders/payments.csv", 1, "amount", "negative_value"),
     ]
     # Raw keeps every row received; the flag marks the quarantined ones; good rows still load.
     raw = warehouse.execute("select _row_number, _is_quarantined from raw.orders order by _row_number").fetchall()
@@ -119,7 +129,26 @@ def test_every_bad_row_kind_is_quarantined_with_file_row_column_and_reason(tmp_p
     ledger = warehouse.execute(
         "select rows_received, rows_quarantined from audit.load_ledger where table_name = 'order_lines'"
     ).fetchall()
-    assert ledger == [(5, 3)]
+    assert ledger == [(7, 4)]
+
+
+@pytest.mark.parametrize(
+    "text", ["1234567890123456789012", "-1234567890123456789012.25", "1e21", "99999999999999999999999", "-1e22", "1e23"]
+)
+def test_a_decimal_the_loader_accepts_is_one_stagings_cast_can_hold(text: str):
+    """The loader's limit against DuckDB's own cast to the type staging uses, numeric(28,6) (the contract's
+    precision): a value the loader accepts casts, a value it rejects would have been read as NULL."""
+    from ingestion.contract import DECIMAL_PRECISION, DECIMAL_SCALE
+    from ingestion.row_rules import row_violations
+
+    cf = contract_file("payments")
+    frame = pl.DataFrame(
+        {"payment_id": ["PM1"], "order_id": ["SO1"], "paid_at": ["2024-01-05 10:00:00"], "amount": [text],
+         "currency": ["CNY"], "method": ["card"]}
+    ).with_row_index("_row_number", offset=1).with_columns(pl.lit("h").alias("_row_hash"))  # fmt: skip
+    rejected = set(row_violations(frame, cf).filter(pl.col("column_name") == "amount")["reason"])
+    cast = duckdb.sql(f"select try_cast('{text}' as numeric({DECIMAL_PRECISION},{DECIMAL_SCALE}))").fetchall()[0][0]
+    assert ("decimal_out_of_range" in rejected) == (cast is None), (rejected, cast)
 
 
 def test_a_key_in_two_rows_with_other_values_quarantines_both_and_the_rest_loads(tmp_path, warehouse):

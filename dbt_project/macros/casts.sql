@@ -9,7 +9,7 @@
 {%- endmacro %}
 
 {% macro decimal_col(column) -%}
-    {{ dbt.safe_cast(text_col(column), dbt.type_numeric()) }}
+    {{ dbt.safe_cast(text_col(column), contract_decimal_type()) }}
 {%- endmacro %}
 
 {% macro date_col(column) -%}
