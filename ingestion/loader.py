@@ -136,18 +136,34 @@ def _rejecting_parents(cf: ContractFile) -> list[tuple[str, str, str]]:
     return [(c, fk.table, fk.column) for c, fk in cf.foreign_keys if fk.on_orphan == OrphanPolicy.REJECT]
 
 
-def _parents_loaded_since(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_id: str) -> bool:
-    """Whether a parent table of ``cf`` has a current file version loaded after the load ``load_id``: only
-    then can a row's verdict on its foreign keys have changed."""
+def _parent_loads_since(con: duckdb.DuckDBPyConnection, cf: ContractFile, load_id: str) -> tuple[bool, bool]:
+    """Since the load ``load_id`` (or its last check, ``audit.reference_checks``): whether a parent table of
+    ``cf`` got a current file version, and whether one of its versions was replaced. A new file only adds
+    parent keys (orphans may find their parent); only a replaced version can take keys away (accepted rows
+    may lose theirs), which is the check that reads the child's rows."""
     parents = sorted({table for _, table, _ in _rejecting_parents(cf)})
     if not parents:
-        return False
-    sql = (
-        "select count(*) from audit.load_ledger parent, audit.load_ledger this where this.load_id = ? "
-        f"and parent.is_current and parent.table_name in ({', '.join('?' for _ in parents)}) "
-        "and parent.loaded_at > this.loaded_at"
-    )
-    return scalar(con, sql, [load_id, *parents]) > 0
+        return False, False
+    tables = ", ".join("?" for _ in parents)
+    newer, replaced = con.execute(
+        f"""
+        with since as (
+            select greatest(this.loaded_at, coalesce(checked.checked_at, this.loaded_at)) as at
+            from audit.load_ledger this
+            left join audit.reference_checks checked on checked.load_id = this.load_id
+            where this.load_id = ?
+        )
+        select
+            count(*) filter (where parent.is_current and parent.loaded_at > since.at),
+            count(*) filter (where successor.loaded_at > since.at)
+        from audit.load_ledger parent
+        cross join since
+        left join audit.load_ledger successor on successor.load_id = parent.superseded_by
+        where parent.table_name in ({tables})
+        """,
+        [load_id, *parents],
+    ).fetchall()[0]
+    return newer > 0, replaced > 0
 
 
 def _checked_columns(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> set[str]:
@@ -188,15 +204,17 @@ def keys_whose_parents_changed(con: duckdb.DuckDBPyConnection, cf: ContractFile,
 
     The file then loads again: its bytes did not change, but what they are checked against did. Keys are
     compared as the rule compares them, so a reload settles every row counted here and the next run finds
-    nothing to reload. Looked at only when a parent has loaded since, and only the load's keys that SQL does
-    not find among the parents' (few, none in most loads) reach Python."""
-    if not _parents_loaded_since(con, cf, load_id):
+    nothing to reload. Looked at once per later parent load (a check that finds nothing is recorded), the
+    child's own rows only when a parent version was replaced, and only the keys SQL does not find among the
+    parents' (few, none in most loads) reach Python."""
+    newer, replaced = _parent_loads_since(con, cf, load_id)
+    if not newer:
         return 0
     checked = _checked_columns(con, cf)
     raw_columns = set(table_columns(con, "raw", cf.name))
     candidates: dict[str, pl.Series] = {}
     for column, table, parent_column in _rejecting_parents(cf):
-        if column not in checked or column not in raw_columns:
+        if not replaced or column not in checked or column not in raw_columns:
             continue
         # SQL's trim takes spaces only, the rule strips all white space: a superset of the keys the rule
         # rejects, which _rejected_now narrows down.
@@ -228,7 +246,10 @@ def keys_whose_parents_changed(con: duckdb.DuckDBPyConnection, cf: ContractFile,
         int((~keys.is_in(still_rejected.get(column, none).implode())).sum()) if column in checked else keys.len()
         for column, keys in ((c, v.str.strip_chars().unique()) for c, v in held.items())
     )
-    return accepted_without_parent + orphans_with_parent
+    changed = accepted_without_parent + orphans_with_parent
+    if not changed:
+        con.execute("insert or replace into audit.reference_checks values (?, ?)", [load_id, _utc_now()])
+    return changed
 
 
 def unchecked_references(cf: ContractFile, parent_keys: dict[str, pl.Series]) -> list[str]:

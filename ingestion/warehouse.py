@@ -41,6 +41,15 @@ AUDIT_DDL = (
         quarantined_at timestamp not null
     )
     """,
+    # The loader's own bookkeeping, read by nothing downstream: when a file version's foreign keys were last
+    # found to need no reload after a later load of a parent (ingestion/loader.py keys_whose_parents_changed),
+    # so that check runs once per parent load, not on every run after it.
+    """
+    create table if not exists audit.reference_checks (
+        load_id varchar primary key,
+        checked_at timestamp not null
+    )
+    """,
 )
 
 

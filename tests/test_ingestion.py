@@ -270,9 +270,9 @@ def test_corrected_file_for_the_same_day_replaces_that_days_rows(tmp_path, wareh
 def test_a_corrected_parent_file_changes_the_verdict_on_its_childrens_unchanged_files(tmp_path, warehouse):
     """A new orders.csv whose SO1 has a broken date quarantines SO1, and with it (as on a first load) its two
     lines and its payment as orphans, though their files did not change: they load again as new versions. The
-    fixed orders.csv brings them back the same way. No row is ever current twice; a line of an order that
-    never came stays quarantined throughout; and a load with nothing new changes nothing (no file reloads on
-    every run)."""
+    fixed orders.csv brings them back the same way. An orders file that changes nothing they refer to
+    reloads nothing else. No row is ever current twice; a line of an order that never came stays quarantined
+    throughout; and a load with nothing new changes nothing (no file reloads or is checked on every run)."""
     landing = _copy_small(tmp_path)
     orders = landing / "orders" / "orders.csv"
     good = orders.read_text()
@@ -308,6 +308,16 @@ def test_a_corrected_parent_file_changes_the_verdict_on_its_childrens_unchanged_
     assert current("order_lines", False) == all_lines and current("payments", False) == all_payments
     assert current_orphans() == [("orders/order_lines.csv", 8, "SO99")]
     nothing_changes()
+
+    # A later orders file that changes nothing its children refer to: only it loads. Its children's check found
+    # nothing and says so, so the next load does not look again.
+    orders.write_text(good.replace("SO2,A2,R3,C2,P1,,2024-01-15,delivered,", "SO2,A2,R3,C2,P1,,2024-01-15,shipped,"))
+    assert loaded() == {"orders/orders.csv"}
+    assert current_orphans() == [("orders/order_lines.csv", 8, "SO99")]
+    checks = "select load_id, checked_at from audit.reference_checks order by 1"
+    recorded = warehouse.execute(checks).fetchall()
+    assert [load_id for load_id, _ in recorded] == ["orders/order_lines.csv#1", "orders/payments.csv#1"]
+    assert loaded() == set() and warehouse.execute(checks).fetchall() == recorded
 
     orders.write_text(good.replace("SO1,A1,R2,C1,,O1,2024-01-15,", "SO1,A1,R2,C1,,O1,2024-01-35,"))
     assert loaded() == {"orders/orders.csv", *children}
