@@ -137,7 +137,10 @@ def _rules(df: pl.DataFrame, contract_file: ContractFile, known_keys: Mapping[st
         if keys is None:
             keys = pl.Series(column_name, [], dtype=pl.String)
         mask = ~_blank(column_name) & ~pl.col(column_name).str.strip_chars().is_in(keys.implode())
-        detail = f"{column_name} not found in the accepted rows of {fk.table}.{fk.column} (loads once its parent does)"
+        detail = (
+            f"{column_name} not found in the accepted rows of {fk.table}.{fk.column} "
+            "(a later full run that finds the parent loads it)"
+        )
         found.append((mask, column_name, ORPHAN_REASON, detail))
     return found
 

@@ -102,7 +102,7 @@ FILE_RULES: dict[str, FileRules] = {
         distributions=("quantity", "unit_price"),
     ),
     "payments": FileRules(
-        ranges={"amount": (-1e9, 1e9)},
+        ranges={"amount": (0, 1e9)},
         distributions=("amount",),
         freshness=Freshness("paid_at", timedelta(days=3)),
     ),
