@@ -23,13 +23,16 @@ WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
-    """True when the manifest is missing or older than any file of the dbt project."""
+    """True when the manifest is missing or older than any file or folder of the dbt project. A folder's time
+    is that of its last added, removed or renamed entry: a model or test deleted since the parse leaves no
+    file to be newer, and the manifest would go on declaring it."""
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
     sources = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
     for folder in _SOURCE_FOLDERS:
-        sources.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
+        sources.append(project_dir / folder)
+        sources.extend((project_dir / folder).rglob("*"))
     return any(p.stat().st_mtime > built for p in sources if p.exists())
 
 
