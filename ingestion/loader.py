@@ -96,6 +96,17 @@ def _ledger_lookup(con: duckdb.DuckDBPyConnection, table: str, relative_path: st
     return already_loaded(con, table, sha), (current[0][0] if current else None), versions
 
 
+def _accepted_keys_sql(table: str, column: str) -> str:
+    """The keys (column ``k``) of the current, accepted rows of ``raw.<table>``, trimmed: what a foreign key
+    referencing ``table.column`` is checked against."""
+    return f"""
+        select trim(r.{column}) as k
+        from raw.{table} r
+        join audit.load_ledger l on l.load_id = r._load_id
+        where l.is_current and not r._is_quarantined and r.{column} is not null
+    """
+
+
 def known_parent_keys(
     con: duckdb.DuckDBPyConnection, cf: ContractFile, among: dict[str, pl.Series] | None = None
 ) -> dict[str, pl.Series]:
@@ -115,14 +126,9 @@ def known_parent_keys(
         candidates = ""
         if among is not None:
             con.register("candidate_keys", pl.DataFrame({"k": among[column_name]}).to_arrow())
-            candidates = f"and trim(r.{fk.column}) in (select k from candidate_keys)"
+            candidates = "where parent.k in (select k from candidate_keys)"
         frame = con.sql(
-            f"""
-            select distinct trim(r.{fk.column}) as k
-            from raw.{fk.table} r
-            join audit.load_ledger l on l.load_id = r._load_id
-            where l.is_current and not r._is_quarantined and r.{fk.column} is not null {candidates}
-            """
+            f"select distinct parent.k from ({_accepted_keys_sql(fk.table, fk.column)}) as parent {candidates}"
         ).pl()
         if among is not None:
             con.unregister("candidate_keys")
@@ -172,13 +178,7 @@ def _checked_columns(con: duckdb.DuckDBPyConnection, cf: ContractFile) -> set[st
     checked = set()
     for column, table, parent_column in _rejecting_parents(cf):
         if table_exists(con, "raw", table) and scalar(
-            con,
-            f"""
-            select count(*) from (
-                select 1 from raw.{table} r join audit.load_ledger l on l.load_id = r._load_id
-                where l.is_current and not r._is_quarantined and r.{parent_column} is not null limit 1
-            )
-            """,
+            con, f"select count(*) from ({_accepted_keys_sql(table, parent_column)} limit 1) as parent"
         ):
             checked.add(column)
     return checked
@@ -223,12 +223,7 @@ def keys_whose_parents_changed(con: duckdb.DuckDBPyConnection, cf: ContractFile,
             select distinct c.{column} as v
             from raw.{cf.name} c
             where c._load_id = ? and not c._is_quarantined and c.{column} is not null
-              and trim(c.{column}) not in (
-                  select trim(r.{parent_column})
-                  from raw.{table} r
-                  join audit.load_ledger l on l.load_id = r._load_id
-                  where l.is_current and not r._is_quarantined and r.{parent_column} is not null
-              )
+              and trim(c.{column}) not in (select k from ({_accepted_keys_sql(table, parent_column)}) as parent)
             """,
             params=[load_id],
         ).pl()["v"]

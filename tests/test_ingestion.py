@@ -14,9 +14,10 @@ import polars as pl
 import pytest
 
 from ingestion import loader as loader_module
-from ingestion.contract import CONTRACT, contract_file, load_order
+from ingestion.contract import CONTRACT, DECIMAL_PRECISION, DECIMAL_SCALE, contract_file, load_order
 from ingestion.landing import LandingFileError, discover_landing_files
 from ingestion.loader import MissingRequiredColumnError, load_landing, load_landing_file, load_table
+from ingestion.row_rules import row_violations
 from ingestion.warehouse import connect
 
 SMALL = Path(__file__).parent / "fixtures" / "landing_small"
@@ -138,9 +139,6 @@ def test_every_bad_row_kind_is_quarantined_with_file_row_column_and_reason(tmp_p
 def test_a_decimal_the_loader_accepts_is_one_stagings_cast_can_hold(text: str):
     """The loader's limit against DuckDB's own cast to the type staging uses, numeric(28,6) (the contract's
     precision): a value the loader accepts casts, a value it rejects would have been read as NULL."""
-    from ingestion.contract import DECIMAL_PRECISION, DECIMAL_SCALE
-    from ingestion.row_rules import row_violations
-
     cf = contract_file("payments")
     frame = pl.DataFrame(
         {"payment_id": ["PM1"], "order_id": ["SO1"], "paid_at": ["2024-01-05 10:00:00"], "amount": [text],
