@@ -218,6 +218,7 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
             "run_id": run.run_id,
             "success": run.success,
             "failed_checks": run.failed_checks,
+            "rows_found": run.rows_found,
             "failed_steps": run.failed_steps,
             "warehouse": str(run.warehouse),
             "serving": str(run.serving),
@@ -230,6 +231,12 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
     print(f"Run {run.run_id} of {job_name} {status} in {elapsed:.1f}s.")
     if run.failed_checks:
         print("Failed blocking checks: " + ", ".join(run.failed_checks))
+        from orchestration.dbt_failing_rows import describe
+
+        for check, found in run.rows_found.items():
+            print(f"  {check}, rows it found:")
+            for row in describe(found):
+                print(f"    {row}")
     for failure in run.failed_steps:
         print(f"Failed step {failure}")
     print("Open the Dagster UI with: .venv/bin/dagster dev  (then http://127.0.0.1:3000)")
@@ -469,8 +476,12 @@ def _print_status(state) -> None:
         table = Table(title="Failed and warned checks of that run")
         for column in ("asset", "check", "severity", "description"):
             table.add_column(column, overflow="fold")
+        from orchestration.dbt_failing_rows import METADATA_KEY, describe
+
         for c in state.checks:
-            table.add_row(c.asset_key, c.check_name, c.severity, c.description or "")
+            found = describe(c.metadata[METADATA_KEY]) if isinstance(c.metadata.get(METADATA_KEY), dict) else []
+            text = "\n".join([c.description or "", *(f"found: {row}" for row in found)]).strip()
+            table.add_row(c.asset_key, c.check_name, c.severity, escape(text))
         console.print(table)
     elif run_info is not None:
         console.print("Every check of that run passed.")

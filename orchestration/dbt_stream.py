@@ -11,7 +11,9 @@ seed, and one line with mart_coverage's rows. A result waits here only while wha
 - a check, or a test's observation, until its asset's materialization has gone: Dagster links a check to
   the asset's latest materialization;
 - a materialization until those of the assets it depends on have gone: Dagster takes the outputs of one
-  step in dependency order only.
+  step in dependency order only;
+- a failed or warned check until dbt has exited: it goes with a few of the rows its test found
+  (orchestration/dbt_failing_rows.py), read from the warehouse dbt holds while it builds.
 
 What still waits when dbt exits is completed from the warehouse: a model whose meta sets
 count_rows_after_build (mart_dq_results, a view that grows when dbt stores the build's test results), a
@@ -29,6 +31,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.warehouse import existing_tables, scalar
+from orchestration.dbt_failing_rows import METADATA_KEY, failing_rows
 from orchestration.settings import MARTS_SCHEMA
 from orchestration.summary import mart_coverage
 
@@ -44,7 +47,8 @@ class ResultStream:
 
     ``relation_of(unique_id)`` is the table a dbt node builds (None for anything else),
     ``asset_key_of(output_name)`` the asset an output materializes, ``parents_of(asset_key)`` the assets it
-    depends on in Dagster's graph (the order Dagster checks).
+    depends on in Dagster's graph (the order Dagster checks), ``failed_tests()`` the compiled SQL of each test
+    that failed or warned, by unique id, once dbt has exited.
     """
 
     def __init__(
@@ -52,10 +56,13 @@ class ResultStream:
         relation_of: Callable[[str], Relation | None],
         asset_key_of: Callable[[str], dg.AssetKey],
         parents_of: Callable[[dg.AssetKey], Iterable[dg.AssetKey]],
+        failed_tests: Callable[[], Mapping[str, str]] = dict,
     ) -> None:
         self._relation_of = relation_of
         self._asset_key_of = asset_key_of
         self._parents_of = parents_of
+        self._failed_tests = failed_tests
+        self._failing_rows: dict[str, dict[str, list]] = {}
         self._row_counts: dict[str, int] = {}
         self._coverage: dict[str, str] | None = None
         self._waiting: list[Any] = []
@@ -110,6 +117,7 @@ class ResultStream:
                     self._row_counts[unique_id] = scalar(con, f'select count(*) from "{relation[0]}"."{relation[1]}"')
             if self._coverage is None:
                 self._coverage = {mart: status for mart, _, status in mart_coverage(con)}
+            self._read_failing_rows(con)
         released = self._release(finished=True) + self._waiting
         self._waiting, self._waiting_assets = [], set()
         return released
@@ -136,7 +144,14 @@ class ResultStream:
         """The figures an event goes with ({} for none), or None while it must wait: a materialization for its
         figures or behind an asset it depends on, a check or observation behind its asset."""
         if not isinstance(event, dg.Output):
-            return None if getattr(event, "asset_key", None) in self._waiting_assets else {}
+            if getattr(event, "asset_key", None) in self._waiting_assets:
+                return None
+            if isinstance(event, dg.AssetCheckResult) and not event.passed:
+                if not finished:
+                    return None
+                rows = self._failing_rows.get(_unique_id(event) or "")
+                return {METADATA_KEY: dg.MetadataValue.json(rows)} if rows and rows["rows"] else {}
+            return {}
         relation = self._relation(event)
         figures = self._figures(event, relation, finished) if relation else {}
         return None if figures is None or self._parent_waits(event) else figures
@@ -154,6 +169,18 @@ class ResultStream:
         if is_mart and self._coverage and table in self._coverage:
             figures["coverage"] = dg.MetadataValue.text(self._coverage[table])
         return figures
+
+    def _read_failing_rows(self, con: duckdb.DuckDBPyConnection) -> None:
+        """A few rows of each failed or warned test that waits, from its own SQL (none where it cannot run)."""
+        waiting = {_unique_id(e) for e in self._waiting if isinstance(e, dg.AssetCheckResult) and not e.passed}
+        if not waiting:
+            return
+        for unique_id, sql in self._failed_tests().items():
+            if unique_id in waiting:
+                try:
+                    self._failing_rows[unique_id] = failing_rows(con, sql)
+                except duckdb.Error:
+                    continue  # the check still goes, with dbt's count alone
 
     def _parent_waits(self, output: dg.Output) -> bool:
         key = self._asset_key_of(output.output_name)

@@ -13,6 +13,7 @@ import dagster as dg
 from orchestration import dbt_parse_cache
 from orchestration.assets.dbt import salesops_dbt_assets
 from orchestration.code_location import build_definitions
+from orchestration.dbt_failing_rows import METADATA_KEY as ROWS_FOUND
 from orchestration.dbt_project import dbt_executable
 from orchestration.jobs import CHECK_JOB_NAME, FULL_PIPELINE_JOB_NAME
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, Settings, load_settings
@@ -31,6 +32,8 @@ class PipelineRun:
     instance: dg.DagsterInstance | None = None  # whose event log holds the run
     # Read once from the result, when the run ends: a test or a caller may hand a run without one.
     failed_steps: list[str] = field(default_factory=list)
+    # A few rows each failed check found, where its metadata holds them (orchestration/dbt_failing_rows.py).
+    rows_found: dict[str, dict[str, list]] = field(default_factory=dict)
 
 
 def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -146,20 +149,24 @@ def run_job(
         raise_on_error=raise_on_error,
         asset_selection=list(assets) if assets is not None else None,
     )
-    failed = [
-        f"{e.asset_key.to_user_string()}:{e.check_name}"
+    failed_evaluations = {
+        f"{e.asset_key.to_user_string()}:{e.check_name}": e
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
-    ]
+    }
+    rows = {
+        name: e.metadata[ROWS_FOUND].value for name, e in failed_evaluations.items() if ROWS_FOUND in e.metadata
+    }
     return PipelineRun(
         result.success,
         result.run_id,
         settings.warehouse,
         settings.serving,
-        failed,
+        list(failed_evaluations),
         result,
         instance,
         failed_steps=step_failures(result),
+        rows_found=rows,
     )
 
 

@@ -374,6 +374,60 @@ def test_check_select_runs_the_tests_of_the_selected_model_alone_and_rebuilds_no
         con.close()
 
 
+def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_and_row(
+    fixture_build: Path, tmp_path, capsys
+):
+    """On a copy of the fixture build whose staged payments lost their USD rates and one order, and where SO2
+    lost its line: the check run of stg_orders__payments fails on the rate test and the relationships test,
+    that of fct_orders warns of SO2, and each of these checks carries the rows its test found, as the
+    command line prints them. Expected from the landing files by hand: PM2 (2024-04-05) and PM4 (2024-02-05)
+    are the USD payments; PM3 is the third row of orders/payments.csv; SO2 is A2's order of 2024-01-15."""
+    warehouse = tmp_path / "salesops.duckdb"
+    shutil.copy(fixture_build, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("update staging.stg_orders__payments set amount_base = null where currency = 'USD'")
+        con.execute("update staging.stg_orders__payments set order_id = 'SO9' where payment_id = 'PM3'")
+        # As if SO2's only line had been quarantined (the order's line count of fct_orders, nothing else).
+        con.execute("update core.fct_orders set line_count = 0 where order_id = 'SO2'")
+    finally:
+        con.close()
+    settings = load_settings().with_paths(warehouse=warehouse)
+    run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("stg_orders__payments"))
+
+    rate_check = "staging/stg_orders__payments:payments_in_other_currencies_have_a_rate"
+    [orphan_check] = [c for c in run.failed_checks if ":relationships_" in c]
+    assert set(run.failed_checks) == {rate_check, orphan_check}
+    assert run.rows_found[rate_check] == {
+        "columns": ["currency", "first_date_without_rate", "last_date_without_rate", "rows_without_rate"],
+        "rows": [["USD", "2024-02-05", "2024-04-05", 2]],
+    }
+    orphan = run.rows_found[orphan_check]
+    [row] = [dict(zip(orphan["columns"], values, strict=True)) for values in orphan["rows"]]
+    assert (row["payment_id"], row["order_id"], row["_source_file"], row["_row_number"]) == (
+        "PM3",
+        "SO9",
+        "orders/payments.csv",
+        3,
+    )
+
+    # fct_orders alone: dbt skips the tests downstream of a failed blocking one.
+    orders_run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("fct_orders"))
+    assert orders_run.success and orders_run.failed_checks == []
+    evaluations = orders_run.result.get_asset_check_evaluations()
+    [warning] = [e for e in evaluations if not e.passed]
+    assert (warning.check_name, warning.severity) == ("assert_orders_have_an_accepted_line", dg.AssetCheckSeverity.WARN)
+    assert warning.metadata["rows_found"].value == {
+        "columns": ["order_id", "order_date", "status", "account_id"],
+        "rows": [["SO2", "2024-01-15", "delivered", "A2"]],
+    }
+
+    assert cli._print_run(CHECK_JOB_NAME, run, 1.0, as_json=False) == ExitCode.FAILED
+    out = capsys.readouterr().out
+    assert f"  {rate_check}, rows it found:\n    currency=USD, first_date_without_rate=2024-02-05," in out
+    assert "    orders/payments.csv row 3: payment_id=PM3, order_id=SO9, paid_at=2024-02-03 18:30:00," in out
+
+
 def test_summary_names_the_as_of_date_the_marts_were_built_for(fixture_build: Path):
     from orchestration.summary import format_summary, summary_data
 

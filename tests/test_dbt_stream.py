@@ -219,3 +219,54 @@ def test_a_report_line_without_its_node_is_ignored():
     stream = _stream()
     assert stream.take_report({"info": {"name": "JinjaLogInfo", "msg": f"{ROW_COUNT_LINE}x.y 3"}, "data": {}})
     assert stream.add(_output("stg_a")) == []
+
+
+def test_a_failed_check_waits_for_dbt_to_exit_and_goes_with_the_rows_its_test_found():
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.mart_b (x integer, _source_file varchar, _row_number bigint)")
+    con.execute(
+        "insert into marts.mart_b values (1, 'orders/a.csv', 4), (null, 'orders/a.csv', 7), (null, 'orders/b.csv', 2)"
+    )
+    failing_sql = "select * from marts.mart_b where x is null order by _source_file -- dbt's own comment"
+    stream = ResultStream(
+        relation_of=lambda uid: NODES.get(uid, (None, []))[0],
+        asset_key_of=lambda output_name: KEYS[output_name],
+        parents_of=lambda key: PARENTS.get(key, []),
+        failed_tests=lambda: {"test.p.not_null_mart_b_x": failing_sql, "test.p.other": "select 1"},
+    )
+    _row_count(stream, "model.p.mart_b", 3)
+    _coverage(stream, {})
+    assert stream.add(_output("mart_b"))
+    failed = dg.AssetCheckResult(
+        asset_key=KEYS["mart_b"],
+        check_name="not_null_mart_b_x",
+        passed=False,
+        metadata={"unique_id": "test.p.not_null_mart_b_x"},
+    )
+    assert stream.add(failed) == []  # the warehouse is dbt's until it exits
+    assert _described(stream.add(_check("mart_b", "unique_mart_b_x"))) == [("check", "mart_b", "unique_mart_b_x")]
+    (released,) = stream.finish(con)
+    assert (released.check_name, released.passed) == ("not_null_mart_b_x", False)
+    assert released.metadata["rows_found"].value == {
+        "columns": ["x", "_source_file", "_row_number"],
+        "rows": [[None, "orders/a.csv", 7], [None, "orders/b.csv", 2]],
+    }
+
+
+def test_a_failed_check_whose_test_cannot_run_again_still_goes_with_dbt_s_count():
+    stream = ResultStream(
+        relation_of=lambda uid: NODES.get(uid, (None, []))[0],
+        asset_key_of=lambda output_name: KEYS[output_name],
+        parents_of=lambda key: PARENTS.get(key, []),
+        failed_tests=lambda: {"test.p.gone": "select * from a_table_dropped_since"},
+    )
+    failed = dg.AssetCheckResult(
+        asset_key=KEYS["stg_a"], check_name="gone", passed=False, metadata={"unique_id": "test.p.gone", "n": 2}
+    )
+    assert stream.add(failed) == []
+    (released,) = stream.finish(duckdb.connect())
+    assert set(released.metadata) == {"unique_id", "n"}
+    stream.add(failed)
+    (released,) = stream.finish(None)  # no warehouse: the check still goes
+    assert released.check_name == "gone"

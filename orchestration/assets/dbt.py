@@ -18,6 +18,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 from ingestion.warehouse import connect, table_exists
 from orchestration import dbt_parse_cache, progress
 from orchestration.dbt_entry import DbtInvocation, in_warehouse_folder
+from orchestration.dbt_failing_rows import compiled_tests
 from orchestration.dbt_project import WITHOUT_UNIT_TESTS, dbt_manifest, salesops_dbt_project
 from orchestration.dbt_stream import ResultStream
 from orchestration.dbt_subset import DbtNodes, dbt_nodes, subset_args
@@ -118,7 +119,12 @@ def salesops_dbt_assets(
     cached, target_path = dbt_parse_cache.cache_file(key), invocation_target_path(context)
     dbt_parse_cache.restore(cached, target_path)
     asset_deps = context.assets_def.asset_deps
-    results = ResultStream(relation_of, context.asset_key_for_output, lambda key: asset_deps.get(key, ()))
+    results = ResultStream(
+        relation_of,
+        context.asset_key_for_output,
+        lambda key: asset_deps.get(key, ()),
+        failed_tests=lambda: compiled_tests(target_path),
+    )
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     progress.report(progress.ProgressEvent(progress.DBT, progress.START, "dbt build", total=nodes))
     # The selection is ours, not dagster-dbt's (orchestration/dbt_subset.py): no context is handed to it.

@@ -4,21 +4,12 @@
     data are kept and reported), and marts.mart_coverage lists the missing source. Overrides the global
     implementation through dispatch, so every `relationships:` test of the project uses it. -#}
 {% macro default__test_relationships(model, column_name, to, field) %}
-with child as (
-    select {{ column_name }} as from_field
-    from {{ model }}
-    where {{ column_name }} is not null
-),
-
-parent as (
-    select {{ field }} as to_field
-    from {{ to }}
-)
-
-select child.from_field
-from child
-left join parent
-    on child.from_field = parent.to_field
-where parent.to_field is null
+{#- The whole child row, so a failure shows its landing file and row (orchestration/dbt_failing_rows.py). -#}
+select child.*
+from {{ model }} as child
+left join (select {{ field }} as to_field from {{ to }}) as parent
+    on child.{{ column_name }} = parent.to_field
+where child.{{ column_name }} is not null
+  and parent.to_field is null
   and exists (select 1 from {{ to }})
 {% endmacro %}

@@ -1,0 +1,69 @@
+"""A few of the rows a failed or warned dbt test found, for the check's metadata and the command line.
+
+dbt reports a failing test by its name and a count ("not_null_stg_orders__payments_amount_base: 2 results"):
+which file, row and value broke it is left to the reader. Once dbt has exited (it holds the warehouse while
+it builds), the test's own compiled SQL is run again with a limit, so the rows shown are exactly the rows
+the test counted. The project's ``not_null`` selects whole rows for this (dbt_project/macros/tests/not_null.sql):
+a staged row carries its landing file and row number.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SAMPLE_ROWS = 5
+METADATA_KEY = "rows_found"
+# Where a staged row came from: shown first, as "file row n"; the loader's other lineage columns are left out.
+_FILE, _ROW = "_source_file", "_row_number"
+
+
+def compiled_tests(target_path: Path) -> dict[str, str]:
+    """The compiled SQL of every test that failed or warned in dbt's last invocation in ``target_path``."""
+    run_results = Path(target_path) / "run_results.json"
+    if not run_results.exists():
+        return {}
+    results = json.loads(run_results.read_text())["results"]
+    return {
+        r["unique_id"]: r["compiled_code"]
+        for r in results
+        if r["unique_id"].startswith("test.") and r["status"] in ("fail", "warn") and r.get("compiled_code")
+    }
+
+
+def failing_rows(con: duckdb.DuckDBPyConnection, compiled_sql: str, limit: int = SAMPLE_ROWS) -> dict[str, list]:
+    """Up to ``limit`` rows the test's SQL returns, as {"columns": [...], "rows": [[...], ...]} with values JSON
+    can hold (columns kept apart from values: Dagster stores a JSON object with its keys sorted)."""
+    # A test's SQL may end with a comment or a semicolon; the newline ends a trailing "--" comment.
+    sql = compiled_sql.strip().rstrip(";")
+    cursor = con.execute(f"select * from (\n{sql}\n) as failing limit {int(limit)}")
+    return {
+        "columns": [d[0] for d in cursor.description],
+        "rows": [[_plain(v) for v in row] for row in cursor.fetchall()],
+    }
+
+
+def describe(found: Mapping[str, list]) -> list[str]:
+    """Each failing row as text: its landing file and row number first when it has them, then its columns."""
+    columns = found["columns"]
+    return [_describe_row(dict(zip(columns, row, strict=True))) for row in found["rows"]]
+
+
+def _describe_row(row: Mapping[str, Any]) -> str:
+    where = ""
+    if row.get(_FILE) is not None:
+        where = f"{row[_FILE]}" + (f" row {row[_ROW]}" if row.get(_ROW) is not None else "") + ": "
+    return where + ", ".join(f"{c}={_text(v)}" for c, v in row.items() if not c.startswith("_"))
+
+
+def _text(value: Any) -> str:
+    return "null" if value is None else str(value)
+
+
+def _plain(value: Any) -> Any:
+    """JSON's own types as they are; anything else (decimals, dates, timestamps) as DuckDB prints it."""
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
