@@ -1,22 +1,31 @@
 """A few of the rows a failed or warned dbt test found, for the check's metadata and the command line.
 
-dbt reports a failing test by its name and a count ("not_null_stg_orders__payments_amount_base: 2 results"):
+dbt reports a failing test by its name and a count ("not_null_fct_order_lines_net_amount_base: 2 results"):
 which file, row and value broke it is left to the reader. Once dbt has exited (it holds the warehouse while
-it builds), the test's own compiled SQL is run again with a limit, so the rows shown are exactly the rows
-the test counted. The project's ``not_null`` selects whole rows for this (dbt_project/macros/tests/not_null.sql):
-a staged row carries its landing file and row number.
+it builds), the test's own compiled SQL is run again with a limit and the options dbt's profile opens DuckDB
+with, so the rows shown are rows the test counted (unless what it reads changed in between: dbt's end-of-run
+hook writes the audit tables). The project's ``not_null`` and ``relationships`` select whole rows for this
+(dbt_project/macros/tests/): a staged row carries its landing file and row number.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
+
+from orchestration.settings import DBT_PROJECT_DIR
 
 SAMPLE_ROWS = 5
+# A test that is slow to run again (a join over every row) gives up its rows rather than hold the step.
+RERUN_TIMEOUT_S = 10.0
 METADATA_KEY = "rows_found"
 # Where a staged row came from: shown first, as "file row n"; the loader's other lineage columns are left out.
 _FILE, _ROW = "_source_file", "_row_number"
@@ -35,16 +44,33 @@ def compiled_tests(target_path: Path) -> dict[str, str]:
     }
 
 
-def failing_rows(con: duckdb.DuckDBPyConnection, compiled_sql: str, limit: int = SAMPLE_ROWS) -> dict[str, list]:
+def failing_rows(
+    con: duckdb.DuckDBPyConnection, compiled_sql: str, limit: int = SAMPLE_ROWS, timeout_s: float = RERUN_TIMEOUT_S
+) -> dict[str, list]:
     """Up to ``limit`` rows the test's SQL returns, as {"columns": [...], "rows": [[...], ...]} with values JSON
-    can hold (columns kept apart from values: Dagster stores a JSON object with its keys sorted)."""
-    # A test's SQL may end with a comment or a semicolon; the newline ends a trailing "--" comment.
+    can hold (columns kept apart from values: Dagster stores a JSON object with its keys sorted). Raises
+    duckdb.Error when the SQL fails or takes longer than ``timeout_s``."""
+    for option, value in profile_options().items():
+        con.execute(f"set {option} = '{value}'")
+    # A test's SQL may end with a semicolon; the newline ends a trailing "--" comment.
     sql = compiled_sql.strip().rstrip(";")
-    cursor = con.execute(f"select * from (\n{sql}\n) as failing limit {int(limit)}")
-    return {
-        "columns": [d[0] for d in cursor.description],
-        "rows": [[_plain(v) for v in row] for row in cursor.fetchall()],
-    }
+    timer = threading.Timer(timeout_s, con.interrupt)
+    timer.start()
+    try:
+        cursor = con.execute(f"select * from (\n{sql}\n) as failing limit {int(limit)}")
+        columns, rows = [d[0] for d in cursor.description], cursor.fetchall()
+    finally:
+        timer.cancel()
+    return {"columns": columns, "rows": [[_plain(v) for v in row] for row in rows]}
+
+
+@functools.cache
+def profile_options() -> dict[str, str]:
+    """The DuckDB options dbt's profile opens the warehouse with, those it fixes (not the templated memory
+    limit): among them the optimizer switched off for wrong dates (dbt_project/profiles.yml)."""
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    options = profile["salesops"]["outputs"]["dev"].get("config_options") or {}
+    return {key: str(value) for key, value in options.items() if "{{" not in str(value)}
 
 
 def describe(found: Mapping[str, list]) -> list[str]:
@@ -65,5 +91,7 @@ def _text(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """JSON's own types as they are; anything else (decimals, dates, timestamps) as DuckDB prints it."""
+    """JSON's own types as they are; anything else (decimals, dates, timestamps, NaN) as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     return value if value is None or isinstance(value, bool | int | float | str) else str(value)

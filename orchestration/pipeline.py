@@ -154,9 +154,7 @@ def run_job(
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     }
-    rows = {
-        name: e.metadata[ROWS_FOUND].value for name, e in failed_evaluations.items() if ROWS_FOUND in e.metadata
-    }
+    rows = {name: e.metadata[ROWS_FOUND].value for name, e in failed_evaluations.items() if ROWS_FOUND in e.metadata}
     return PipelineRun(
         result.success,
         result.run_id,

@@ -380,8 +380,9 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
     """On a copy of the fixture build whose staged payments lost their USD rates and one order, and where SO2
     lost its line: the check run of stg_orders__payments fails on the rate test and the relationships test,
     that of fct_orders warns of SO2, and each of these checks carries the rows its test found, as the
-    command line prints them. Expected from the landing files by hand: PM2 (2024-04-05) and PM4 (2024-02-05)
-    are the USD payments; PM3 is the third row of orders/payments.csv; SO2 is A2's order of 2024-01-15."""
+    command line prints them; then the USD order lines lose their rate, and one check of fct_order_lines fails.
+    Expected from the landing files by hand: PM2 (2024-04-05) and PM4 (2024-02-05) are the USD payments; PM3
+    is the third row of orders/payments.csv; SO2 is A2's order of 2024-01-15."""
     warehouse = tmp_path / "salesops.duckdb"
     shutil.copy(fixture_build, warehouse)
     con = duckdb.connect(str(warehouse))
@@ -421,6 +422,21 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
         "columns": ["order_id", "order_date", "status", "account_id"],
         "rows": [["SO2", "2024-01-15", "delivered", "A2"]],
     }
+
+    # The order lines of the USD orders SO2 (2024-01-15) and SO5 (2024-02-05) without their rate: one failed
+    # check names the cause, not the rate test and the not-null tests of every amount converted with it.
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            "update core.fct_order_lines set fx_rate_to_base = null, gross_amount_base = null,"
+            " net_amount_base = null, revenue_base = null where currency = 'USD'"
+        )
+    finally:
+        con.close()
+    lines_run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("fct_order_lines"))
+    lines_check = "core/fct_order_lines:order_lines_in_other_currencies_have_a_rate"
+    assert lines_run.failed_checks == [lines_check]
+    assert lines_run.rows_found[lines_check]["rows"] == [["USD", "2024-01-15", "2024-02-05", 2]]
 
     assert cli._print_run(CHECK_JOB_NAME, run, 1.0, as_json=False) == ExitCode.FAILED
     out = capsys.readouterr().out

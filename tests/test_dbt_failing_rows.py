@@ -1,8 +1,10 @@
 """The rows a failed dbt test found, read again from its compiled SQL (orchestration/dbt_failing_rows.py)."""
 
 import json
+import time
 
 import duckdb
+import pytest
 
 from orchestration.dbt_failing_rows import compiled_tests, describe, failing_rows
 
@@ -53,3 +55,19 @@ def test_only_the_failed_and_warned_tests_of_the_invocation_are_read(tmp_path):
     (tmp_path / "run_results.json").write_text(json.dumps({"results": results}))
     assert compiled_tests(tmp_path) == {"test.p.a": "select 1", "test.p.b": "select 2"}
     assert compiled_tests(tmp_path / "never_ran") == {}
+
+
+def test_the_test_runs_again_with_dbt_s_duckdb_options_and_a_time_limit():
+    con = duckdb.connect()
+    # The profile's options (the optimizer DuckDB merges two date offsets with, switched off): the rows are
+    # those dbt's own run of the test counted (tests/test_settings.py holds the repro).
+    repro = (
+        "select d + interval 30 day as a, d + interval 1 month as b, 'nan'::double as c"
+        " from (select date '2024-01-31' as d)"
+    )
+    assert failing_rows(con, repro)["rows"] == [["2024-03-01 00:00:00", "2024-02-29 00:00:00", "nan"]]
+    started = time.perf_counter()
+    with pytest.raises(duckdb.InterruptException):
+        failing_rows(con, "select count(*) from range(1000000000000) as a(i) where i % 7 = 8", timeout_s=0.2)
+    assert time.perf_counter() - started < 30
+    assert failing_rows(con, "select 1 as one")["rows"] == [[1]]  # the connection still works

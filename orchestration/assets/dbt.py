@@ -159,6 +159,12 @@ def salesops_dbt_assets(
                 project=salesops_dbt_project(),
             ):
                 yield from handed_over(results.add(event))
+    except dg.DagsterExecutionInterruptedError:
+        # Stopped from outside: what still waits (failed checks wait for dbt's exit) goes at once, without the
+        # figures dbt did not report and without a look into the warehouse.
+        stop_dbt_process(invocation)
+        yield from handed_over(results.finish(None))
+        raise
     except Exception:
         stop_dbt_process(invocation)
         dbt_parse_cache.save(invocation.target_path, cached)

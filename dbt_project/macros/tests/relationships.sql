@@ -4,12 +4,25 @@
     data are kept and reported), and marts.mart_coverage lists the missing source. Overrides the global
     implementation through dispatch, so every `relationships:` test of the project uses it. -#}
 {% macro default__test_relationships(model, column_name, to, field) %}
-{#- The whole child row, so a failure shows its landing file and row (orchestration/dbt_failing_rows.py). -#}
+{#- The whole child row, so a failure shows its landing file and row (orchestration/dbt_failing_rows.py);
+    the column (or expression) tested is repeated as from_field. `model` may be a subquery (a where config). -#}
+with child as (
+    select
+        *,
+        {{ column_name }} as from_field
+    from {{ model }}
+),
+
+parent as (
+    select {{ field }} as to_field
+    from {{ to }}
+)
+
 select child.*
-from {{ model }} as child
-left join (select {{ field }} as to_field from {{ to }}) as parent
-    on child.{{ column_name }} = parent.to_field
-where child.{{ column_name }} is not null
+from child
+left join parent
+    on child.from_field = parent.to_field
+where child.from_field is not null
   and parent.to_field is null
   and exists (select 1 from {{ to }})
 {% endmacro %}
