@@ -218,6 +218,7 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
             "run_id": run.run_id,
             "success": run.success,
             "failed_checks": run.failed_checks,
+            "warned_checks": run.warned_checks,
             "rows_found": run.rows_found,
             "failed_steps": run.failed_steps,
             "warehouse": str(run.warehouse),
@@ -229,14 +230,16 @@ def _print_run(job_name: str, run, elapsed: float, as_json: bool) -> int:
         return code
     status = "succeeded" if run.success else "FAILED"
     print(f"Run {run.run_id} of {job_name} {status} in {elapsed:.1f}s.")
-    if run.failed_checks:
-        print("Failed blocking checks: " + ", ".join(run.failed_checks))
-        from orchestration.dbt_failing_rows import describe
+    from orchestration.dbt_failing_rows import describe
 
-        for check, found in run.rows_found.items():
-            print(f"  {check}, rows it found:")
-            for row in describe(found):
-                print(f"    {row}")
+    for title, checks in (("Failed blocking checks", run.failed_checks), ("Warnings", run.warned_checks)):
+        if checks:
+            print(f"{title}: " + ", ".join(checks))
+        for check in checks:
+            if check in run.rows_found:
+                print(f"  {check}, rows it found:")
+                for row in describe(run.rows_found[check]):
+                    print(f"    {row}")
     for failure in run.failed_steps:
         print(f"Failed step {failure}")
     print("Open the Dagster UI with: .venv/bin/dagster dev  (then http://127.0.0.1:3000)")

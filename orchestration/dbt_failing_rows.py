@@ -57,7 +57,8 @@ def failing_rows(
     timer = threading.Timer(timeout_s, con.interrupt)
     timer.start()
     try:
-        cursor = con.execute(f"select * from (\n{sql}\n) as failing limit {int(limit)}")
+        # Ordered, so the same failure shows the same rows run after run.
+        cursor = con.execute(f"select * from (\n{sql}\n) as failing order by all limit {int(limit)}")
         columns, rows = [d[0] for d in cursor.description], cursor.fetchall()
     finally:
         timer.cancel()
@@ -73,10 +74,15 @@ def profile_options() -> dict[str, str]:
     return {key: str(value) for key, value in options.items() if "{{" not in str(value)}
 
 
-def describe(found: Mapping[str, list]) -> list[str]:
-    """Each failing row as text: its landing file and row number first when it has them, then its columns."""
-    columns = found["columns"]
-    return [_describe_row(dict(zip(columns, row, strict=True))) for row in found["rows"]]
+def describe(found: Mapping[str, Any]) -> list[str]:
+    """Each failing row as text: its landing file and row number first when it has them, then its columns;
+    last, how many more the test found when ``found["count"]`` (dbt's count) says so."""
+    columns, rows = found["columns"], found["rows"]
+    lines = [_describe_row(dict(zip(columns, row, strict=True))) for row in rows]
+    count = found.get("count")
+    if isinstance(count, int) and count > len(rows):
+        lines.append(f"... and {count - len(rows)} more (the test found {count})")
+    return lines
 
 
 def _describe_row(row: Mapping[str, Any]) -> str:

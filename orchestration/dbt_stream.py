@@ -35,6 +35,8 @@ from orchestration.dbt_failing_rows import METADATA_KEY, failing_rows
 from orchestration.settings import MARTS_SCHEMA
 from orchestration.summary import mart_coverage
 
+# dagster-dbt's metadata of a test's check: how many rows dbt counted.
+DBT_FAILURE_COUNT = "dagster_dbt/failed_row_count"
 # The beginning of the lines the report macros log (dbt_project/macros/report_row_count.sql).
 ROW_COUNT_LINE = "salesops row count: "
 MART_COVERAGE_LINE = "salesops mart coverage: "
@@ -150,7 +152,11 @@ class ResultStream:
                 if not finished:
                     return None
                 rows = self._failing_rows.get(_unique_id(event) or "")
-                return {METADATA_KEY: dg.MetadataValue.json(rows)} if rows and rows["rows"] else {}
+                if not rows or not rows["rows"]:
+                    return {}
+                counted = event.metadata.get(DBT_FAILURE_COUNT)
+                counted = getattr(counted, "value", counted)
+                return {METADATA_KEY: dg.MetadataValue.json({**rows, "count": counted} if counted else rows)}
             return {}
         relation = self._relation(event)
         figures = self._figures(event, relation, finished) if relation else {}

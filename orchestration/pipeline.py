@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -32,8 +33,10 @@ class PipelineRun:
     instance: dg.DagsterInstance | None = None  # whose event log holds the run
     # Read once from the result, when the run ends: a test or a caller may hand a run without one.
     failed_steps: list[str] = field(default_factory=list)
-    # A few rows each failed check found, where its metadata holds them (orchestration/dbt_failing_rows.py).
-    rows_found: dict[str, dict[str, list]] = field(default_factory=dict)
+    # A few rows each failed or warned check found, where its metadata holds them
+    # (orchestration/dbt_failing_rows.py).
+    rows_found: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warned_checks: list[str] = field(default_factory=list)  # non-blocking checks that did not pass
 
 
 def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -149,22 +152,24 @@ def run_job(
         raise_on_error=raise_on_error,
         asset_selection=list(assets) if assets is not None else None,
     )
-    failed_evaluations = {
+    not_passed = {
         f"{e.asset_key.to_user_string()}:{e.check_name}": e
         for e in result.get_asset_check_evaluations()
-        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+        if not e.passed
     }
-    rows = {name: e.metadata[ROWS_FOUND].value for name, e in failed_evaluations.items() if ROWS_FOUND in e.metadata}
+    failed = [name for name, e in not_passed.items() if e.severity == dg.AssetCheckSeverity.ERROR]
+    rows = {name: e.metadata[ROWS_FOUND].value for name, e in not_passed.items() if ROWS_FOUND in e.metadata}
     return PipelineRun(
         result.success,
         result.run_id,
         settings.warehouse,
         settings.serving,
-        list(failed_evaluations),
+        failed,
         result,
         instance,
         failed_steps=step_failures(result),
         rows_found=rows,
+        warned_checks=[name for name in not_passed if name not in failed],
     )
 
 

@@ -72,7 +72,7 @@ def coverage_as_of_date(con: duckdb.DuckDBPyConnection) -> str | None:
 def format_coverage(coverage: list[tuple[str, bool, str]], as_of_date: str | None = None) -> list[str]:
     """Summary lines: how many marts had their inputs, and every mart left empty for want of one."""
     if not coverage:
-        return ["Mart coverage: no marts.mart_coverage table yet (dbt has not run)."]
+        return ["Mart coverage: no marts.mart_coverage table yet (no dbt build has got that far)."]
     without = [(m, status) for m, fed, status in coverage if not fed]
     built = f"{len(coverage) - len(without)} of {len(coverage)} marts built from their inputs"
     lines = [f"Mart coverage (as of {as_of_date}): {built}." if as_of_date else f"Mart coverage: {built}."]

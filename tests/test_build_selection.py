@@ -402,6 +402,7 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
     assert run.rows_found[rate_check] == {
         "columns": ["currency", "first_date_without_rate", "last_date_without_rate", "rows_without_rate"],
         "rows": [["USD", "2024-02-05", "2024-04-05", 2]],
+        "count": 1,
     }
     orphan = run.rows_found[orphan_check]
     [row] = [dict(zip(orphan["columns"], values, strict=True)) for values in orphan["rows"]]
@@ -421,7 +422,15 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
     assert warning.metadata["rows_found"].value == {
         "columns": ["order_id", "order_date", "status", "account_id"],
         "rows": [["SO2", "2024-01-15", "delivered", "A2"]],
+        "count": 1,
     }
+    assert orders_run.warned_checks == ["core/fct_orders:assert_orders_have_an_accepted_line"]
+    assert cli._print_run(CHECK_JOB_NAME, orders_run, 1.0, as_json=False) == ExitCode.OK
+    assert (
+        "Warnings: core/fct_orders:assert_orders_have_an_accepted_line\n"
+        "  core/fct_orders:assert_orders_have_an_accepted_line, rows it found:\n"
+        "    order_id=SO2, order_date=2024-01-15, status=delivered, account_id=A2\n"
+    ) in capsys.readouterr().out
 
     # The order lines of the USD orders SO2 (2024-01-15) and SO5 (2024-02-05) without their rate: one failed
     # check names the cause, not the rate test and the not-null tests of every amount converted with it.
@@ -442,6 +451,26 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
     out = capsys.readouterr().out
     assert f"  {rate_check}, rows it found:\n    currency=USD, first_date_without_rate=2024-02-05," in out
     assert "    orders/payments.csv row 3: payment_id=PM3, order_id=SO9, paid_at=2024-02-03 18:30:00," in out
+
+
+def test_receivables_aging_may_be_empty_only_when_no_order_is_open(fixture_build: Path, tmp_path):
+    """A business whose every order is paid has no receivable to age: mart_receivables_aging's not_empty
+    test fails on an empty mart while an order is open, and passes once none is (on a copy of the fixture
+    build, tables emptied or settled by hand; the other checks of the mart are not this test's)."""
+    warehouse = tmp_path / "salesops.duckdb"
+    shutil.copy(fixture_build, warehouse)
+    settings = load_settings().with_paths(warehouse=warehouse)
+    [not_empty] = [name for name in _tests_on("mart_receivables_aging") if name.startswith("not_empty_")]
+
+    def not_empty_passes(change: str) -> bool:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute(change)
+        run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("mart_receivables_aging"))
+        [evaluation] = [e for e in run.result.get_asset_check_evaluations() if e.check_name == not_empty]
+        return evaluation.passed
+
+    assert not not_empty_passes("delete from marts.mart_receivables_aging")
+    assert not_empty_passes("update intermediate.int_collections__order_balances set open_base = 0")
 
 
 def test_summary_names_the_as_of_date_the_marts_were_built_for(fixture_build: Path):

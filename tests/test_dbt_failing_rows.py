@@ -18,7 +18,7 @@ def test_the_rows_are_those_of_the_test_s_own_sql_limited_and_plain():
         " ('P3', 'USD', date '2024-04-05', 1.0::decimal(28, 6), null::decimal(28, 6), 'orders/payments.csv', 6))"
         " as t(payment_id, currency, paid_on, amount, amount_base, _source_file, _row_number)"
     )
-    sql = "\n    select *\nfrom payments\nwhere amount_base is null order by payment_id\n-- a trailing comment\n"
+    sql = "\n    select *\nfrom payments\nwhere amount_base is null order by payment_id desc\n-- a trailing comment\n"
     found = failing_rows(con, sql, limit=5)
     assert found == {
         "columns": ["payment_id", "currency", "paid_on", "amount", "amount_base", "_source_file", "_row_number"],
@@ -42,6 +42,11 @@ def test_a_row_without_a_landing_file_is_its_columns_alone():
         "rows": [["EUR", "2024-01-05", 2]],
     }
     assert describe(found) == ["currency=EUR, first_date_without_rate=2024-01-05, rows_without_rate=2"]
+    assert describe({**found, "count": 1}) == describe(found)
+    assert describe({**found, "count": 6}) == [
+        "currency=EUR, first_date_without_rate=2024-01-05, rows_without_rate=2",
+        "... and 5 more (the test found 6)",
+    ]
 
 
 def test_only_the_failed_and_warned_tests_of_the_invocation_are_read(tmp_path):

@@ -242,7 +242,7 @@ def test_a_failed_check_waits_for_dbt_to_exit_and_goes_with_the_rows_its_test_fo
         asset_key=KEYS["mart_b"],
         check_name="not_null_mart_b_x",
         passed=False,
-        metadata={"unique_id": "test.p.not_null_mart_b_x"},
+        metadata={"unique_id": "test.p.not_null_mart_b_x", "dagster_dbt/failed_row_count": 2},
     )
     assert stream.add(failed) == []  # the warehouse is dbt's until it exits
     assert _described(stream.add(_check("mart_b", "unique_mart_b_x"))) == [("check", "mart_b", "unique_mart_b_x")]
@@ -251,6 +251,7 @@ def test_a_failed_check_waits_for_dbt_to_exit_and_goes_with_the_rows_its_test_fo
     assert released.metadata["rows_found"].value == {
         "columns": ["x", "_source_file", "_row_number"],
         "rows": [[None, "orders/a.csv", 7], [None, "orders/b.csv", 2]],
+        "count": 2,
     }
 
 

@@ -117,10 +117,12 @@ select
     cast(state.stage_entered_date as date) as stage_entered_date,
     cast({{ dbt.datediff('state.stage_entered_date', 'state.snapshot_date', 'day') }} as {{ dbt.type_bigint() }}) as days_in_stage,
     cast({{ dbt.datediff('opportunities.created_date', 'state.snapshot_date', 'day') }} as {{ dbt.type_bigint() }}) as opportunity_age_days,
-    cast(coalesce(terms.amount_base, 0) as {{ dbt.type_numeric() }}) as amount_base,
+    -- Unknown (no amount entered, or no rate for its currency: opportunities_in_other_currencies_have_a_rate
+    -- warns) stays null: the deal still counts, its money is not shown as 0.
+    cast(terms.amount_base as {{ dbt.type_numeric() }}) as amount_base,
     cast(probabilities.win_probability as {{ dbt.type_numeric() }}) as stage_win_probability,
     cast(probabilities.probability_source as {{ dbt.type_string() }}) as probability_source,
-    cast(coalesce(terms.amount_base, 0) * probabilities.win_probability as {{ dbt.type_numeric() }}) as weighted_amount_base,
+    cast(terms.amount_base * probabilities.win_probability as {{ dbt.type_numeric() }}) as weighted_amount_base,
     cast(terms.expected_close_date as date) as expected_close_date,
     cast({{ dbt.date_trunc('month', 'terms.expected_close_date') }} as date) as expected_close_month,
     cast(
