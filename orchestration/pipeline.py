@@ -53,8 +53,11 @@ def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def _shortened(text: str, keep: int = 160) -> str:
-    """Its start and its end: dbt's failure quotes the whole command (every var) before saying how it ended."""
-    return text if len(text) <= 2 * keep else f"{text[:keep]} … {text[-keep:]}"
+    """Its start and its end, cut between words: dbt's failure quotes the whole command (every var) before
+    saying how it ended."""
+    if len(text) <= 2 * keep:
+        return text
+    return f"{text[:keep].rsplit(' ', 1)[0]} … {text[-keep:].split(' ', 1)[-1]}"
 
 
 def run_full_pipeline(

@@ -224,10 +224,13 @@ def test_the_gate_refuses_to_publish_when_upstream_checks_never_ran(small_wareho
     # What `salesops publish` prints (and --json lists as failed_steps), though no check evaluation failed.
     [shown] = step_failures(result)
     assert shown.startswith("serving__published_marts: Serving database ") and "not evaluated in this run" in shown
-    # Its start and its end (the gate names ten checks): one line, the head and tail of the description.
+    # Its start and its end (the gate names ten checks): one line, the head and tail of the description, cut
+    # between words.
     described = " ".join(data.description.split())
     assert len(described) > 400
-    assert shown == f"serving__published_marts: {described[:160]} … {described[-160:]}", shown
+    head, tail = shown.removeprefix("serving__published_marts: ").split(" … ")
+    assert described.startswith(head + " ") and described.endswith(" " + tail), shown
+    assert 120 < len(head) <= 160 and 120 < len(tail) <= 160, shown
 
 
 # ----------------------------------------------------------------------------- acceptance, full runs
