@@ -405,10 +405,11 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
             "first_date_without_rate",
             "last_date_without_rate",
             "rows_without_rate",
+            "first_key_without_rate",
             "earliest_rate_date",
         ],
         # The rates were there (orders/fx_rates.csv: USD from 2024-01-01): the amounts were emptied by hand.
-        "rows": [["USD", "2024-02-05", "2024-04-05", 2, "2024-01-01"]],
+        "rows": [["USD", "2024-02-05", "2024-04-05", 2, "PM2", "2024-01-01"]],
         "count": 1,
     }
     orphan = run.rows_found[orphan_check]
@@ -452,7 +453,7 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
     lines_run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("fct_order_lines"))
     lines_check = "core/fct_order_lines:order_lines_in_other_currencies_have_a_rate"
     assert lines_run.failed_checks == [lines_check]
-    assert lines_run.rows_found[lines_check]["rows"] == [["USD", "2024-01-15", "2024-02-05", 2, "2024-01-01"]]
+    assert lines_run.rows_found[lines_check]["rows"] == [["USD", "2024-01-15", "2024-02-05", 2, "SO2", "2024-01-01"]]
 
     assert cli._print_run(CHECK_JOB_NAME, run, 1.0, as_json=False) == ExitCode.FAILED
     out = capsys.readouterr().out
