@@ -35,14 +35,13 @@ import duckdb
 from ingestion.contract import CONTRACT
 from ingestion.landing import discover_landing_files
 from ingestion.warehouse import ensure_audit_schema
+from orchestration.settings import dbt_profile_duckdb_options
 
 FLOOR_INCLUDES = (
     "DuckDB read_csv of every landing file into loader-shaped raw tables + ledger, then every dbt model's "
     "compiled SQL (dbt compile) in dependency order, incl. post-hooks; no contract rules, no GX, no dbt "
     "tests, no publish, no Dagster/dbt process (compile done beforehand, not timed)"
 )
-# The profile's DuckDB settings (dbt_project/profiles.yml), so the floor runs the SQL the way dbt does.
-PROFILE_SETTINGS = {"disabled_optimizers": "common_subexpressions", "preserve_insertion_order": "false"}
 HOOK_SEPARATOR = "-- salesops-bench: next hook --"
 
 
@@ -202,7 +201,8 @@ def run_floor(landing: Path, warehouse: Path, prep_dir: Path) -> dict[str, Any]:
     con = duckdb.connect(str(warehouse))
     timings: dict[str, float] = {}
     try:
-        for key, value in PROFILE_SETTINGS.items():
+        # The profile's DuckDB settings, so the floor runs the SQL the way dbt does.
+        for key, value in dbt_profile_duckdb_options().items():
             con.execute(f"set {key} = '{value}'")
         started = time.perf_counter()
         rows = load_raw_with_read_csv(con, landing)

@@ -10,7 +10,6 @@ hook writes the audit tables). The project's ``not_null`` and ``relationships`` 
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import threading
@@ -19,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import dbt_profile_duckdb_options
 
 SAMPLE_ROWS = 5
 # A test that is slow to run again (a join over every row) gives up its rows rather than hold the step.
@@ -50,7 +48,7 @@ def failing_rows(
     """Up to ``limit`` rows the test's SQL returns, as {"columns": [...], "rows": [[...], ...]} with values JSON
     can hold (columns kept apart from values: Dagster stores a JSON object with its keys sorted). Raises
     duckdb.Error when the SQL fails or takes longer than ``timeout_s``."""
-    for option, value in profile_options().items():
+    for option, value in dbt_profile_duckdb_options().items():
         con.execute(f"set {option} = '{value}'")
     # A test's SQL may end with a semicolon; the newline ends a trailing "--" comment.
     sql = compiled_sql.strip().rstrip(";")
@@ -63,15 +61,6 @@ def failing_rows(
     finally:
         timer.cancel()
     return {"columns": columns, "rows": [[_plain(v) for v in row] for row in rows]}
-
-
-@functools.cache
-def profile_options() -> dict[str, str]:
-    """The DuckDB options dbt's profile opens the warehouse with, those it fixes (not the templated memory
-    limit): among them the optimizer switched off for wrong dates (dbt_project/profiles.yml)."""
-    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
-    options = profile["salesops"]["outputs"]["dev"].get("config_options") or {}
-    return {key: str(value) for key, value in options.items() if "{{" not in str(value)}
 
 
 def describe(found: Mapping[str, Any]) -> list[str]:

@@ -366,3 +366,15 @@ def dbt_profile_warehouse() -> Path:
     # Taken literally (a leading ~ unexpanded, relative to the project folder): when that differs from the
     # resolved setting, the asset passes the resolved path as a var, so dbt never has to expand anything.
     return (DBT_PROJECT_DIR / os.environ.get(WAREHOUSE_ENV, PROFILE_DEFAULT_WAREHOUSE)).resolve()
+
+
+@functools.cache
+def dbt_profile_duckdb_options() -> dict[str, str]:
+    """The DuckDB options dbt_project/profiles.yml opens the warehouse with, those it fixes (not the templated
+    memory limit): SQL run outside dbt on what dbt built (the rows a failed test found, the benchmark's floor)
+    sees it as dbt does, the optimizer behind wrong date offsets switched off among them."""
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    options = profile["salesops"]["outputs"]["dev"].get("config_options") or {}
+    # YAML reads `false` as a boolean; DuckDB takes the setting as text.
+    text = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in options.items()}
+    return {key: value for key, value in text.items() if "{{" not in value}

@@ -110,6 +110,13 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     return sorted(con.execute(f"select * from {table}").fetchall(), key=repr)
 
 
+def _alter(warehouse: Path, *statements: str) -> None:
+    """Change a copy of the fixture build by hand, as a test's scenario needs it."""
+    with duckdb.connect(str(warehouse)) as con:
+        for statement in statements:
+            con.execute(statement)
+
+
 def test_a_selected_build_rebuilds_the_selection_with_its_checks_tests_and_nothing_else(
     fixture_build: Path, tmp_path, capfd
 ):
@@ -385,14 +392,13 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
     is the third row of orders/payments.csv; SO2 is A2's order of 2024-01-15."""
     warehouse = tmp_path / "salesops.duckdb"
     shutil.copy(fixture_build, warehouse)
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("update staging.stg_orders__payments set amount_base = null where currency = 'USD'")
-        con.execute("update staging.stg_orders__payments set order_id = 'SO9' where payment_id = 'PM3'")
+    _alter(
+        warehouse,
+        "update staging.stg_orders__payments set amount_base = null where currency = 'USD'",
+        "update staging.stg_orders__payments set order_id = 'SO9' where payment_id = 'PM3'",
         # As if SO2's only line had been quarantined (the order's line count of fct_orders, nothing else).
-        con.execute("update core.fct_orders set line_count = 0 where order_id = 'SO2'")
-    finally:
-        con.close()
+        "update core.fct_orders set line_count = 0 where order_id = 'SO2'",
+    )
     settings = load_settings().with_paths(warehouse=warehouse)
     run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("stg_orders__payments"))
 
@@ -442,14 +448,11 @@ def test_a_failed_check_shows_the_rows_its_test_found_with_their_landing_file_an
 
     # The order lines of the USD orders SO2 (2024-01-15) and SO5 (2024-02-05) without their rate: one failed
     # check names the cause, not the rate test and the not-null tests of every amount converted with it.
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute(
-            "update core.fct_order_lines set fx_rate_to_base = null, gross_amount_base = null,"
-            " net_amount_base = null, revenue_base = null where currency = 'USD'"
-        )
-    finally:
-        con.close()
+    _alter(
+        warehouse,
+        "update core.fct_order_lines set fx_rate_to_base = null, gross_amount_base = null,"
+        " net_amount_base = null, revenue_base = null where currency = 'USD'",
+    )
     lines_run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("fct_order_lines"))
     lines_check = "core/fct_order_lines:order_lines_in_other_currencies_have_a_rate"
     assert lines_run.failed_checks == [lines_check]
@@ -471,8 +474,7 @@ def test_receivables_aging_may_be_empty_only_when_no_order_is_open(fixture_build
     [not_empty] = [name for name in _tests_on("mart_receivables_aging") if name.startswith("not_empty_")]
 
     def not_empty_passes(change: str) -> bool:
-        with duckdb.connect(str(warehouse)) as con:
-            con.execute(change)
+        _alter(warehouse, change)
         run = run_job(CHECK_JOB_NAME, settings, raise_on_error=False, checks_of=dbt_selection("mart_receivables_aging"))
         [evaluation] = [e for e in run.result.get_asset_check_evaluations() if e.check_name == not_empty]
         return evaluation.passed
