@@ -1,4 +1,4 @@
-"""Compare every mart built on DuckDB with the same mart built on Spark, row by row.
+"""Compare every mart and core table built on DuckDB with the same table built on Spark, row by row.
 
 Both sides are read as Arrow and normalised to one set of types (integers as Int64, decimals and doubles
 as Float64, timestamps without zone, since Spark returns them in the session's UTC). Rows are matched by
@@ -20,12 +20,15 @@ import polars as pl
 import pyarrow as pa
 import yaml
 
-from orchestration.settings import DBT_PROJECT_DIR, MARTS_SCHEMA, SPARK_DIR_ENV
+from orchestration.settings import CORE_SCHEMA, DBT_PROJECT_DIR, MARTS_SCHEMA, SPARK_DIR_ENV
 
 MONEY_TOLERANCE = 0.005
 RATE_TOLERANCE = 1e-9
 RELATIVE_TOLERANCE = 1e-12
 EXAMPLES = 5
+# What BI reads and what the marts are built from. dbt model names are unique across schemas, so a table is
+# named by its model name alone.
+COMPARED_SCHEMAS = (MARTS_SCHEMA, CORE_SCHEMA)
 # Marts that describe the run that built them, not the data: compared by columns only, with the reason.
 RUN_DEPENDENT = {
     "mart_dq_results": "the check results of the builds that made this warehouse: the great-expectations "
@@ -71,15 +74,13 @@ class MartDiff:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def duckdb_marts(warehouse: Path) -> dict[str, pa.Table]:
+def duckdb_tables(warehouse: Path) -> dict[str, pa.Table]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = ? order by 1", [MARTS_SCHEMA]
-            ).fetchall()
-        ]
-        return {name: con.sql(f'select * from {MARTS_SCHEMA}."{name}"').to_arrow_table() for name in names}
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_schema in ? order by 2",
+            [list(COMPARED_SCHEMAS)],
+        ).fetchall()
+        return {name: con.sql(f'select * from {schema}."{name}"').to_arrow_table() for schema, name in names}
 
 
 def spark_session_parameters(spark_dir: Path) -> dict[str, str]:
@@ -115,10 +116,13 @@ def spark_session(spark_dir: Path) -> Iterator:
         session.stop()
 
 
-def spark_marts(spark_dir: Path) -> dict[str, pa.Table]:
+def spark_tables(spark_dir: Path) -> dict[str, pa.Table]:
     with spark_session(spark_dir) as spark:
-        names = sorted(row.tableName for row in spark.sql(f"show tables in {MARTS_SCHEMA}").collect())
-        return {name: spark.table(f"{MARTS_SCHEMA}.{name}").toArrow() for name in names}
+        tables: dict[str, pa.Table] = {}
+        for schema in COMPARED_SCHEMAS:
+            names = sorted(row.tableName for row in spark.sql(f"show tables in {schema}").collect())
+            tables |= {name: spark.table(f"{schema}.{name}").toArrow() for name in names}
+        return tables
 
 
 # ------------------------------------------------------------------------------------------ comparing
@@ -221,5 +225,5 @@ def compare_marts(on_duckdb: dict[str, pa.Table], on_spark: dict[str, pa.Table])
 
 
 def compare_engines(warehouse: Path, spark_dir: Path) -> list[MartDiff]:
-    """Every mart of the DuckDB warehouse against the Spark target's in ``spark_dir``."""
-    return compare_marts(duckdb_marts(warehouse), spark_marts(spark_dir))
+    """Every mart and core table of the DuckDB warehouse against the Spark target's in ``spark_dir``."""
+    return compare_marts(duckdb_tables(warehouse), spark_tables(spark_dir))

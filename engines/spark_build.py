@@ -1,8 +1,9 @@
 """Build the dbt project on the Spark target (profiles.yml target ``spark``) from a loaded DuckDB warehouse.
 
 The raw and audit tables are exported to Parquet (engines/raw_export.py), then ``dbt build --target spark``
-runs every model, seed and test with the same vars the DuckDB build used. Everything lives in the
-settings' Spark folder: the export, the Derby metastore, the Parquet tables and dbt's target folder."""
+runs every model, seed and test with the same vars the DuckDB build used (or, with ``data_tests="each-kind"``,
+every model, seed and unit test and one data test of each kind: engines/data_test_kinds.py). Everything lives
+in the settings' Spark folder: the export, the Derby metastore, the Parquet tables and dbt's target folder."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from engines.data_test_kinds import ALL_DATA_TESTS, DATA_TEST_CHOICES, EACH_KIND, one_test_of_each_kind
 from engines.raw_export import ExportedTable, export_raw_tables
-from orchestration.dbt_project import dbt_executable
+from orchestration.dbt_project import dbt_executable, dbt_manifest
 from orchestration.settings import DBT_PROJECT_DIR, SPARK_DIR_ENV, Settings
 
 SPARK_TARGET = "spark"
@@ -36,6 +38,7 @@ class SparkBuild:
     statuses: Counter  # dbt node status -> count (success, pass, fail, error, skipped, warn)
     failures: list[str]  # unique ids of nodes that did not pass
     log: Path
+    tests_left_out: int = 0  # data tests not run: another test of their kind ran (EACH_KIND)
 
 
 def spark_environment(spark_dir: Path) -> dict[str, str]:
@@ -43,10 +46,14 @@ def spark_environment(spark_dir: Path) -> dict[str, str]:
     return {**os.environ, SPARK_DIR_ENV: str(spark_dir.resolve()), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
-def build_on_spark(settings: Settings, fresh: bool = True, echo: bool = True) -> SparkBuild:
+def build_on_spark(
+    settings: Settings, fresh: bool = True, echo: bool = True, data_tests: str = ALL_DATA_TESTS
+) -> SparkBuild:
     """Export the warehouse's raw layer and ``dbt build --target spark`` it; ``fresh`` starts from an empty
-    metastore (a full refresh). The dbt output goes to <spark dir>/dbt_build.log and, with ``echo``, to
-    stderr as it runs."""
+    metastore (a full refresh); ``data_tests`` is one of DATA_TEST_CHOICES. The dbt output goes to
+    <spark dir>/dbt_build.log and, with ``echo``, to stderr as it runs."""
+    if data_tests not in DATA_TEST_CHOICES:
+        raise ValueError(f"data_tests must be one of {', '.join(DATA_TEST_CHOICES)}, not {data_tests!r}")
     spark_dir = settings.spark_dir
     spark_dir.mkdir(parents=True, exist_ok=True)
     if fresh:
@@ -62,6 +69,9 @@ def build_on_spark(settings: Settings, fresh: bool = True, echo: bool = True) ->
     ]  # fmt: skip
     if fresh:
         cmd.append("--full-refresh")
+    left_out = _tests_left_out() if data_tests == EACH_KIND else []
+    if left_out:
+        cmd += ["--exclude", *left_out]
     log = spark_dir / BUILD_LOG_NAME
     with open(log, "w") as out:
         env = spark_environment(spark_dir)
@@ -74,7 +84,15 @@ def build_on_spark(settings: Settings, fresh: bool = True, echo: bool = True) ->
                 sys.stderr.write(line)
         proc.wait()
     statuses, failures = _results(target_path / "run_results.json")
-    return SparkBuild(proc.returncode == 0 and not failures, exported, statuses, failures, log)
+    return SparkBuild(proc.returncode == 0 and not failures, exported, statuses, failures, log, len(left_out))
+
+
+def _tests_left_out() -> list[str]:
+    """The names of the data tests another test of their kind stands for, from the project's manifest: a
+    test's name and kind do not depend on the target, and a test enabled on Spark alone is not in it, so it
+    runs."""
+    manifest = dbt_manifest()
+    return sorted(manifest["nodes"][unique_id]["name"] for unique_id in one_test_of_each_kind(manifest).left_out)
 
 
 def _results(run_results: Path) -> tuple[Counter, list[str]]:

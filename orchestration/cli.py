@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from engines.data_test_kinds import ALL_DATA_TESTS, DATA_TEST_CHOICES
 from orchestration.exit_codes import ExitCode, exit_code_table
 from orchestration.settings import (
     CONFIG_ENV,
@@ -583,15 +584,25 @@ def docs(
 # ------------------------------------------------------------------------------------------ second engine
 
 
-def _spark_build(settings: Settings, fresh: bool) -> int:
+def _spark_build(settings: Settings, fresh: bool, data_tests: str) -> int:
     from engines.spark_build import build_on_spark
 
-    built = build_on_spark(settings, fresh=fresh)
+    built = build_on_spark(settings, fresh=fresh, data_tests=data_tests)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(built.statuses.items()))
-    print(f"Spark build in {settings.spark_dir}: {counts or 'nothing ran'} (log: {built.log})")
+    left_out = f"; {built.tests_left_out} data tests left out, one of their kind ran" if built.tests_left_out else ""
+    print(f"Spark build in {settings.spark_dir}: {counts or 'nothing ran'}{left_out} (log: {built.log})")
     for unique_id in built.failures[:20]:
         print(f"  not passed: {unique_id}")
     return ExitCode.OK if built.success else ExitCode.FAILED
+
+
+# The choices of --data-tests, as engines/data_test_kinds.py names them.
+DataTests = StrEnum("DataTests", {choice: choice for choice in DATA_TEST_CHOICES})
+EVERY_DATA_TEST = DataTests(ALL_DATA_TESTS)
+DATA_TESTS_HELP = (
+    "all: every data test; each-kind: every model, seed and unit test, and one data test of each kind "
+    "(a portability check; engines/data_test_kinds.py)"
+)
 
 
 @_command(
@@ -603,16 +614,17 @@ def _spark_build(settings: Settings, fresh: bool) -> int:
 def spark_build(
     settings: Settings,
     keep: Annotated[bool, typer.Option("--keep", help="keep the last build's Spark tables (no full refresh)")] = False,
+    data_tests: Annotated[DataTests, typer.Option("--data-tests", help=DATA_TESTS_HELP)] = EVERY_DATA_TEST,
 ) -> int:
     if not settings.warehouse.is_file():
         print(f"salesops: no warehouse at {settings.warehouse} yet (run salesops load, run or demo)")
         return ExitCode.NOTHING_YET
-    return _spark_build(settings, fresh=not keep)
+    return _spark_build(settings, fresh=not keep, data_tests=data_tests.value)
 
 
 @_command(
-    "run the pipeline on DuckDB, build the same models on Spark, and compare every mart row by row "
-    "(exit 1 on any difference)",
+    "run the pipeline on DuckDB, build the same models on Spark, and compare every mart and core table row by "
+    "row (exit 1 on any difference)",
     name="compare-engines",
 )
 @_with_settings
@@ -621,6 +633,7 @@ def compare_engines(
     reuse_warehouse: Annotated[
         bool, typer.Option("--reuse-warehouse", help="compare with the warehouse as built, do not run the pipeline")
     ] = False,
+    data_tests: Annotated[DataTests, typer.Option("--data-tests", help=DATA_TESTS_HELP)] = EVERY_DATA_TEST,
 ) -> int:
     from engines.mart_diff import compare_engines as compare
 
@@ -631,14 +644,14 @@ def compare_engines(
     elif not settings.warehouse.is_file():
         print(f"salesops: no warehouse at {settings.warehouse} yet (run salesops run or demo)")
         return ExitCode.NOTHING_YET
-    code = _spark_build(settings, fresh=True)
+    code = _spark_build(settings, fresh=True, data_tests=data_tests.value)
     if code != ExitCode.OK:
         return code
     diffs = compare(settings.warehouse, settings.spark_dir)
     for diff in diffs:
         print(diff.describe())
     differing = [d.name for d in diffs if not d.identical]
-    print(f"{len(diffs)} marts compared; {len(differing)} differ{': ' + ', '.join(differing) if differing else ''}")
+    print(f"{len(diffs)} tables compared; {len(differing)} differ{': ' + ', '.join(differing) if differing else ''}")
     return ExitCode.FAILED if differing else ExitCode.OK
 
 

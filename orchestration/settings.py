@@ -39,6 +39,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # The schema dbt builds the marts in (dbt_project.yml, models.salesops.marts +schema).
 MARTS_SCHEMA = "marts"
+# ... and the dimensions and facts the marts are built from (models.salesops.core +schema).
+CORE_SCHEMA = "core"
 # The one default location of each file; dbt_project/profiles.yml falls back to the same warehouse file
 # when dbt runs on its own (tests/test_settings.py compares the two).
 DEFAULT_LANDING = REPO_ROOT / "data" / "landing"

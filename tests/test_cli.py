@@ -309,12 +309,14 @@ def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_pat
     calls: list = []
     pipeline_code = [ExitCode.OK]
     monkeypatch.setattr(cli, "_run_pipeline", lambda *args, **kwargs: calls.append("pipeline") or pipeline_code[0])
-    monkeypatch.setattr(cli, "_spark_build", lambda settings, fresh: calls.append(("spark", fresh)) or ExitCode.OK)
+    monkeypatch.setattr(
+        cli, "_spark_build", lambda settings, fresh, data_tests: calls.append(("spark", fresh, data_tests)) or 0
+    )
     monkeypatch.setattr(mart_diff, "compare_engines", lambda warehouse, spark_dir: calls.append("diff") or [])
     warehouse = ["--warehouse", str(tmp_path / "salesops.duckdb")]
     assert cli.main(["compare-engines", *warehouse]) == ExitCode.OK
-    assert calls == ["pipeline", ("spark", True), "diff"]
-    assert "0 marts compared; 0 differ" in capsys.readouterr().out
+    assert calls == ["pipeline", ("spark", True, "all"), "diff"]
+    assert "0 tables compared; 0 differ" in capsys.readouterr().out
 
     calls.clear()
     pipeline_code[0] = ExitCode.FAILED
@@ -323,5 +325,5 @@ def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_pat
 
     calls.clear()
     (tmp_path / "salesops.duckdb").touch()
-    assert cli.main(["compare-engines", "--reuse-warehouse", *warehouse]) == ExitCode.OK
-    assert calls == [("spark", True), "diff"]
+    assert cli.main(["compare-engines", "--reuse-warehouse", "--data-tests", "each-kind", *warehouse]) == ExitCode.OK
+    assert calls == [("spark", True, "each-kind"), "diff"]

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from engines.mart_diff import compare_mart, compare_marts, spark_session_parameters
+from engines.mart_diff import compare_mart, compare_marts, duckdb_tables, spark_session_parameters
 from engines.raw_export import export_raw_tables, source_tables
 
 MONEY = pa.decimal128(28, 6)
@@ -85,6 +85,20 @@ def test_the_spark_session_uses_the_profiles_spark_folder(tmp_path: Path):
     assert parameters["spark.sql.session.timeZone"] == "UTC"
     # Not a new /tmp/<session id>_resources folder per session, left behind (Hive's default).
     assert parameters["spark.hadoop.hive.downloaded.resources.dir"] == f"{tmp_path}/hive_resources"
+
+
+def test_the_compared_tables_are_every_mart_and_core_table_by_model_name(fixture_build: Path):
+    import duckdb
+
+    tables = duckdb_tables(fixture_build)
+    with duckdb.connect(str(fixture_build), read_only=True) as con:
+        counts = dict(
+            con.execute("select table_schema, count(*) from information_schema.tables group by all").fetchall()
+        )
+        assert tables["fct_orders"].num_rows == con.execute("select count(*) from core.fct_orders").fetchone()[0]
+    assert len(tables) == counts["marts"] + counts["core"]
+    assert {"fct_orders", "dim_account", "mart_collections", "mart_dq_results"} <= set(tables)
+    assert not [name for name in tables if name.startswith(("stg_", "int_"))]
 
 
 def test_raw_export_writes_every_source_table_with_its_rows(fixture_build: Path, tmp_path: Path):

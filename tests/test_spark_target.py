@@ -1,9 +1,13 @@
 """The dbt project on Spark (marker spark; extra [spark] and Java 17; .ci/run runs it after the suite).
 
-`salesops compare-engines --reuse-warehouse` on the demo landing, loaded and built on DuckDB first: `dbt build
---target spark` (every seed, model and test must pass), then every mart compared row by row with DuckDB's.
-Slow: the Spark build alone takes 4.5-8.5 minutes on 2 cores (docs/benchmarks.md), nearly twice that beside the
-other marked tests.
+`salesops compare-engines --reuse-warehouse --data-tests each-kind` on the demo landing, loaded and built on
+DuckDB first: `dbt build --target spark` of every seed, model and unit test and one data test of each kind
+(engines/data_test_kinds.py: every singular test and every test with SQL of its own, one of each kind of
+the tests that differ only by the names they test; every one must pass), then every mart and core table
+compared row by row with DuckDB's. That the project's SQL runs on Spark is what this checks; whether Spark's
+rows pass the tests left out follows from their being DuckDB's rows, which pass them all in the suite's builds.
+Slow: the Spark build alone took 4.5-8.5 minutes on 2 cores with every data test (docs/benchmarks.md), nearly
+twice that beside the other marked tests.
 
 The DuckDB side is the loader and dbt's seeds and models, not the whole pipeline that `compare-engines` runs
 without the flag: its checks, Dagster's run and the publish change no mart row the comparison reads
@@ -22,17 +26,21 @@ from check_inventory import check_constraints, enforces_constraints, not_null_co
 from conftest import build_fixture_warehouse
 
 from orchestration.cli import main
-from orchestration.settings import LANDING_ENV, MARTS_SCHEMA, SPARK_DIR_ENV, WAREHOUSE_ENV, load_settings
+from orchestration.settings import CORE_SCHEMA, LANDING_ENV, MARTS_SCHEMA, SPARK_DIR_ENV, WAREHOUSE_ENV, load_settings
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 
-def _mart_models(target: Path) -> set[str]:
+def _compared_models(target: Path) -> set[str]:
+    """The models of the marts and core schemas, by the manifest (an ephemeral model would be no table)."""
     manifest = json.loads((target / "manifest.json").read_text())
     return {
         node["alias"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == MARTS_SCHEMA and node["config"]["enabled"]
+        if node["resource_type"] == "model"
+        and node["schema"] in (MARTS_SCHEMA, CORE_SCHEMA)
+        and node["config"]["enabled"]
+        and node["config"]["materialized"] != "ephemeral"
     }
 
 
@@ -54,7 +62,7 @@ def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_pa
     chosen = load_settings().dbt_vars
     dbt_args = ["--vars", json.dumps(chosen, sort_keys=True)] if chosen else None
     build_fixture_warehouse(demo_landing, warehouse, dbt_args=dbt_args, quarantine_expected=True, data_tests=False)
-    code = main(["compare-engines", "--reuse-warehouse"])
+    code = main(["compare-engines", "--reuse-warehouse", "--data-tests", "each-kind"])
     out = capsys.readouterr().out
     assert code == 0, out[-8000:]
     assert set(Path("/tmp").glob("*_resources")) == leftovers_before
@@ -77,6 +85,16 @@ def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_pa
     assert not_passed == [], not_passed
     kinds = {r["unique_id"].split(".")[0] for r in results}
     assert {"model", "seed", "test", "unit_test"} <= kinds
+    # Every model, seed and unit test ran; of the data tests, every singular one and every generic test macro.
+    ran = {r["unique_id"] for r in results}
+    for resource_type in ("model", "seed", "unit_test"):
+        assert {uid for uid, n in nodes.items() if n["resource_type"] == resource_type} <= ran, resource_type
+    tests = {uid: n for uid, n in nodes.items() if n["resource_type"] == "test"}
+    assert {uid for uid, n in tests.items() if not n.get("test_metadata")} <= ran
+    macros_run = {tests[uid]["test_metadata"]["name"] for uid in ran & set(tests) if tests[uid].get("test_metadata")}
+    assert macros_run == {n["test_metadata"]["name"] for n in tests.values() if n.get("test_metadata")}
+    left_out = len(tests) - len(ran & set(tests))
+    assert left_out > 0 and f"{left_out} data tests left out, one of their kind ran" in out
     # Spark does not enforce the contracts' not_null and check constraints: the contract_constraints test of
     # each model that has some (disabled on DuckDB) checked them here.
     contracts = {
@@ -93,7 +111,8 @@ def test_demo_marts_are_identical_on_duckdb_and_spark(demo_landing: Path, tmp_pa
     }
     assert len(contracts) > 30 and checked == contracts
 
-    marts = _mart_models(spark_dir / "dbt_target")
-    assert f"{len(marts)} marts compared; 0 differ" in out
-    for mart in marts:
-        assert f"\n{mart}: " in f"\n{out}", f"{mart} was not compared"
+    compared = _compared_models(spark_dir / "dbt_target")
+    assert {"fct_orders", "dim_account", "mart_collections"} <= compared
+    assert f"{len(compared)} tables compared; 0 differ" in out
+    for table in compared:
+        assert f"\n{table}: " in f"\n{out}", f"{table} was not compared"

@@ -33,7 +33,7 @@ from orchestration.assets.quality_checks import CONTRACT_CHECK
 from orchestration.dbt_project import dbt_manifest
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import RunSettingsResource, ServingResource, WarehouseResource
-from orchestration.settings import MARTS_SCHEMA, base_currency_of
+from orchestration.settings import CORE_SCHEMA, MARTS_SCHEMA, base_currency_of
 from quality.publish_gate import BlockingCheck, blocking_dbt_tests, gate_failures, raw_suite_checks
 
 SERVING_GROUP = "serving"
@@ -44,7 +44,7 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 def is_published_key(key: dg.AssetKey) -> bool:
     """Marts, and the conformed dimensions BI needs to label and slice them."""
     schema, name = key.path[0], key.path[-1]
-    return len(key.path) == 2 and (schema == MARTS_SCHEMA or (schema == "core" and name.startswith("dim_")))
+    return len(key.path) == 2 and (schema == MARTS_SCHEMA or (schema == CORE_SCHEMA and name.startswith("dim_")))
 
 
 def published_keys(asset_keys: Iterable[dg.AssetKey]) -> list[dg.AssetKey]:

@@ -8,7 +8,7 @@ select
     unit_cost_base,
     case
         when list_price_base > 0 and unit_cost_base is not null
-            then (list_price_base - unit_cost_base) / list_price_base
+            then {{ as_double('list_price_base - unit_cost_base') }} / list_price_base
     end as list_margin_pct,
     launched_at,
     coalesce(is_new_product, false) as is_new_product

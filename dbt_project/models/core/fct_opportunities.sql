@@ -33,7 +33,8 @@ select
         else stages.default_win_probability
     end as win_probability,
     case
-        when opportunities.status = 'open' then opportunities.amount_base * stages.default_win_probability
+        when opportunities.status = 'open'
+            then cast(opportunities.amount_base * stages.default_win_probability as {{ dbt.type_numeric() }})
         else 0
     end as weighted_amount_base,
     opportunities.expected_close_date,

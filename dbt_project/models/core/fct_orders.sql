@@ -25,8 +25,8 @@ with lines as (
     select
         order_id,
         count(*) as line_count,
-        sum(case when quantity > 0 then quantity else 0 end) as units_sold,
-        sum(case when quantity < 0 then -quantity else 0 end) as units_returned,
+        cast(sum(case when quantity > 0 then quantity else 0 end) as {{ dbt.type_bigint() }}) as units_sold,
+        cast(sum(case when quantity < 0 then -quantity else 0 end) as {{ dbt.type_bigint() }}) as units_returned,
         sum(case when quantity > 0 then gross_amount_base else 0 end) as gross_amount_base,
         sum(case when quantity > 0 then gross_amount_base - net_amount_base else 0 end) as discount_amount_base,
         sum(case when quantity < 0 then -net_amount_base else 0 end) as return_amount_base,
