@@ -2,15 +2,17 @@
 
 Most of the project's data tests are generic tests whose only arguments are names and literal values:
 ``not_null`` on a column, ``unique``, ``relationships`` to another model's key, ``accepted_values``. Their SQL
-is the same on every column but for those names, so whether it runs on another engine is known after one of
-them has run there. Such a test is of one kind with every other test of the same macro, the same argument
-names, the same declared data type of its column, the same materialization of its model and the same types of
-literal values; ``--data-tests each-kind`` runs the first of each kind (by unique id) and leaves the others
-out. Every other data test runs: a singular test, and a generic test that carries SQL of its own (an
-expression, a where clause, a comparison query, a fail_calc) or tests an expression rather than a column.
+is the same on every column but for those names and values (tests/test_data_test_kinds.py compares the
+compiled SQL), so whether it runs on another engine is known after one of them has run there. Such a test is
+of one kind with every other test of the same macro, the same argument names, the same declared data type of
+its column, the same materialization of its model and the same types of literal values; ``--data-tests
+each-kind`` runs the first of each kind (by unique id) and leaves the others out. Every other data test
+runs: a singular test, and a generic test with SQL of its own (an expression, a where clause, a comparison
+query, a fail_calc, a column that is an expression, unquoted text values, a non-default config that changes
+its SQL).
 
-Whether the rows on the second engine pass those tests is what the row-by-row comparison of every mart and
-core table (engines/mart_diff.py) answers, not the tests left out."""
+Whether the second engine's rows would pass the tests left out is what the row-by-row comparison of every
+table dbt builds answers (engines/engine_diff.py)."""
 
 from __future__ import annotations
 
@@ -25,38 +27,52 @@ ALL_DATA_TESTS = "all"
 EACH_KIND = "each-kind"
 DATA_TEST_CHOICES = (ALL_DATA_TESTS, EACH_KIND)
 # Arguments that hold only names (columns, a model) or literal values, never SQL of their own.
-NAME_OR_LITERAL_ARGUMENTS = frozenset(
-    {"model", "column_name", "combination_of_columns", "field", "to", "values", "quote"}
-)
-# dbt's default; any other fail_calc is SQL.
-DEFAULT_FAIL_CALC = "count(*)"
-_IDENTIFIER = re.compile(r"^\w+$")
+NAME_ARGUMENTS = frozenset({"column_name", "field"})
+NAMES_ARGUMENTS = frozenset({"combination_of_columns"})
+LITERAL_ARGUMENTS = frozenset({"model", "to", "values", "quote"})
+# Test configs with their dbt defaults: any other value changes the test's SQL or what dbt does with it.
+DEFAULT_CONFIG = {"fail_calc": "count(*)", "warn_if": "!= 0", "error_if": "!= 0"}
+SQL_CONFIGS = ("where", "limit", "sql_header", "store_failures")
+_NAME = re.compile(r"^\w+$")
+
+# (macro namespace, macro, argument names, declared column type, materialization, resource type, value types,
+# quote): tests of one kind compile to the same SQL but for names and literal values.
+Kind = tuple[str | None, str, tuple[str, ...], str, str | None, str | None, tuple[str, ...], bool | None]
 
 
 @dataclass(frozen=True)
 class DataTestSelection:
     run: list[str]  # unique ids of the data tests that run
     left_out: list[str]  # unique ids of the data tests left out: another test of their kind runs
+    chosen: dict[str, str]  # unique id of each test left out -> the test of its kind that runs
 
 
-def kind_of_test(test: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]]) -> tuple | None:
-    """The kind of a data test whose SQL differs from its kind's only by names, or None: the test is its own
-    kind (a singular test, or a generic test with SQL among its arguments or config)."""
+def kind_of_test(test: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]]) -> Kind | None:
+    """The kind of a data test whose SQL differs from its kind's only by names and literal values, or None: the
+    test is its own kind (a singular test, or a generic test with SQL among its arguments or config)."""
     metadata = test.get("test_metadata")
     if not metadata:
         return None
     arguments = metadata.get("kwargs", {})
     config = test.get("config", {})
-    if set(arguments) - NAME_OR_LITERAL_ARGUMENTS or config.get("where"):
+    if set(arguments) - NAME_ARGUMENTS - NAMES_ARGUMENTS - LITERAL_ARGUMENTS:
         return None
-    if (config.get("fail_calc") or DEFAULT_FAIL_CALC) != DEFAULT_FAIL_CALC:
+    if any(config.get(key) for key in SQL_CONFIGS):
         return None
+    if any((config.get(key) or default) != default for key, default in DEFAULT_CONFIG.items()):
+        return None
+    names = [arguments[key] for key in NAME_ARGUMENTS if key in arguments]
+    names += [name for key in NAMES_ARGUMENTS for name in arguments.get(key) or []]
+    if not all(isinstance(name, str) and _NAME.match(name) for name in names):
+        return None
+    values = arguments.get("values") or []
+    # A Jinja expression (a macro that lists the values) is kept as a string in the manifest.
+    value_types = tuple(sorted({type(v).__name__ for v in values})) if isinstance(values, list) else ("template",)
+    if arguments.get("quote") is False and "int" not in value_types and "float" not in value_types:
+        return None  # unquoted text values are SQL
     column = arguments.get("column_name")
-    if column is not None and not _IDENTIFIER.match(str(column)):
-        return None
     model = nodes.get(test.get("attached_node") or "", {})
     data_type = (model.get("columns", {}).get(column) or {}).get("data_type") if column else None
-    values = arguments.get("values") or []
     return (
         metadata.get("namespace"),
         metadata["name"],
@@ -64,7 +80,7 @@ def kind_of_test(test: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]]
         (data_type or "").lower(),
         model.get("config", {}).get("materialized"),
         model.get("resource_type"),
-        tuple(sorted({type(value).__name__ for value in values})),
+        value_types,
         arguments.get("quote"),
     )
 
@@ -74,17 +90,23 @@ def one_test_of_each_kind(manifest: Mapping[str, Any]) -> DataTestSelection:
     its own kind, and the first test of each other kind) and those it leaves out."""
     nodes = manifest["nodes"]
     run: list[str] = []
-    left_out: list[str] = []
-    seen: set[tuple] = set()
+    chosen: dict[str, str] = {}
+    first_of: dict[Kind, str] = {}
     for unique_id in sorted(nodes):
         node = nodes[unique_id]
         if node.get("resource_type") != "test":
             continue
         kind = kind_of_test(node, nodes)
-        if kind is None or kind not in seen:
-            run.append(unique_id)
-            if kind is not None:
-                seen.add(kind)
-        else:
-            left_out.append(unique_id)
-    return DataTestSelection(run, left_out)
+        if kind is not None and kind in first_of:
+            chosen[unique_id] = first_of[kind]
+            continue
+        run.append(unique_id)
+        if kind is not None:
+            first_of[kind] = unique_id
+    return DataTestSelection(run, sorted(chosen), chosen)
+
+
+def exact_selector(node: Mapping[str, Any]) -> str:
+    """A dbt selector for this node alone: its whole fully qualified name (a bare name is matched against
+    folder names too, so a test named like a folder would select the folder)."""
+    return "fqn:" + ".".join(node["fqn"])

@@ -17,7 +17,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from engines.data_test_kinds import ALL_DATA_TESTS, DATA_TEST_CHOICES, EACH_KIND, one_test_of_each_kind
+from engines.data_test_kinds import (
+    ALL_DATA_TESTS,
+    DATA_TEST_CHOICES,
+    EACH_KIND,
+    DataTestSelection,
+    exact_selector,
+    one_test_of_each_kind,
+)
 from engines.raw_export import ExportedTable, export_raw_tables
 from orchestration.dbt_project import dbt_executable, dbt_manifest
 from orchestration.settings import DBT_PROJECT_DIR, SPARK_DIR_ENV, Settings
@@ -69,9 +76,10 @@ def build_on_spark(
     ]  # fmt: skip
     if fresh:
         cmd.append("--full-refresh")
-    left_out = _tests_left_out() if data_tests == EACH_KIND else []
-    if left_out:
-        cmd += ["--exclude", *left_out]
+    selection = one_test_of_each_kind(dbt_manifest()) if data_tests == EACH_KIND else None
+    if selection and selection.left_out:
+        nodes = dbt_manifest()["nodes"]
+        cmd += ["--exclude", *(exact_selector(nodes[unique_id]) for unique_id in selection.left_out)]
     log = spark_dir / BUILD_LOG_NAME
     with open(log, "w") as out:
         env = spark_environment(spark_dir)
@@ -84,15 +92,36 @@ def build_on_spark(
                 sys.stderr.write(line)
         proc.wait()
     statuses, failures = _results(target_path / "run_results.json")
-    return SparkBuild(proc.returncode == 0 and not failures, exported, statuses, failures, log, len(left_out))
+    if selection:
+        failures += _kinds_not_run(selection, target_path / "run_results.json")
+    left_out = len(selection.left_out) if selection else 0
+    return SparkBuild(proc.returncode == 0 and not failures, exported, statuses, failures, log, left_out)
 
 
-def _tests_left_out() -> list[str]:
-    """The names of the data tests another test of their kind stands for, from the project's manifest: a
-    test's name and kind do not depend on the target, and a test enabled on Spark alone is not in it, so it
-    runs."""
-    manifest = dbt_manifest()
-    return sorted(manifest["nodes"][unique_id]["name"] for unique_id in one_test_of_each_kind(manifest).left_out)
+def built_schemas(spark_dir: Path) -> list[str]:
+    """The schemas of the tables and views the last Spark build in ``spark_dir`` made: its enabled models
+    and seeds, by its manifest (an ephemeral model makes none)."""
+    manifest = json.loads((spark_dir / DBT_TARGET_DIR_NAME / "manifest.json").read_text())
+    return sorted(
+        {
+            node["schema"]
+            for node in manifest["nodes"].values()
+            if node["resource_type"] in ("model", "seed")
+            and node["config"].get("enabled", True)
+            and node["config"].get("materialized") != "ephemeral"
+        }
+    )
+
+
+def _kinds_not_run(selection: DataTestSelection, run_results: Path) -> list[str]:
+    """The tests chosen for a kind that did not run: the kinds come from the project's manifest (a test's
+    name and kind do not depend on the target; one enabled on Spark alone is not in it, so it runs), and a
+    test disabled on Spark alone would leave its kind untested."""
+    if not run_results.is_file():
+        return []
+    ran = {r["unique_id"] for r in json.loads(run_results.read_text())["results"]}
+    chosen = sorted(set(selection.chosen.values()) - ran)
+    return [f"{unique_id} (chosen for the tests of its kind) did not run" for unique_id in chosen]
 
 
 def _results(run_results: Path) -> tuple[Counter, list[str]]:

@@ -623,8 +623,8 @@ def spark_build(
 
 
 @_command(
-    "run the pipeline on DuckDB, build the same models on Spark, and compare every mart and core table row by "
-    "row (exit 1 on any difference)",
+    "run the pipeline on DuckDB, build the same models on Spark, and compare every table dbt builds row by row "
+    "(exit 1 on any difference)",
     name="compare-engines",
 )
 @_with_settings
@@ -635,7 +635,8 @@ def compare_engines(
     ] = False,
     data_tests: Annotated[DataTests, typer.Option("--data-tests", help=DATA_TESTS_HELP)] = EVERY_DATA_TEST,
 ) -> int:
-    from engines.mart_diff import compare_engines as compare
+    from engines.engine_diff import compare_engines as compare
+    from engines.spark_build import built_schemas
 
     if not reuse_warehouse:
         code = _run_pipeline(settings, None, quiet=True, as_json=False)
@@ -647,7 +648,7 @@ def compare_engines(
     code = _spark_build(settings, fresh=True, data_tests=data_tests.value)
     if code != ExitCode.OK:
         return code
-    diffs = compare(settings.warehouse, settings.spark_dir)
+    diffs = compare(settings.warehouse, settings.spark_dir, built_schemas(settings.spark_dir))
     for diff in diffs:
         print(diff.describe())
     differing = [d.name for d in diffs if not d.identical]

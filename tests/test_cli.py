@@ -304,7 +304,7 @@ def test_spark_commands_need_a_loaded_warehouse(tmp_path, capsys):
 def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_path, monkeypatch, capsys):
     """Without --reuse-warehouse: the pipeline on DuckDB, then a fresh Spark build, then the diff; a failed
     pipeline ends the command before Spark. With it, the pipeline is skipped."""
-    from engines import mart_diff
+    from engines import engine_diff, spark_build
 
     calls: list = []
     pipeline_code = [ExitCode.OK]
@@ -312,10 +312,13 @@ def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_pat
     monkeypatch.setattr(
         cli, "_spark_build", lambda settings, fresh, data_tests: calls.append(("spark", fresh, data_tests)) or 0
     )
-    monkeypatch.setattr(mart_diff, "compare_engines", lambda warehouse, spark_dir: calls.append("diff") or [])
+    monkeypatch.setattr(spark_build, "built_schemas", lambda spark_dir: ["core", "marts"])
+    monkeypatch.setattr(
+        engine_diff, "compare_engines", lambda warehouse, spark_dir, schemas: calls.append(("diff", schemas)) or []
+    )
     warehouse = ["--warehouse", str(tmp_path / "salesops.duckdb")]
     assert cli.main(["compare-engines", *warehouse]) == ExitCode.OK
-    assert calls == ["pipeline", ("spark", True, "all"), "diff"]
+    assert calls == ["pipeline", ("spark", True, "all"), ("diff", ["core", "marts"])]
     assert "0 tables compared; 0 differ" in capsys.readouterr().out
 
     calls.clear()
@@ -326,4 +329,4 @@ def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_pat
     calls.clear()
     (tmp_path / "salesops.duckdb").touch()
     assert cli.main(["compare-engines", "--reuse-warehouse", "--data-tests", "each-kind", *warehouse]) == ExitCode.OK
-    assert calls == [("spark", True, "each-kind"), "diff"]
+    assert calls == [("spark", True, "each-kind"), ("diff", ["core", "marts"])]

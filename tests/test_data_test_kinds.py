@@ -5,6 +5,8 @@ and on the project's own manifest. The Spark build with it is tests/test_spark_t
 from __future__ import annotations
 
 import io
+import json
+import re
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -88,33 +90,55 @@ def test_one_test_of_each_kind_on_a_hand_made_manifest():
     assert not set(selection.run) & set(selection.left_out)
 
 
-def test_the_projects_tests_left_out_are_name_only_generic_tests_and_every_macro_still_runs():
+# The compiled SQL of a name-only test with its names and literal values replaced: relations, quoted text, numbers,
+# and the test's own column and field names; lists of them (values, columns) count as one.
+_RELATION = re.compile(r'("[^"]+"\.)+"[^"]+"')
+
+
+def _shape(node: dict) -> str:
+    sql = _RELATION.sub("REL", node["compiled_code"])
+    sql = re.sub(r"'(?:[^']|'')*'", "'S'", sql)
+    arguments = node["test_metadata"]["kwargs"]
+    names = {arguments.get("column_name"), arguments.get("field"), *(arguments.get("combination_of_columns") or [])}
+    for name in sorted(filter(None, names), key=len, reverse=True):
+        sql = re.sub(rf'(?<![\w"]){re.escape(name)}(?![\w"])|"{re.escape(name)}"', "COL", sql)
+    sql = re.sub(r"\b\d+(\.\d+)?\b", "N", sql)
+    for item in ("'S'", "N", "COL"):
+        sql = re.sub(rf"{item}(\s*,\s*{item})+", item, sql)
+    return re.sub(r"\s+", " ", sql).strip()
+
+
+def test_every_test_left_out_compiles_to_the_sql_of_the_test_of_its_kind_but_for_names_and_values(fixture_build):
+    """The claim the selection rests on, checked on dbt's own compiled SQL of a whole build (the fixture's,
+    every data test run): a test left out differs from the test that runs for its kind only by names and
+    literal values."""
+    manifest = json.loads((fixture_build.parent / "dbt_target" / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    selection = one_test_of_each_kind(manifest)
+    assert len(selection.left_out) > 400
+    differing = [uid for uid, chosen in selection.chosen.items() if _shape(nodes[uid]) != _shape(nodes[chosen])]
+    assert differing == []
+    # The shapes keep what makes SQL differ: three macros give three shapes.
+    shapes = {}
+    for chosen in sorted(set(selection.chosen.values())):
+        shapes.setdefault(nodes[chosen]["test_metadata"]["name"], _shape(nodes[chosen]))
+    assert len({shapes["not_null"], shapes["unique"], shapes["relationships"]}) == 3
+
+
+def test_the_projects_singular_and_sql_carrying_tests_all_run():
     manifest = dbt_manifest()
     tests = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"}
     selection = one_test_of_each_kind(manifest)
-    assert sorted(selection.run + selection.left_out) == sorted(tests)
 
     def macro(uid: str) -> str:
         return (tests[uid].get("test_metadata") or {}).get("name", "singular")
 
-    # Left out: only these macros' tests, never one with a where config or an expression among its arguments.
-    assert {macro(uid) for uid in selection.left_out} <= {
-        "not_null",
-        "unique",
-        "unique_combination_of_columns",
-        "relationships",
-        "accepted_values",
-        "not_empty",
-    }
+    # The project's macros whose arguments are SQL (expressions, queries, where clauses), and singular tests.
+    always = ("singular", "expression_is_true", "sums_match", "row_count_equals", "team_rollup_adds_up")
+    left_out = Counter(macro(uid) for uid in selection.left_out)
+    assert [name for name in always if left_out[name]] == []
     assert not [uid for uid in selection.left_out if tests[uid]["config"].get("where")]
-    # Every singular test and every test of every other macro runs; every macro runs at least once.
-    run = Counter(macro(uid) for uid in selection.run)
-    assert run["singular"] == sum(1 for uid in tests if macro(uid) == "singular")
-    for name in ("expression_is_true", "sums_match", "row_count_equals", "team_rollup_adds_up", "has_a_rate_to_base"):
-        assert run[name] == sum(1 for uid in tests if macro(uid) == name), name
-    assert set(run) == {macro(uid) for uid in tests}
-    # What it saves on the project as it is: most of its tests are name-only (docs/benchmarks.md).
-    assert len(selection.left_out) > len(tests) / 2
+    assert {macro(uid) for uid in selection.run} == {macro(uid) for uid in tests}
 
 
 class _FinishedBuild(io.StringIO):
@@ -125,24 +149,44 @@ class _FinishedBuild(io.StringIO):
 
 
 def test_the_spark_build_leaves_out_the_tests_of_kinds_already_run_only_when_asked(monkeypatch, tmp_path: Path):
+    manifest = dbt_manifest()
+    tests = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"}
+    by_fqn = Counter(".".join(node["fqn"]) for node in manifest["nodes"].values())
+    chosen = sorted(set(one_test_of_each_kind(manifest).chosen.values()))
     commands: list[list[str]] = []
 
     def popen(cmd, **kwargs):
+        """dbt's build, as run_results.json reports it: every test not excluded ran, but for one test chosen
+        for its kind (as if it were disabled on Spark)."""
         commands.append(cmd)
+        excluded = {selector.removeprefix("fqn:") for selector in cmd[cmd.index("--exclude") + 1 :]}
+        ran = [uid for uid, node in tests.items() if ".".join(node["fqn"]) not in excluded and uid != chosen[0]]
+        target = Path(cmd[cmd.index("--target-path") + 1])
+        target.mkdir(parents=True, exist_ok=True)
+        results = [{"unique_id": uid, "status": "pass"} for uid in ran]
+        (target / "run_results.json").write_text(json.dumps({"results": results}))
         build = _FinishedBuild("")
         build.stdout = build
         return build
 
     monkeypatch.setattr(spark_build, "export_raw_tables", lambda warehouse, folder: [])
-    monkeypatch.setattr(subprocess, "Popen", popen)
     monkeypatch.setenv(SPARK_DIR_ENV, str(tmp_path / "spark"))
     settings = load_settings()
-    every = spark_build.build_on_spark(settings, echo=False)
-    each_kind = spark_build.build_on_spark(settings, echo=False, data_tests="each-kind")
-
-    assert "--exclude" not in commands[0] and every.tests_left_out == 0
-    excluded = commands[1][commands[1].index("--exclude") + 1 :]
-    names = {node["name"] for node in dbt_manifest()["nodes"].values() if node["resource_type"] == "test"}
-    assert set(excluded) <= names and len(set(excluded)) == len(excluded) == each_kind.tests_left_out > 0
     with pytest.raises(ValueError, match="data_tests must be one of all, each-kind"):
         spark_build.build_on_spark(settings, echo=False, data_tests="some")
+    monkeypatch.setattr(subprocess, "Popen", lambda cmd, **kwargs: popen([*cmd, "--exclude"], **kwargs))
+    every = spark_build.build_on_spark(settings, echo=False)
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    each_kind = spark_build.build_on_spark(settings, echo=False, data_tests="each-kind")
+
+    assert commands[0][-1] == "--exclude" and every.tests_left_out == 0
+    # Each selector is a whole fully qualified name that no other node has, of a name-only generic test.
+    excluded = [selector.removeprefix("fqn:") for selector in commands[1][commands[1].index("--exclude") + 1 :]]
+    assert len(excluded) == len(set(excluded)) == each_kind.tests_left_out > 400
+    assert all(by_fqn[fqn] == 1 for fqn in excluded)
+    excluded_tests = [node for node in tests.values() if ".".join(node["fqn"]) in excluded]
+    assert len(excluded_tests) == len(excluded)
+    assert all(node.get("test_metadata") and not node["config"].get("where") for node in excluded_tests)
+    # The build of a kind whose chosen test did not run fails, naming it.
+    assert not each_kind.success
+    assert each_kind.failures == [f"{chosen[0]} (chosen for the tests of its kind) did not run"]

@@ -104,7 +104,7 @@ def test_the_duckdb_memory_limit_reaches_dbt_as_a_var_only_when_set_and_caps_the
 
 
 def test_the_spark_folder_defaults_to_the_same_place_in_settings_and_profiles_yml(tmp_path: Path):
-    from engines.mart_diff import spark_session_parameters
+    from engines.engine_diff import spark_session_parameters
 
     # profiles.yml resolves its default relative to dbt_project/, where dbt runs.
     loaded = settings.load_settings()

@@ -38,9 +38,9 @@ order_state as (
                 then orders.revenue_base
             else 0
         end) as prior_window_revenue_base,
-        sum(case
+        cast(sum(case
             when orders.is_purchase and orders.order_date >= snapshots.snapshot_month then 1 else 0
-        end) as purchases_in_month,
+        end) as {{ dbt.type_bigint() }}) as purchases_in_month,
         sum(case when orders.order_date >= snapshots.snapshot_month then orders.revenue_base else 0 end) as revenue_in_month_base
     from snapshots
     inner join orders

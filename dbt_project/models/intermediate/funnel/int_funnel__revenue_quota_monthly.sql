@@ -34,9 +34,9 @@ expanded as (
             else 3
         end as grain_priority,
         case quotas.period_grain
-            when 'month' then quotas.target_value
-            when 'quarter' then quotas.target_value / 3.0
-            else quotas.target_value / 12.0
+            when 'month' then {{ as_double('quotas.target_value') }}
+            when 'quarter' then {{ as_double('quotas.target_value') }} / 3
+            else {{ as_double('quotas.target_value') }} / 12
         end as quota_revenue_base
     from quotas
     inner join months

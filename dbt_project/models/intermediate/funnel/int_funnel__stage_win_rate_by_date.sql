@@ -31,7 +31,10 @@ counts as (
         stages.stage_order,
         stages.default_win_probability,
         count(closed_in_window.opportunity_id) as closed_n,
-        coalesce(sum(case when closed_in_window.status_at_date = 'won' then 1 else 0 end), 0) as won_n
+        cast(
+            coalesce(sum(case when closed_in_window.status_at_date = 'won' then 1 else 0 end), 0)
+            as {{ dbt.type_bigint() }}
+        ) as won_n
     from dates
     cross join stages
     left join closed_in_window

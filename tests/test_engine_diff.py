@@ -1,4 +1,4 @@
-"""The cross-engine comparison (engines/mart_diff.py) on hand-made tables: what it calls equal, what it
+"""The cross-engine comparison (engines/engine_diff.py) on hand-made tables: what it calls equal, what it
 reports, and the Spark session settings it takes from profiles.yml. The Spark build itself is
 tests/test_spark_target.py (marker spark)."""
 
@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from engines.mart_diff import compare_mart, compare_marts, duckdb_tables, spark_session_parameters
+from engines.engine_diff import _by_name, compare_table, compare_tables, duckdb_tables, spark_session_parameters
 from engines.raw_export import export_raw_tables, source_tables
 
 MONEY = pa.decimal128(28, 6)
@@ -31,14 +31,14 @@ ROWS = [
 
 def test_same_rows_in_another_order_and_float_noise_are_identical():
     spark_rows = [dict(ROWS[1]), dict(ROWS[0], share=0.6666666666666667, revenue=Decimal("100.100001"))]
-    diff = compare_mart("mart_x", _table(ROWS, DUCK_SCHEMA), _table(spark_rows, DUCK_SCHEMA))
+    diff = compare_table("mart_x", _table(ROWS, DUCK_SCHEMA), _table(spark_rows, DUCK_SCHEMA))
     assert diff.identical, diff.describe()
     assert diff.describe() == "mart_x: 2 rows, identical"
 
 
 def test_a_cent_and_a_rate_beyond_tolerance_are_reported_with_the_row():
     spark_rows = [dict(ROWS[0], revenue=Decimal("100.11")), dict(ROWS[1], share=0.000000002)]
-    diff = compare_mart("mart_x", _table(ROWS, DUCK_SCHEMA), _table(spark_rows, DUCK_SCHEMA))
+    diff = compare_table("mart_x", _table(ROWS, DUCK_SCHEMA), _table(spark_rows, DUCK_SCHEMA))
     assert not diff.identical
     assert diff.differing_rows == 2
     text = diff.describe()
@@ -47,21 +47,21 @@ def test_a_cent_and_a_rate_beyond_tolerance_are_reported_with_the_row():
 
 
 def test_row_counts_columns_and_missing_marts_are_reported():
-    fewer = compare_mart("mart_x", _table(ROWS, DUCK_SCHEMA), _table(ROWS[:1], DUCK_SCHEMA))
+    fewer = compare_table("mart_x", _table(ROWS, DUCK_SCHEMA), _table(ROWS[:1], DUCK_SCHEMA))
     assert fewer.describe().startswith("mart_x: DuckDB 2 rows, Spark 1 rows")
     renamed = _table(ROWS, DUCK_SCHEMA).rename_columns(["account_id", "month", "revenue_base", "share"])
-    columns = compare_mart("mart_x", _table(ROWS, DUCK_SCHEMA), renamed)
+    columns = compare_table("mart_x", _table(ROWS, DUCK_SCHEMA), renamed)
     assert "columns only on DuckDB ['revenue'], only on Spark ['revenue_base']" in columns.describe()
-    both = compare_marts({"a": _table(ROWS, DUCK_SCHEMA)}, {"b": _table(ROWS, DUCK_SCHEMA)})
+    both = compare_tables({"a": _table(ROWS, DUCK_SCHEMA)}, {"b": _table(ROWS, DUCK_SCHEMA)})
     assert [d.describe() for d in both] == ["a: only on DuckDB", "b: only on Spark"]
 
 
 def test_a_run_dependent_mart_is_compared_by_columns_only():
     other_rows = _table(ROWS[:1], DUCK_SCHEMA)
-    diff = compare_mart("mart_dq_results", _table(ROWS, DUCK_SCHEMA), other_rows)
+    diff = compare_table("mart_dq_results", _table(ROWS, DUCK_SCHEMA), other_rows)
     assert diff.identical and "rows not compared (the check results" in diff.describe()
     renamed = other_rows.rename_columns(["account_id", "month", "revenue_base", "share"])
-    assert not compare_mart("mart_dq_results", _table(ROWS, DUCK_SCHEMA), renamed).identical
+    assert not compare_table("mart_dq_results", _table(ROWS, DUCK_SCHEMA), renamed).identical
 
 
 def test_types_are_normalised_across_engines():
@@ -73,9 +73,9 @@ def test_types_are_normalised_across_engines():
             "at": pa.array([datetime(2025, 1, 1, 8, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
         }
     )
-    assert compare_mart("m", duck, spark).identical
+    assert compare_table("m", duck, spark).identical
     later = spark.set_column(2, "at", pa.array([datetime(2025, 1, 1, 9, tzinfo=UTC)], pa.timestamp("us", tz="UTC")))
-    assert compare_mart("m", duck, later).differing_rows == 1
+    assert compare_table("m", duck, later).differing_rows == 1
 
 
 def test_the_spark_session_uses_the_profiles_spark_folder(tmp_path: Path):
@@ -87,18 +87,24 @@ def test_the_spark_session_uses_the_profiles_spark_folder(tmp_path: Path):
     assert parameters["spark.hadoop.hive.downloaded.resources.dir"] == f"{tmp_path}/hive_resources"
 
 
-def test_the_compared_tables_are_every_mart_and_core_table_by_model_name(fixture_build: Path):
+def test_the_duckdb_side_reads_the_tables_and_views_of_the_schemas_asked_for_by_name(fixture_build: Path):
     import duckdb
 
-    tables = duckdb_tables(fixture_build)
+    tables = duckdb_tables(fixture_build, ["staging", "core", "marts"])
     with duckdb.connect(str(fixture_build), read_only=True) as con:
         counts = dict(
             con.execute("select table_schema, count(*) from information_schema.tables group by all").fetchall()
         )
         assert tables["fct_orders"].num_rows == con.execute("select count(*) from core.fct_orders").fetchone()[0]
-    assert len(tables) == counts["marts"] + counts["core"]
-    assert {"fct_orders", "dim_account", "mart_collections", "mart_dq_results"} <= set(tables)
-    assert not [name for name in tables if name.startswith(("stg_", "int_"))]
+    assert len(tables) == counts["staging"] + counts["core"] + counts["marts"]
+    assert {"stg_orders__orders", "fct_orders", "dim_account", "mart_collections", "mart_dq_results"} <= set(tables)
+    assert "stages" not in tables and not [name for name in tables if name.startswith("int_")]
+
+
+def test_one_table_name_in_two_schemas_is_refused():
+    assert _by_name([("core", "a"), ("marts", "b")]) == {"a": "core", "b": "marts"}
+    with pytest.raises(ValueError, match=r"core\.a and marts\.a: one name in two schemas"):
+        _by_name([("core", "a"), ("marts", "a")])
 
 
 def test_raw_export_writes_every_source_table_with_its_rows(fixture_build: Path, tmp_path: Path):

@@ -1,4 +1,4 @@
-"""Compare every mart and core table built on DuckDB with the same table built on Spark, row by row.
+"""Compare every table and view a dbt build makes on DuckDB with the same one built on Spark, row by row.
 
 Both sides are read as Arrow and normalised to one set of types (integers as Int64, decimals and doubles
 as Float64, timestamps without zone, since Spark returns them in the session's UTC). Rows are matched by
@@ -9,7 +9,7 @@ significant digits, anything else exactly."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +20,13 @@ import polars as pl
 import pyarrow as pa
 import yaml
 
-from orchestration.settings import CORE_SCHEMA, DBT_PROJECT_DIR, MARTS_SCHEMA, SPARK_DIR_ENV
+from orchestration.settings import DBT_PROJECT_DIR, SPARK_DIR_ENV
 
 MONEY_TOLERANCE = 0.005
 RATE_TOLERANCE = 1e-9
 RELATIVE_TOLERANCE = 1e-12
 EXAMPLES = 5
-# What BI reads and what the marts are built from. dbt model names are unique across schemas, so a table is
-# named by its model name alone.
-COMPARED_SCHEMAS = (MARTS_SCHEMA, CORE_SCHEMA)
-# Marts that describe the run that built them, not the data: compared by columns only, with the reason.
+# Tables that describe the run that built them, not the data: compared by columns only, with the reason.
 RUN_DEPENDENT = {
     "mart_dq_results": "the check results of the builds that made this warehouse: the great-expectations "
     "suites run only in the Dagster pipeline, and every build records its own dbt test rows",
@@ -37,14 +34,14 @@ RUN_DEPENDENT = {
 
 
 @dataclass
-class MartDiff:
+class TableDiff:
     name: str
-    duckdb_rows: int | None  # None: the mart is missing on that engine
+    duckdb_rows: int | None  # None: the table is missing on that engine
     spark_rows: int | None
     column_problems: list[str] = field(default_factory=list)
     differing_rows: int = 0
     examples: list[str] = field(default_factory=list)
-    rows_not_compared: str | None = None  # why the rows of a run-dependent mart are not compared
+    rows_not_compared: str | None = None  # why the rows of a run-dependent table are not compared
 
     @property
     def identical(self) -> bool:
@@ -74,13 +71,27 @@ class MartDiff:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def duckdb_tables(warehouse: Path) -> dict[str, pa.Table]:
+def _by_name(tables: list[tuple[str, str]]) -> dict[str, str]:
+    """Table name -> schema. dbt's model and seed names are unique across schemas, so a table is named by its
+    name alone; two of one name would be compared as one, so they are refused."""
+    schemas: dict[str, str] = {}
+    for schema, name in tables:
+        if name in schemas:
+            raise ValueError(f"{schemas[name]}.{name} and {schema}.{name}: one name in two schemas")
+        schemas[name] = schema
+    return schemas
+
+
+def duckdb_tables(warehouse: Path, schemas: Sequence[str]) -> dict[str, pa.Table]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         names = con.execute(
             "select table_schema, table_name from information_schema.tables where table_schema in ? order by 2",
-            [list(COMPARED_SCHEMAS)],
+            [list(schemas)],
         ).fetchall()
-        return {name: con.sql(f'select * from {schema}."{name}"').to_arrow_table() for schema, name in names}
+        return {
+            name: con.sql(f'select * from {schema}."{name}"').to_arrow_table()
+            for name, schema in _by_name(names).items()
+        }
 
 
 def spark_session_parameters(spark_dir: Path) -> dict[str, str]:
@@ -116,13 +127,12 @@ def spark_session(spark_dir: Path) -> Iterator:
         session.stop()
 
 
-def spark_tables(spark_dir: Path) -> dict[str, pa.Table]:
+def spark_tables(spark_dir: Path, schemas: Sequence[str]) -> dict[str, pa.Table]:
     with spark_session(spark_dir) as spark:
-        tables: dict[str, pa.Table] = {}
-        for schema in COMPARED_SCHEMAS:
-            names = sorted(row.tableName for row in spark.sql(f"show tables in {schema}").collect())
-            tables |= {name: spark.table(f"{schema}.{name}").toArrow() for name in names}
-        return tables
+        names = [
+            (schema, row.tableName) for schema in schemas for row in spark.sql(f"show tables in {schema}").collect()
+        ]
+        return {name: spark.table(f"{schema}.{name}").toArrow() for name, schema in sorted(_by_name(names).items())}
 
 
 # ------------------------------------------------------------------------------------------ comparing
@@ -176,8 +186,8 @@ def _equal(left: pl.Expr, right: pl.Expr, kind: str) -> pl.Expr:
     return both_null | same.fill_null(False)
 
 
-def compare_mart(name: str, on_duckdb: pa.Table | None, on_spark: pa.Table | None) -> MartDiff:
-    diff = MartDiff(
+def compare_table(name: str, on_duckdb: pa.Table | None, on_spark: pa.Table | None) -> TableDiff:
+    diff = TableDiff(
         name,
         on_duckdb.num_rows if on_duckdb is not None else None,
         on_spark.num_rows if on_spark is not None else None,
@@ -220,10 +230,10 @@ def compare_mart(name: str, on_duckdb: pa.Table | None, on_spark: pa.Table | Non
     return diff
 
 
-def compare_marts(on_duckdb: dict[str, pa.Table], on_spark: dict[str, pa.Table]) -> list[MartDiff]:
-    return [compare_mart(name, on_duckdb.get(name), on_spark.get(name)) for name in sorted({*on_duckdb, *on_spark})]
+def compare_tables(on_duckdb: dict[str, pa.Table], on_spark: dict[str, pa.Table]) -> list[TableDiff]:
+    return [compare_table(name, on_duckdb.get(name), on_spark.get(name)) for name in sorted({*on_duckdb, *on_spark})]
 
 
-def compare_engines(warehouse: Path, spark_dir: Path) -> list[MartDiff]:
-    """Every mart and core table of the DuckDB warehouse against the Spark target's in ``spark_dir``."""
-    return compare_marts(duckdb_tables(warehouse), spark_tables(spark_dir))
+def compare_engines(warehouse: Path, spark_dir: Path, schemas: Sequence[str]) -> list[TableDiff]:
+    """Every table and view of ``schemas`` in the DuckDB warehouse against the Spark target's in ``spark_dir``."""
+    return compare_tables(duckdb_tables(warehouse, schemas), spark_tables(spark_dir, schemas))
