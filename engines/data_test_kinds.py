@@ -32,7 +32,9 @@ NAMES_ARGUMENTS = frozenset({"combination_of_columns"})
 LITERAL_ARGUMENTS = frozenset({"model", "to", "values", "quote"})
 # Test configs with their dbt defaults: any other value changes the test's SQL or what dbt does with it.
 DEFAULT_CONFIG = {"fail_calc": "count(*)", "warn_if": "!= 0", "error_if": "!= 0"}
-SQL_CONFIGS = ("where", "limit", "sql_header", "store_failures")
+UNSET_CONFIGS = ("where", "limit", "sql_header", "store_failures", "store_failures_as")
+# Values that are literals of their own when not quoted; any other unquoted value is SQL.
+UNQUOTED_LITERALS = frozenset({"int", "float", "bool"})
 _NAME = re.compile(r"^\w+$")
 
 # (macro namespace, macro, argument names, declared column type, materialization, resource type, value types,
@@ -57,19 +59,23 @@ def kind_of_test(test: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]]
     config = test.get("config", {})
     if set(arguments) - NAME_ARGUMENTS - NAMES_ARGUMENTS - LITERAL_ARGUMENTS:
         return None
-    if any(config.get(key) for key in SQL_CONFIGS):
+    if any(config.get(key) is not None for key in UNSET_CONFIGS):
         return None
     if any((config.get(key) or default) != default for key, default in DEFAULT_CONFIG.items()):
         return None
     names = [arguments[key] for key in NAME_ARGUMENTS if key in arguments]
-    names += [name for key in NAMES_ARGUMENTS for name in arguments.get(key) or []]
+    for key in NAMES_ARGUMENTS & set(arguments):
+        if not isinstance(arguments[key], list):
+            return None
+        names += arguments[key]
     if not all(isinstance(name, str) and _NAME.match(name) for name in names):
         return None
     values = arguments.get("values") or []
     # A Jinja expression (a macro that lists the values) is kept as a string in the manifest.
     value_types = tuple(sorted({type(v).__name__ for v in values})) if isinstance(values, list) else ("template",)
-    if arguments.get("quote") is False and "int" not in value_types and "float" not in value_types:
-        return None  # unquoted text values are SQL
+    quote = arguments.get("quote")
+    if quote not in (None, True, False) or (quote is False and not UNQUOTED_LITERALS.issuperset(value_types)):
+        return None  # unquoted text is SQL
     column = arguments.get("column_name")
     model = nodes.get(test.get("attached_node") or "", {})
     data_type = (model.get("columns", {}).get(column) or {}).get("data_type") if column else None
@@ -92,11 +98,14 @@ def one_test_of_each_kind(manifest: Mapping[str, Any]) -> DataTestSelection:
     run: list[str] = []
     chosen: dict[str, str] = {}
     first_of: dict[Kind, str] = {}
+    # dbt's fqn selector matches a prefix: a test whose whole name begins another node's could not be left
+    # out alone, so it runs.
+    beginnings = {tuple(fqn[:end]) for fqn in _every_fqn(manifest) for end in range(1, len(fqn))}
     for unique_id in sorted(nodes):
         node = nodes[unique_id]
         if node.get("resource_type") != "test":
             continue
-        kind = kind_of_test(node, nodes)
+        kind = kind_of_test(node, nodes) if tuple(node["fqn"]) not in beginnings else None
         if kind is not None and kind in first_of:
             chosen[unique_id] = first_of[kind]
             continue
@@ -107,6 +116,13 @@ def one_test_of_each_kind(manifest: Mapping[str, Any]) -> DataTestSelection:
 
 
 def exact_selector(node: Mapping[str, Any]) -> str:
-    """A dbt selector for this node alone: its whole fully qualified name (a bare name is matched against
-    folder names too, so a test named like a folder would select the folder)."""
+    """A dbt selector for a test left out: its whole fully qualified name. dbt matches it against the start of
+    every node's (a bare name would be matched against folder names too); a test left out begins no other
+    node's (one_test_of_each_kind), so it selects that test alone."""
     return "fqn:" + ".".join(node["fqn"])
+
+
+def _every_fqn(manifest: Mapping[str, Any]) -> list[list[str]]:
+    """The fully qualified names of every resource dbt's selectors can select."""
+    kinds = ("nodes", "sources", "exposures", "metrics", "semantic_models", "saved_queries", "unit_tests")
+    return [resource["fqn"] for kind in kinds for resource in (manifest.get(kind) or {}).values() if "fqn" in resource]

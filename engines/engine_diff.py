@@ -82,15 +82,15 @@ def _by_name(tables: list[tuple[str, str]]) -> dict[str, str]:
     return schemas
 
 
-def duckdb_tables(warehouse: Path, schemas: Sequence[str]) -> dict[str, pa.Table]:
+def duckdb_tables(warehouse: Path, tables: Sequence[tuple[str, str]]) -> dict[str, pa.Table]:
+    """The rows of each (schema, name) the warehouse has; one it lacks is left out (only on the other engine)."""
+    wanted = _by_name(tables)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = con.execute(
-            "select table_schema, table_name from information_schema.tables where table_schema in ? order by 2",
-            [list(schemas)],
-        ).fetchall()
+        present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
         return {
             name: con.sql(f'select * from {schema}."{name}"').to_arrow_table()
-            for name, schema in _by_name(names).items()
+            for name, schema in sorted(wanted.items())
+            if (schema, name) in present
         }
 
 
@@ -127,12 +127,15 @@ def spark_session(spark_dir: Path) -> Iterator:
         session.stop()
 
 
-def spark_tables(spark_dir: Path, schemas: Sequence[str]) -> dict[str, pa.Table]:
+def spark_tables(spark_dir: Path, tables: Sequence[tuple[str, str]]) -> dict[str, pa.Table]:
+    """The rows of each (schema, name) the Spark target has; one it lacks is left out."""
+    wanted = _by_name(tables)
     with spark_session(spark_dir) as spark:
-        names = [
-            (schema, row.tableName) for schema in schemas for row in spark.sql(f"show tables in {schema}").collect()
-        ]
-        return {name: spark.table(f"{schema}.{name}").toArrow() for name, schema in sorted(_by_name(names).items())}
+        return {
+            name: spark.table(f"{schema}.{name}").toArrow()
+            for name, schema in sorted(wanted.items())
+            if spark.catalog.tableExists(f"{schema}.{name}")
+        }
 
 
 # ------------------------------------------------------------------------------------------ comparing
@@ -234,6 +237,7 @@ def compare_tables(on_duckdb: dict[str, pa.Table], on_spark: dict[str, pa.Table]
     return [compare_table(name, on_duckdb.get(name), on_spark.get(name)) for name in sorted({*on_duckdb, *on_spark})]
 
 
-def compare_engines(warehouse: Path, spark_dir: Path, schemas: Sequence[str]) -> list[TableDiff]:
-    """Every table and view of ``schemas`` in the DuckDB warehouse against the Spark target's in ``spark_dir``."""
-    return compare_tables(duckdb_tables(warehouse, schemas), spark_tables(spark_dir, schemas))
+def compare_engines(warehouse: Path, spark_dir: Path, tables: Sequence[tuple[str, str]]) -> list[TableDiff]:
+    """Each (schema, name) of ``tables`` in the DuckDB warehouse against the Spark target's in ``spark_dir``
+    (the tables a build made, by its manifest: a table of a model since removed is in neither list)."""
+    return compare_tables(duckdb_tables(warehouse, tables), spark_tables(spark_dir, tables))

@@ -98,18 +98,16 @@ def build_on_spark(
     return SparkBuild(proc.returncode == 0 and not failures, exported, statuses, failures, log, left_out)
 
 
-def built_schemas(spark_dir: Path) -> list[str]:
-    """The schemas of the tables and views the last Spark build in ``spark_dir`` made: its enabled models
+def built_tables(spark_dir: Path) -> list[tuple[str, str]]:
+    """(schema, name) of every table and view the last Spark build in ``spark_dir`` made: its enabled models
     and seeds, by its manifest (an ephemeral model makes none)."""
     manifest = json.loads((spark_dir / DBT_TARGET_DIR_NAME / "manifest.json").read_text())
     return sorted(
-        {
-            node["schema"]
-            for node in manifest["nodes"].values()
-            if node["resource_type"] in ("model", "seed")
-            and node["config"].get("enabled", True)
-            and node["config"].get("materialized") != "ephemeral"
-        }
+        (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+        and node["config"].get("enabled", True)
+        and node["config"].get("materialized") != "ephemeral"
     )
 
 

@@ -636,7 +636,7 @@ def compare_engines(
     data_tests: Annotated[DataTests, typer.Option("--data-tests", help=DATA_TESTS_HELP)] = EVERY_DATA_TEST,
 ) -> int:
     from engines.engine_diff import compare_engines as compare
-    from engines.spark_build import built_schemas
+    from engines.spark_build import built_tables
 
     if not reuse_warehouse:
         code = _run_pipeline(settings, None, quiet=True, as_json=False)
@@ -648,7 +648,7 @@ def compare_engines(
     code = _spark_build(settings, fresh=True, data_tests=data_tests.value)
     if code != ExitCode.OK:
         return code
-    diffs = compare(settings.warehouse, settings.spark_dir, built_schemas(settings.spark_dir))
+    diffs = compare(settings.warehouse, settings.spark_dir, built_tables(settings.spark_dir))
     for diff in diffs:
         print(diff.describe())
     differing = [d.name for d in diffs if not d.identical]

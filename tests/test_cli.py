@@ -312,13 +312,14 @@ def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_pat
     monkeypatch.setattr(
         cli, "_spark_build", lambda settings, fresh, data_tests: calls.append(("spark", fresh, data_tests)) or 0
     )
-    monkeypatch.setattr(spark_build, "built_schemas", lambda spark_dir: ["core", "marts"])
+    built = [("core", "fct_orders"), ("marts", "mart_collections")]
+    monkeypatch.setattr(spark_build, "built_tables", lambda spark_dir: built)
     monkeypatch.setattr(
-        engine_diff, "compare_engines", lambda warehouse, spark_dir, schemas: calls.append(("diff", schemas)) or []
+        engine_diff, "compare_engines", lambda warehouse, spark_dir, tables: calls.append(("diff", tables)) or []
     )
     warehouse = ["--warehouse", str(tmp_path / "salesops.duckdb")]
     assert cli.main(["compare-engines", *warehouse]) == ExitCode.OK
-    assert calls == ["pipeline", ("spark", True, "all"), ("diff", ["core", "marts"])]
+    assert calls == ["pipeline", ("spark", True, "all"), ("diff", built)]
     assert "0 tables compared; 0 differ" in capsys.readouterr().out
 
     calls.clear()
@@ -329,4 +330,4 @@ def test_compare_engines_runs_the_pipeline_first_and_stops_when_it_fails(tmp_pat
     calls.clear()
     (tmp_path / "salesops.duckdb").touch()
     assert cli.main(["compare-engines", "--reuse-warehouse", "--data-tests", "each-kind", *warehouse]) == ExitCode.OK
-    assert calls == [("spark", True, "each-kind"), ("diff", ["core", "marts"])]
+    assert calls == [("spark", True, "each-kind"), ("diff", built)]

@@ -19,16 +19,19 @@ from orchestration.dbt_project import dbt_manifest
 from orchestration.settings import SPARK_DIR_ENV, load_settings
 
 
-def _model(name: str, materialized: str = "table", types: dict[str, str] | None = None) -> tuple[str, dict]:
+def _model(
+    name: str, materialized: str = "table", types: dict[str, str] | None = None, folder: str = "m"
+) -> tuple[str, dict]:
     columns = {column: {"name": column, "data_type": data_type} for column, data_type in (types or {}).items()}
     node = {"resource_type": "model", "name": name, "config": {"materialized": materialized}, "columns": columns}
-    return f"model.p.{name}", node
+    return f"model.p.{name}", {**node, "fqn": ["p", *folder.split("/"), name]}
 
 
 def _generic(name: str, macro: str, model: str, config: dict | None = None, **arguments) -> tuple[str, dict]:
     node = {
         "resource_type": "test",
         "name": name,
+        "fqn": ["p", "m", name],
         "attached_node": f"model.p.{model}",
         "config": {"severity": "ERROR", **(config or {})},
         "test_metadata": {"name": macro, "namespace": None, "kwargs": {"model": "{{ ref('x') }}", **arguments}},
@@ -66,9 +69,28 @@ HAND_MADE = dict(
         # The default fail_calc written out is the default.
         _generic("r_unique_lines_line", "unique", "lines", {"fail_calc": "count(*)"}, column_name="line"),
         _generic("s_unique_lines_sku", "unique", "lines", column_name="sku"),
+        # Configs that change the SQL or what dbt does with the result, and arguments that are SQL after all.
+        _generic("u_not_null_lines_limit", "not_null", "lines", {"limit": 0}, column_name="sku"),
+        _generic("v_not_null_lines_warn_if", "not_null", "lines", {"warn_if": "> 10"}, column_name="sku"),
+        _generic("w_not_null_lines_stored", "not_null", "lines", {"store_failures": True}, column_name="sku"),
+        _generic("x_accepted_lines_sql", "accepted_values", "lines", column_name="unit", values=["a+b"], quote=False),
+        _generic(
+            "y_rel_lines_lower", "relationships", "lines", column_name="sku", to="ref('products')", field="lower(y)"
+        ),
+        _generic("z_unique_combo_text", "unique_combination_of_columns", "lines", combination_of_columns="a, b"),
+        # Values a macro lists (a Jinja string in the manifest): one kind of their own; booleans unquoted are
+        # literals.
+        _generic("za_accepted_lines_listed", "accepted_values", "lines", column_name="unit", values="{{ units() }}"),
+        _generic("zb_accepted_lines_listed", "accepted_values", "lines", column_name="kind", values="{{ kinds() }}"),
+        _generic("zc_accepted_lines_flag", "accepted_values", "lines", column_name="flag", values=[True], quote=False),
+        _generic("zd_accepted_lines_open", "accepted_values", "lines", column_name="open", values=[False], quote=False),
+        # A test whose whole name begins another node's (a folder of that name): dbt's fqn selector would
+        # select both, so it runs.
+        _model("in_folder", folder="m/ze_not_null_lines_folder"),
+        _generic("ze_not_null_lines_folder", "not_null", "lines", column_name="x"),
         (
             "test.p.t_singular",
-            {"resource_type": "test", "name": "t_singular", "config": {}, "depends_on": {"nodes": []}},
+            {"resource_type": "test", "name": "t_singular", "fqn": ["p", "t_singular"], "config": {}},
         ),
     ]
 )
@@ -84,26 +106,36 @@ def test_one_test_of_each_kind_on_a_hand_made_manifest():
         "o_accepted_lines_status",
         "q_rel_lines_sku",
         "s_unique_lines_sku",
+        "zb_accepted_lines_listed",
+        "zd_accepted_lines_open",
     }
     tests = {unique_id for unique_id, node in HAND_MADE.items() if node["resource_type"] == "test"}
     assert sorted(selection.run + selection.left_out) == sorted(tests)
     assert not set(selection.run) & set(selection.left_out)
 
 
-# The compiled SQL of a name-only test with its names and literal values replaced: relations, quoted text, numbers,
-# and the test's own column and field names; lists of them (values, columns) count as one.
+# The compiled SQL of a name-only test with what may differ within a kind replaced: relations, the test's own
+# literal values, its column and field names and its model's name; a list of them counts as one. Every other
+# literal stays.
 _RELATION = re.compile(r'("[^"]+"\.)+"[^"]+"')
 
 
 def _shape(node: dict) -> str:
-    sql = _RELATION.sub("REL", node["compiled_code"])
-    sql = re.sub(r"'(?:[^']|'')*'", "'S'", sql)
     arguments = node["test_metadata"]["kwargs"]
+    sql = _RELATION.sub("REL", node["compiled_code"])
+    values = arguments.get("values")
+    if isinstance(values, list):
+        quoted = arguments.get("quote", True)
+        literals = [f"'{v}'" if quoted and isinstance(v, str) else str(v) for v in values]
+        for literal in sorted(literals, key=len, reverse=True):
+            sql = re.sub(rf"(?<![\w'.]){re.escape(literal)}(?![\w'.])", "VALUE", sql)
+    elif values:  # a macro lists them, unknown until rendered: every quoted text stands for one
+        sql = re.sub(r"'(?:[^']|'')*'", "VALUE", sql)
     names = {arguments.get("column_name"), arguments.get("field"), *(arguments.get("combination_of_columns") or [])}
+    names.add((node.get("attached_node") or "").split(".")[-1])  # the model's name, in a message
     for name in sorted(filter(None, names), key=len, reverse=True):
         sql = re.sub(rf'(?<![\w"]){re.escape(name)}(?![\w"])|"{re.escape(name)}"', "COL", sql)
-    sql = re.sub(r"\b\d+(\.\d+)?\b", "N", sql)
-    for item in ("'S'", "N", "COL"):
+    for item in ("VALUE", "COL"):
         sql = re.sub(rf"{item}(\s*,\s*{item})+", item, sql)
     return re.sub(r"\s+", " ", sql).strip()
 
